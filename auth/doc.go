@@ -1,0 +1,25 @@
+// Package auth owns who may do what on the feed server: API keys (their
+// generation, format, hashed storage and lookup), the principal a request acts
+// as, the roles a key carries and the Octopus-named permissions those roles grant.
+//
+// What it provides:
+//
+//   - Permission and Role: the Octopus permission names (BuiltInFeedPush,
+//     BuiltInFeedAdminister, BuiltInFeedDownload, FeedView, AdministerSystem) and
+//     the three roles that bundle them (administrator, publisher, reader).
+//   - Principal: the identity attached to a request, with Can, InSpace,
+//     CanOwner, IsAdmin and Require; Anonymous for anonymous reads.
+//   - GenerateKey and ValidKeyFormat: keys of the form "API-" + [A-Z0-9]{32},
+//     the only form Octopus clients accept.
+//   - Keys: the key store over a *sql.DB (tables prefixed auth_). It stores only
+//     the SHA-256 digest of a key, never the key, and caches successful lookups
+//     for a few seconds because Authenticate runs on every push.
+//   - Sentinels ErrUnauthenticated, ErrInvalidKey, ErrForbidden, ErrNotFound,
+//     ErrExists and MissingPermissionError. Which HTTP status each maps to is the
+//     protocol's decision (Octopus answers 401 to a bad key, NuGet push 403).
+//
+// Rules: auth imports only the standard library (database/sql included; the
+// SQL driver is chosen and imported by cmd). It must not import net/http or any
+// other feedserver package, and no error or log text it produces may contain a
+// key.
+package auth

@@ -1,0 +1,40 @@
+package auth
+
+import "errors"
+
+// ErrUnauthenticated means the request carried no credentials at all, or an
+// anonymous caller asked for something that needs a key. Protocols answer 401.
+var ErrUnauthenticated = errors.New("auth: no credentials")
+
+// ErrInvalidKey means a key was given but is malformed, unknown, revoked or
+// expired. Octopus answers 401; NuGet push answers 403 so the client does not
+// prompt for credentials it cannot use (NuGet.Client promptOn403: !hasApiKey).
+var ErrInvalidKey = errors.New("auth: invalid API key")
+
+// ErrForbidden means the caller is known but lacks a permission, a space or an
+// owner. Protocols answer 403.
+var ErrForbidden = errors.New("auth: forbidden")
+
+// ErrNotFound is returned (wrapped) when a key id or name does not exist.
+var ErrNotFound = errors.New("auth: not found")
+
+// ErrExists is returned (wrapped) when Create would store a key, or an active
+// key name, that is already stored.
+var ErrExists = errors.New("auth: already exists")
+
+// MissingPermissionError is the 403 of a known caller lacking a permission.
+// It matches ErrForbidden with errors.Is.
+type MissingPermissionError struct {
+	Permission Permission
+}
+
+// Error returns Octopus' own wording; octo and the Octopus API clients print
+// it as is (OctopusClients PR #391).
+func (e *MissingPermissionError) Error() string {
+	return "You do not have permission to perform this action. Please contact your Octopus administrator. Missing permission: " + string(e.Permission)
+}
+
+// Is makes errors.Is(err, ErrForbidden) true.
+func (e *MissingPermissionError) Is(target error) bool {
+	return target == ErrForbidden
+}

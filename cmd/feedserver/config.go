@@ -1,0 +1,139 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// config is everything the server reads from flags and the environment.
+// Flags win over the environment; the README has the table.
+type config struct {
+	Listen         string
+	Data           string
+	PublicURL      string
+	AdminAPIKey    string
+	MaxUpload      int64
+	Reindex        bool
+	RequireReadKey bool
+	DeleteMode     string
+	LogLevel       string
+	LogFormat      string
+}
+
+// setting is one row of the configuration table.
+type setting struct {
+	flag, env, def, help string
+}
+
+var settings = []setting{
+	{"listen", "FEEDSERVER_LISTEN", "127.0.0.1:5000", "address to listen on"},
+	{"data", "FEEDSERVER_DATA", "data", "data folder: packages, catalogue, search index, keys"},
+	{"public-url", "FEEDSERVER_PUBLIC_URL", "", "base URL clients use (behind a reverse proxy); default: from each request"},
+	{"admin-api-key", "FEEDSERVER_ADMIN_API_KEY", "", "administrator API key to create on the first start instead of a generated one"},
+	{"max-upload", "FEEDSERVER_MAX_UPLOAD", "0", "largest accepted upload, e.g. 500MiB; 0 means no limit"},
+	{"reindex", "FEEDSERVER_REINDEX", "on", "re-index the package directory at startup (on/off)"},
+	{"require-read-key", "FEEDSERVER_REQUIRE_READ_KEY", "off", "require an API key (HTTP Basic password) to read packages (on/off)"},
+	{"delete-mode", "FEEDSERVER_DELETE_MODE", "delete", "what `nuget delete` does: delete or unlist"},
+	{"log-level", "FEEDSERVER_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"log-format", "FEEDSERVER_LOG_FORMAT", "text", "text or json"},
+}
+
+// loadConfig reads flags from args over the environment over the defaults.
+func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	values := make(map[string]*string, len(settings))
+	for _, s := range settings {
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		values[s.flag] = fs.String(s.flag, def, s.help+" ($"+s.env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return config{}, nil, err
+	}
+	c := config{
+		Listen:      *values["listen"],
+		Data:        *values["data"],
+		PublicURL:   strings.TrimRight(*values["public-url"], "/"),
+		AdminAPIKey: *values["admin-api-key"],
+		DeleteMode:  strings.ToLower(*values["delete-mode"]),
+		LogLevel:    *values["log-level"],
+		LogFormat:   *values["log-format"],
+	}
+	var err error
+	if c.MaxUpload, err = parseSize(*values["max-upload"]); err != nil {
+		return config{}, nil, fmt.Errorf("max-upload: %w", err)
+	}
+	if c.Reindex, err = parseSwitch(*values["reindex"]); err != nil {
+		return config{}, nil, fmt.Errorf("reindex: %w", err)
+	}
+	if c.RequireReadKey, err = parseSwitch(*values["require-read-key"]); err != nil {
+		return config{}, nil, fmt.Errorf("require-read-key: %w", err)
+	}
+	if c.DeleteMode != "delete" && c.DeleteMode != "unlist" {
+		return config{}, nil, fmt.Errorf("delete-mode: %q is neither delete nor unlist", c.DeleteMode)
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return config{}, nil, fmt.Errorf("public-url: %q is not an absolute http(s) URL", c.PublicURL)
+		}
+	}
+	if c.Data == "" {
+		return config{}, nil, fmt.Errorf("data: the data folder must be set")
+	}
+	return c, fs.Args(), nil
+}
+
+func parseSwitch(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "on", "true", "1", "yes":
+		return true, nil
+	case "off", "false", "0", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is neither on nor off", s)
+}
+
+// parseSize reads "1048576", "500MiB", "2GiB", "10MB".
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a size", s)
+	}
+	return n * mult, nil
+}
+
+func newLogger(c config, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.LogFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("log-format: %q is neither text nor json", c.LogFormat)
+}

@@ -1,0 +1,251 @@
+// Command feedserver serves NuGet, Octopus built-in and generic package feeds
+// from one data folder. See README.md for the configuration table.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/feedserver/feedserver/auth"
+	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/protocol"
+	"github.com/feedserver/feedserver/storage/filesystem"
+)
+
+const usage = `usage: feedserver [flags]                 serve (the default)
+       feedserver reindex [flags]         re-index the package directory and exit
+       feedserver apikey create --name N --role administrator|publisher|reader [--space S ...] [--owner O ...] [--expires 720h]
+       feedserver apikey list
+       feedserver apikey revoke ID-or-NAME
+Flags (also environment variables) are listed by: feedserver -h`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "feedserver:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stdout, stderr)
+	case "reindex":
+		return reindexCmd(ctx, args, getenv, stderr)
+	case "apikey":
+		return apikeyCmd(ctx, args, getenv, stdout, stderr)
+	case "help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+// app is everything opened from the data folder.
+type app struct {
+	cfg     config
+	log     *slog.Logger
+	reg     *prometheus.Registry
+	catalog *index.Catalog
+	search  *index.Search
+	keysDB  *sql.DB
+	keys    *auth.Keys
+	feed    *feed.Feed
+}
+
+func open(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	a := &app{cfg: cfg, log: log, reg: prometheus.NewRegistry()}
+	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ok := false
+	defer func() {
+		if !ok {
+			a.close()
+		}
+	}()
+	store, err := filesystem.New(filepath.Join(cfg.Data, "packages"))
+	if err != nil {
+		return nil, fmt.Errorf("open package directory: %w", err)
+	}
+	if a.catalog, err = index.OpenCatalog(ctx, filepath.Join(cfg.Data, "catalog.db")); err != nil {
+		return nil, fmt.Errorf("open catalogue: %w", err)
+	}
+	if a.search, err = index.OpenSearch(filepath.Join(cfg.Data, "search")); err != nil {
+		return nil, fmt.Errorf("open search index: %w", err)
+	}
+	// Keys live apart from the catalogue: deleting the catalogue to rebuild it never loses them.
+	if a.keysDB, err = sql.Open("sqlite3", "file:"+filepath.Join(cfg.Data, "keys.db")+"?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on"); err != nil {
+		return nil, fmt.Errorf("open key database: %w", err)
+	}
+	if a.keys, err = auth.NewKeys(ctx, a.keysDB); err != nil {
+		return nil, fmt.Errorf("open key database: %w", err)
+	}
+	if a.feed, err = feed.New(store, a.catalog, a.search, feed.Options{
+		Logger: log, MaxPackageSize: cfg.MaxUpload, Registerer: a.reg,
+	}); err != nil {
+		return nil, err
+	}
+	ok = true
+	return a, nil
+}
+
+func (a *app) close() {
+	if a.search != nil {
+		a.search.Close()
+	}
+	if a.catalog != nil {
+		a.catalog.Close()
+	}
+	if a.keysDB != nil {
+		a.keysDB.Close()
+	}
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, _, err := loadConfig("feedserver", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.firstAdminKey(ctx, stdout); err != nil {
+		return err
+	}
+
+	var publicURL *url.URL
+	if cfg.PublicURL != "" {
+		publicURL, _ = url.Parse(cfg.PublicURL) // validated by loadConfig
+	}
+	var ready atomic.Bool
+	srv, err := protocol.New(a.feed, protocol.Options{
+		PublicURL:           publicURL,
+		Keys:                a.keys,
+		RequireAuthForReads: cfg.RequireReadKey,
+		MaxUploadBytes:      cfg.MaxUpload,
+		DeleteMode:          cfg.DeleteMode,
+		Logger:              log,
+		Registerer:          a.reg,
+		Gatherer:            a.reg,
+		Ready:               ready.Load,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	httpSrv := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		// No whole-request timeout: honest large uploads take as long as they take.
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "feedserver listening on http://%s (data folder %s)\n", ln.Addr(), cfg.Data)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpSrv.Serve(ln) }()
+
+	reindexCtx, cancelReindex := context.WithCancel(ctx)
+	defer cancelReindex()
+	if cfg.Reindex {
+		go func() {
+			if _, err := a.feed.Reindex(reindexCtx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("startup re-index failed; serving what the catalogue has", "err", err)
+			}
+			ready.Store(true)
+		}()
+	} else {
+		log.Info("startup re-index switched off")
+		ready.Store(true)
+	}
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	cancelReindex()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// firstAdminKey creates the administrator key on the very first start: the
+// one from the environment, or a generated one printed once.
+func (a *app) firstAdminKey(ctx context.Context, stdout io.Writer) error {
+	n, err := a.keys.Count(ctx)
+	if err != nil {
+		return fmt.Errorf("count API keys: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	key, _, err := a.keys.Create(ctx, auth.KeySpec{Name: "admin", Role: auth.RoleAdministrator, Key: a.cfg.AdminAPIKey})
+	if err != nil {
+		return fmt.Errorf("create the administrator API key: %w", err)
+	}
+	if a.cfg.AdminAPIKey != "" {
+		fmt.Fprintln(stdout, "created the administrator API key from FEEDSERVER_ADMIN_API_KEY")
+		return nil
+	}
+	fmt.Fprintf(stdout, "first start: the administrator API key is shown once, keep it safe:\n%s\n", key)
+	return nil
+}
+
+func reindexCmd(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	cfg, _, err := loadConfig("feedserver reindex", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	_, err = a.feed.Reindex(ctx)
+	return err
+}

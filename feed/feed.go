@@ -1,0 +1,121 @@
+package feed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/nuget"
+	"github.com/feedserver/feedserver/storage"
+)
+
+// The error vocabulary of the service. Protocols classify with errors.Is and
+// map each to a status code in one table per protocol.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrExists    = errors.New("already exists")
+	ErrTooLarge  = errors.New("too large")
+	ErrForbidden = errors.New("forbidden")
+	// ErrInvalid is nuget's sentinel: every refused package, manifest or name wraps it.
+	ErrInvalid = nuget.ErrInvalidPackage
+)
+
+// Options configures a Feed.
+type Options struct {
+	Logger *slog.Logger
+	// MaxPackageSize caps a pushed file in bytes; 0 means no limit.
+	MaxPackageSize int64
+	// Registerer receives the feed's metrics; nil means none are registered.
+	Registerer prometheus.Registerer
+	// Workers is the re-index parallelism; 0 means twice the CPUs.
+	Workers int
+}
+
+// Feed is the package service. It is safe for concurrent use.
+type Feed struct {
+	store   storage.Store
+	catalog *index.Catalog
+	search  *index.Search
+	opts    Options
+	log     *slog.Logger
+	metrics *metrics
+
+	locks keyLocks
+
+	reindexMu sync.Mutex // one re-index at a time
+	state     stateBox
+}
+
+// New returns a Feed over a blob store, a catalogue and a search index.
+func New(store storage.Store, catalog *index.Catalog, search *index.Search, opts Options) (*Feed, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	m, err := newMetrics(opts.Registerer, catalog)
+	if err != nil {
+		return nil, fmt.Errorf("feed metrics: %w", err)
+	}
+	return &Feed{store: store, catalog: catalog, search: search, opts: opts, log: opts.Logger, metrics: m}, nil
+}
+
+// Store is the blob store the feed writes to; generic packages share it.
+func (f *Feed) Store() storage.Store { return f.store }
+
+// keyLocks serialises work on one package identity, so concurrent pushes of
+// one id/version end with one winner and clear answers for the others.
+type keyLocks struct {
+	mu    sync.Mutex
+	locks map[string]*keyLock
+}
+
+type keyLock struct {
+	mu   sync.Mutex
+	refs int
+}
+
+func (k *keyLocks) lock(key string) (unlock func()) {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = make(map[string]*keyLock)
+	}
+	l := k.locks[key]
+	if l == nil {
+		l = &keyLock{}
+		k.locks[key] = l
+	}
+	l.refs++
+	k.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		k.mu.Lock()
+		l.refs--
+		if l.refs == 0 {
+			delete(k.locks, key)
+		}
+		k.mu.Unlock()
+	}
+}
+
+// refreshSearch recomputes the search document of one package id from the catalogue.
+func (f *Feed) refreshSearch(ctx context.Context, space string, kind index.Kind, id string) error {
+	versions, err := f.catalog.Versions(ctx, space, kind, id)
+	if err != nil {
+		return fmt.Errorf("refresh search for %s: %w", id, err)
+	}
+	if doc, ok := index.DocFor(versions); ok {
+		if err := f.search.Index(ctx, doc); err != nil {
+			return fmt.Errorf("index %s: %w", id, err)
+		}
+		return nil
+	}
+	if err := f.search.Remove(ctx, space, kind, id); err != nil {
+		return fmt.Errorf("remove %s from search: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,317 @@
+package feed_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/nuget/nugettest"
+	"github.com/feedserver/feedserver/storage"
+	"github.com/feedserver/feedserver/storage/filesystem"
+)
+
+// env is a feed on a temporary data folder, laid out as the server lays it out.
+type env struct {
+	dir     string
+	store   *filesystem.Store
+	catalog *index.Catalog
+	search  *index.Search
+	feed    *feed.Feed
+
+	closeOnce sync.Once
+}
+
+func newEnv(t *testing.T, dir string, opts feed.Options) *env {
+	t.Helper()
+	e, err := openEnv(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.close)
+	return e
+}
+
+func openForCrash(dir string) *env {
+	e, err := openEnv(dir, feed.Options{})
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
+
+func openEnv(dir string, opts feed.Options) (*env, error) {
+	ctx := context.Background()
+	store, err := filesystem.New(filepath.Join(dir, "packages"))
+	if err != nil {
+		return nil, err
+	}
+	cat, err := index.OpenCatalog(ctx, filepath.Join(dir, "catalog.db"))
+	if err != nil {
+		return nil, err
+	}
+	search, err := index.OpenSearch(filepath.Join(dir, "search"))
+	if err != nil {
+		cat.Close()
+		return nil, err
+	}
+	f, err := feed.New(store, cat, search, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &env{dir: dir, store: store, catalog: cat, search: search, feed: f}, nil
+}
+
+func (e *env) close() {
+	e.closeOnce.Do(func() {
+		e.search.Close()
+		e.catalog.Close()
+	})
+}
+
+// random returns incompressible bytes, so a package's size is its payload's.
+func random(t *testing.T, n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func push(t *testing.T, f *feed.Feed, body []byte, req feed.PushRequest) (feed.PushResult, error) {
+	t.Helper()
+	req.Body = bytes.NewReader(body)
+	return f.Push(context.Background(), req)
+}
+
+func mustPush(t *testing.T, f *feed.Feed, body []byte, req feed.PushRequest) feed.PushResult {
+	t.Helper()
+	res, err := push(t, f, body, req)
+	if err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	return res
+}
+
+// keys lists every stored key (temporary files are never keys).
+func keys(t *testing.T, s storage.Store) []string {
+	t.Helper()
+	var out []string
+	for info, err := range s.List(context.Background(), "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, info.Key)
+	}
+	return out
+}
+
+func TestPushOpenRoundTrip(t *testing.T) {
+	e := newEnv(t, t.TempDir(), feed.Options{})
+	ctx := context.Background()
+	body := nugettest.Build(t, nugettest.Spec{ID: "Acme.Widgets", Version: "1.02.0-Beta.1+sha.5", Tags: "widgets tools"})
+	res := mustPush(t, e.feed, body, feed.PushRequest{Protocol: "nuget"})
+	if res.Status != feed.Created {
+		t.Errorf("status = %v, want Created", res.Status)
+	}
+	if got, want := res.Entry.BlobKey, "spaces-1/nuget/acme.widgets/1.2.0-beta.1/acme.widgets.1.2.0-beta.1.nupkg"; got != want {
+		t.Errorf("key = %q, want %q", got, want)
+	}
+	if got := res.Entry.Version.Original(); got != "1.02.0-Beta.1+sha.5" {
+		t.Errorf("original version = %q", got)
+	}
+	// Any spelling that normalises the same finds it, case-insensitively.
+	blob, entry, err := e.feed.Open(ctx, feed.DefaultSpace, index.KindNuGet, "ACME.widgets", "1.2.0-beta.1")
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer blob.Close()
+	got, _ := io.ReadAll(blob)
+	if !bytes.Equal(got, body) {
+		t.Errorf("stored bytes differ from pushed bytes")
+	}
+	if entry.ID != "Acme.Widgets" || entry.Size != int64(len(body)) || entry.SHA512 == "" || len(entry.SHA1) != 40 || len(entry.SHA256) != 64 {
+		t.Errorf("entry = %+v", entry)
+	}
+	r, err := e.feed.Search(ctx, index.Query{Text: "widgets", Prerelease: true, SemVer2: true, Take: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Total != 1 || r.Hits[0].ID != "Acme.Widgets" {
+		t.Errorf("search after push = %+v, want Acme.Widgets", r)
+	}
+}
+
+func TestPushOverwriteModes(t *testing.T) {
+	e := newEnv(t, t.TempDir(), feed.Options{})
+	v1 := nugettest.Build(t, nugettest.Spec{ID: "Dup", Version: "1.0.0", Description: "first"})
+	v1again := nugettest.Build(t, nugettest.Spec{ID: "dup", Version: "1.0", Description: "second"})
+	mustPush(t, e.feed, v1, feed.PushRequest{})
+
+	tests := []struct {
+		name       string
+		mode       feed.Overwrite
+		canReplace bool
+		wantErr    error
+		wantStatus feed.PushStatus
+	}{
+		{"fail if exists", feed.FailIfExists, true, feed.ErrExists, 0},
+		{"ignore keeps the first", feed.IgnoreIfExists, false, nil, feed.Ignored},
+		{"replace without permission", feed.OverwriteExisting, false, feed.ErrForbidden, 0},
+		{"replace", feed.OverwriteExisting, true, nil, feed.Replaced},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := push(t, e.feed, v1again, feed.PushRequest{Overwrite: tc.mode, CanReplace: tc.canReplace})
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || res.Status != tc.wantStatus {
+				t.Fatalf("got %v, %v; want status %v", res.Status, err, tc.wantStatus)
+			}
+		})
+	}
+	// After the replace: one version, the second content, the first push's casing.
+	vs, err := e.feed.Versions(context.Background(), feed.DefaultSpace, index.KindNuGet, "DUP")
+	if err != nil || len(vs) != 1 {
+		t.Fatalf("versions = %v, %v", vs, err)
+	}
+	if vs[0].Manifest.Description != "second" || vs[0].ID != "Dup" {
+		t.Errorf("after replace: description %q id %q, want second / Dup", vs[0].Manifest.Description, vs[0].ID)
+	}
+}
+
+func TestConcurrentPushesOfOneVersion(t *testing.T) {
+	e := newEnv(t, t.TempDir(), feed.Options{})
+	const n = 8
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := nugettest.Build(t, nugettest.Spec{ID: "Race", Version: "1.0.0", Description: strings.Repeat("x", i+1)})
+			_, errs[i] = push(t, e.feed, body, feed.PushRequest{})
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, feed.ErrExists):
+			t.Errorf("loser got %v, want ErrExists", err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d pushes won, want exactly 1", won)
+	}
+	if got := keys(t, e.store); len(got) != 1 {
+		t.Errorf("stored keys = %v, want one", got)
+	}
+}
+
+func TestRefusedPushLeavesNothing(t *testing.T) {
+	e := newEnv(t, t.TempDir(), feed.Options{MaxPackageSize: 64 << 10})
+	ctx := context.Background()
+	mustPush(t, e.feed, nugettest.Build(t, nugettest.Spec{ID: "Keep", Version: "1.0.0"}), feed.PushRequest{})
+	before := keys(t, e.store)
+
+	tests := []struct {
+		name     string
+		body     []byte
+		fileName string
+		want     error
+	}{
+		{"empty", nil, "", feed.ErrInvalid},
+		{"not a zip", []byte("hello"), "", feed.ErrInvalid},
+		{"no nuspec", nugettest.Zip(t, map[string][]byte{"lib/a.dll": []byte("x")}), "", feed.ErrInvalid},
+		{"too large", nugettest.Build(t, nugettest.Spec{ID: "Big", Version: "1.0.0", Payload: random(t, 128<<10)}), "", feed.ErrTooLarge},
+		{"raw archive without a version", []byte("zip"), "MyApp.zip", feed.ErrInvalid},
+		{"raw archive of unknown kind", []byte("zip"), "MyApp.1.0.0.exe", feed.ErrInvalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := push(t, e.feed, tc.body, feed.PushRequest{FileName: tc.fileName})
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			if got := keys(t, e.store); !slices.Equal(got, before) {
+				t.Errorf("stored keys = %v, want %v", got, before)
+			}
+			if _, versions, _ := e.catalog.Counts(ctx); versions != 1 {
+				t.Errorf("catalogue holds %d versions, want 1", versions)
+			}
+			leftovers, _ := os.ReadDir(e.store.TempDir())
+			if len(leftovers) != 0 {
+				t.Errorf("temporary files left behind: %v", leftovers)
+			}
+		})
+	}
+}
+
+func TestRawArchives(t *testing.T) {
+	e := newEnv(t, t.TempDir(), feed.Options{})
+	ctx := context.Background()
+	res := mustPush(t, e.feed, []byte("zip bytes"), feed.PushRequest{FileName: `C:\build\MyApp.Website.1.1.0.zip`})
+	if res.Entry.Kind != index.KindRaw || res.Entry.ID != "MyApp.Website" || res.Entry.Extension != ".zip" {
+		t.Fatalf("entry = %+v", res.Entry)
+	}
+	if got, want := res.Entry.BlobKey, "spaces-1/raw/myapp.website/1.1.0/MyApp.Website.1.1.0.zip"; got != want {
+		t.Errorf("key = %q, want %q", got, want)
+	}
+	// Versions compare semantically, as Octopus does: 1.1.0.0 is 1.1.0.
+	_, err := push(t, e.feed, []byte("other"), feed.PushRequest{FileName: "MyApp.Website.1.1.0.0.zip"})
+	if !errors.Is(err, feed.ErrExists) {
+		t.Errorf("second spelling of one version: err = %v, want ErrExists", err)
+	}
+	// A .nupkg pushed through the archive route is a NuGet package, by its nuspec.
+	res = mustPush(t, e.feed, nugettest.Build(t, nugettest.Spec{ID: "Lib", Version: "2.0.0"}), feed.PushRequest{FileName: "whatever.nupkg"})
+	if res.Entry.Kind != index.KindNuGet || res.Entry.ID != "Lib" {
+		t.Errorf("nupkg via raw: %+v", res.Entry)
+	}
+	if _, err := e.feed.Get(ctx, feed.DefaultSpace, index.KindRaw, "myapp.website", "1.1.0.0"); err != nil {
+		t.Errorf("get by other spelling: %v", err)
+	}
+}
+
+func TestDeleteAndListing(t *testing.T) {
+	e := newEnv(t, t.TempDir(), feed.Options{})
+	ctx := context.Background()
+	mustPush(t, e.feed, nugettest.Build(t, nugettest.Spec{ID: "Gone", Version: "1.0.0"}), feed.PushRequest{})
+	mustPush(t, e.feed, nugettest.Build(t, nugettest.Spec{ID: "Gone", Version: "2.0.0"}), feed.PushRequest{})
+
+	if _, err := e.feed.SetListed(ctx, feed.DefaultSpace, index.KindNuGet, "gone", "2.0.0", false); err != nil {
+		t.Fatal(err)
+	}
+	e2, err := e.feed.Get(ctx, feed.DefaultSpace, index.KindNuGet, "gone", "2.0.0")
+	if err != nil || e2.Listed {
+		t.Errorf("unlisted version: listed=%v err=%v", e2.Listed, err)
+	}
+	if _, err := e.feed.Delete(ctx, feed.DefaultSpace, index.KindNuGet, "GONE", "1.0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.feed.Delete(ctx, feed.DefaultSpace, index.KindNuGet, "gone", "1.0.0"); !errors.Is(err, feed.ErrNotFound) {
+		t.Errorf("second delete: %v, want ErrNotFound", err)
+	}
+	if got := keys(t, e.store); len(got) != 1 || !strings.Contains(got[0], "/2.0.0/") {
+		t.Errorf("keys after delete = %v", got)
+	}
+	r, _ := e.feed.Search(ctx, index.Query{Text: "gone", Prerelease: true, SemVer2: true, Take: 10})
+	if r.Total != 0 {
+		t.Errorf("search finds %d ids; the only remaining version is unlisted", r.Total)
+	}
+}

@@ -1,0 +1,75 @@
+package feed
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/nuget"
+)
+
+// DefaultSpace is the space every server has; Octopus clients that know
+// nothing of spaces land here.
+const DefaultSpace = "Spaces-1"
+
+var spaceDirRe = regexp.MustCompile(`^spaces-([0-9]+)$`)
+
+// SpaceDir is the directory segment of a space id.
+func SpaceDir(space string) string { return strings.ToLower(space) }
+
+// SpaceFromDir turns a directory segment back into the space id.
+func SpaceFromDir(dir string) (string, bool) {
+	m := spaceDirRe.FindStringSubmatch(dir)
+	if m == nil {
+		return "", false
+	}
+	return "Spaces-" + m[1], true
+}
+
+// packageKey is the canonical storage key of one package version.
+func packageKey(space string, kind index.Kind, id nuget.ID, v nuget.Version, fileName string) string {
+	dir := path.Join(SpaceDir(space), string(kind), id.Lower(), v.Lower())
+	if kind == index.KindNuGet {
+		return path.Join(dir, id.Lower()+"."+v.Lower()+".nupkg")
+	}
+	return path.Join(dir, fileName)
+}
+
+// keyInfo is what a storage key says about its file before it is opened.
+type keyInfo struct {
+	space string
+	kind  index.Kind
+	group string // "{space dir}/{kind}/{lower id}": versions of one id are contiguous in key order
+}
+
+// parseKey classifies a key of the package directory. ok is false for keys
+// that are not packages of a space (generic packages, foreign files).
+func parseKey(key string) (keyInfo, bool) {
+	parts := strings.Split(key, "/")
+	if len(parts) < 3 {
+		return keyInfo{}, false
+	}
+	space, ok := SpaceFromDir(parts[0])
+	if !ok {
+		return keyInfo{}, false
+	}
+	kind := index.Kind(parts[1])
+	if kind != index.KindNuGet && kind != index.KindRaw {
+		return keyInfo{}, false
+	}
+	group := strings.Join(parts[:2], "/")
+	if len(parts) == 5 {
+		group = strings.Join(parts[:3], "/")
+	} else {
+		// A hand-dropped file: its own group, the canonical key is learnt later.
+		group = key
+	}
+	return keyInfo{space: space, kind: kind, group: group}, true
+}
+
+// rawFileName is the stored name of a raw archive: the id and version as pushed.
+func rawFileName(a nuget.ArchiveName) string {
+	return fmt.Sprintf("%s.%s%s", a.ID, a.Version.Original(), a.Extension)
+}

@@ -1,0 +1,221 @@
+package feed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/nuget"
+	"github.com/feedserver/feedserver/storage"
+)
+
+// Overwrite says what a push does when the version already exists.
+type Overwrite int
+
+const (
+	FailIfExists      Overwrite = iota // 409 in every protocol
+	OverwriteExisting                  // replace; needs the administer permission
+	IgnoreIfExists                     // keep the existing package and report it
+)
+
+// PushRequest is one upload.
+type PushRequest struct {
+	Space    string // "" is DefaultSpace
+	Protocol string // metrics label: "nuget", "octopus", ...
+	// FileName is the uploaded file's name. A .nupkg (or no name) is read by its
+	// nuspec; any other archive is identified by its name, Octopus' way.
+	FileName   string
+	Body       io.Reader
+	Overwrite  Overwrite
+	CanReplace bool // the caller may replace existing packages (BuiltInFeedAdminister)
+}
+
+// PushStatus is what a successful push did.
+type PushStatus int
+
+const (
+	Created  PushStatus = iota // a new package version
+	Replaced                   // an existing version was overwritten
+	Ignored                    // it existed and IgnoreIfExists kept it
+)
+
+// PushResult is the stored (or kept) package.
+type PushResult struct {
+	Entry  index.Entry
+	Status PushStatus
+}
+
+// ExistsError reports a push of a version the feed already has.
+type ExistsError struct{ Entry index.Entry }
+
+func (e *ExistsError) Error() string {
+	return fmt.Sprintf("a package with id %q and version %q already exists", e.Entry.ID, e.Entry.Version.Original())
+}
+
+// Is makes errors.Is(err, ErrExists) true.
+func (e *ExistsError) Is(target error) bool { return target == ErrExists }
+
+// identity is what a pushed file turned out to be.
+type identity struct {
+	kind      index.Kind
+	id        nuget.ID
+	version   nuget.Version
+	manifest  *nuget.Manifest
+	extension string
+	fileName  string // raw archives only
+}
+
+// Push stores one package: spool while hashing, identify, apply the overwrite
+// rule, then commit the file, the catalogue row and the search document, in
+// that order, so a crash leaves nothing or a complete file the re-index finds.
+func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err error) {
+	protocol := req.Protocol
+	if protocol == "" {
+		protocol = "unknown"
+	}
+	defer func() { f.metrics.push(protocol, res, err) }()
+
+	space := req.Space
+	if space == "" {
+		space = DefaultSpace
+	}
+	sp, err := f.spool(ctx, req.Body, protocol)
+	if err != nil {
+		return PushResult{}, err
+	}
+	defer sp.remove()
+	if sp.size == 0 {
+		return PushResult{}, fmt.Errorf("%w: the upload is empty", ErrInvalid)
+	}
+
+	ident, err := identify(sp, req.FileName)
+	if err != nil {
+		return PushResult{}, err
+	}
+	key := packageKey(space, ident.kind, ident.id, ident.version, ident.fileName)
+	if err := storage.ValidKey(key); err != nil {
+		return PushResult{}, fmt.Errorf("%w: the package cannot be stored under the name %q", ErrInvalid, path.Base(key))
+	}
+
+	unlock := f.locks.lock(lockKey(space, ident.kind, ident.id, ident.version))
+	defer unlock()
+
+	existing, found, err := f.existing(ctx, space, ident, key)
+	if err != nil {
+		return PushResult{}, err
+	}
+	status := Created
+	if found {
+		switch {
+		case req.Overwrite == IgnoreIfExists:
+			return PushResult{Entry: existing, Status: Ignored}, nil
+		case req.Overwrite == FailIfExists:
+			return PushResult{}, &ExistsError{Entry: existing}
+		case !req.CanReplace:
+			return PushResult{}, fmt.Errorf("%w: replacing %s %s needs the BuiltInFeedAdminister permission", ErrForbidden, existing.ID, existing.Version.Original())
+		}
+		status = Replaced
+	}
+
+	info, err := f.commitFile(ctx, key, sp)
+	if err != nil {
+		return PushResult{}, err
+	}
+	entry := index.Entry{
+		Space: space, Kind: ident.kind, ID: ident.id, Version: ident.version, Manifest: ident.manifest,
+		Extension: ident.extension, Listed: true, Published: time.Now().UTC(),
+		Size: sp.size, SHA512: sp.sha512, SHA1: sp.sha1, SHA256: sp.sha256,
+		BlobKey: key, ModTime: info.ModTime,
+	}
+	if found {
+		// The first push's casing of the id stays, as nuget.org keeps it.
+		entry.ID = existing.ID
+		entry.Downloads = existing.Downloads
+	}
+	if err := f.catalog.Put(ctx, entry); err != nil {
+		return PushResult{}, fmt.Errorf("catalogue %s %s: %w", entry.ID, entry.Version, err)
+	}
+	if found && existing.BlobKey != key {
+		// A raw archive re-pushed under another spelling of its version ("1.0.0.0" for "1.0.0").
+		if err := f.store.Delete(ctx, existing.BlobKey); err != nil {
+			f.log.Warn("delete replaced file", "key", existing.BlobKey, "err", err)
+		}
+	}
+	if err := f.refreshSearch(ctx, space, ident.kind, ident.id.Lower()); err != nil {
+		// The package is stored and catalogued; search catches up at the next re-index.
+		f.log.Error("update search index after push", "id", ident.id, "err", err)
+	}
+	return PushResult{Entry: entry, Status: status}, nil
+}
+
+func lockKey(space string, kind index.Kind, id nuget.ID, v nuget.Version) string {
+	return SpaceDir(space) + "/" + string(kind) + "/" + id.Lower() + "/" + v.Lower()
+}
+
+// identify reads the nuspec of a .nupkg, or the file name of any other archive.
+func identify(sp *spooled, fileName string) (identity, error) {
+	base := fileName
+	if i := strings.LastIndexAny(base, `/\`); i >= 0 {
+		base = base[i+1:] // Octopus clients send paths with either separator
+	}
+	if base == "" || strings.HasSuffix(strings.ToLower(base), ".nupkg") {
+		pkg, err := nuget.ReadPackage(sp.file, sp.size, nuget.Limits{})
+		if err != nil {
+			return identity{}, err
+		}
+		if err := pkg.Manifest.Validate(); err != nil {
+			return identity{}, err
+		}
+		return identity{kind: index.KindNuGet, id: pkg.Manifest.ID, version: pkg.Manifest.Version, manifest: pkg.Manifest, extension: ".nupkg"}, nil
+	}
+	a, err := nuget.ParseArchiveName(base)
+	if err != nil {
+		return identity{}, err
+	}
+	return identity{kind: index.KindRaw, id: a.ID, version: a.Version, extension: a.Extension, fileName: rawFileName(a)}, nil
+}
+
+// existing finds the catalogued version, or a file already on disk that the
+// catalogue does not know yet (the re-index may still be running).
+func (f *Feed) existing(ctx context.Context, space string, ident identity, key string) (index.Entry, bool, error) {
+	e, err := f.catalog.Get(ctx, space, ident.kind, ident.id.Lower(), ident.version.String())
+	if err == nil {
+		return e, true, nil
+	}
+	if !errors.Is(err, index.ErrNotFound) {
+		return index.Entry{}, false, fmt.Errorf("look up %s %s: %w", ident.id, ident.version, err)
+	}
+	if _, err := f.store.Stat(ctx, key); err == nil {
+		e, err := f.indexFile(ctx, key)
+		if err != nil {
+			return index.Entry{}, false, fmt.Errorf("catalogue %s found on disk: %w", key, err)
+		}
+		return e, true, nil
+	}
+	return index.Entry{}, false, nil
+}
+
+// commitFile installs the spooled file under key: by rename when the store
+// is on the same filesystem, else by copying.
+func (f *Feed) commitFile(ctx context.Context, key string, sp *spooled) (storage.Info, error) {
+	if m, ok := f.store.(storage.Mover); ok {
+		info, err := m.Move(ctx, key, sp.file.Name())
+		if err != nil {
+			return storage.Info{}, fmt.Errorf("store %s: %w", key, err)
+		}
+		return info, nil
+	}
+	if _, err := sp.file.Seek(0, 0); err != nil {
+		return storage.Info{}, fmt.Errorf("rewind spool file: %w", err)
+	}
+	info, err := f.store.Put(ctx, key, sp.file)
+	if err != nil {
+		return storage.Info{}, fmt.Errorf("store %s: %w", key, err)
+	}
+	return info, nil
+}

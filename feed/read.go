@@ -1,0 +1,113 @@
+package feed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/storage"
+)
+
+// Get returns one package version; id and version match case-insensitively
+// and the version in any spelling NuGet normalises to the same ("1.0" = "1.0.0").
+func (f *Feed) Get(ctx context.Context, space string, kind index.Kind, id, version string) (index.Entry, error) {
+	e, err := f.catalog.Get(ctx, space, kind, id, version)
+	if errors.Is(err, index.ErrNotFound) {
+		return index.Entry{}, fmt.Errorf("%w: package %s %s", ErrNotFound, id, version)
+	}
+	if err != nil {
+		return index.Entry{}, fmt.Errorf("get %s %s: %w", id, version, err)
+	}
+	return e, nil
+}
+
+// Versions returns every version of one id, listed or not, in ascending
+// NuGet order; none is an empty slice, not an error.
+func (f *Feed) Versions(ctx context.Context, space string, kind index.Kind, id string) ([]index.Entry, error) {
+	vs, err := f.catalog.Versions(ctx, space, kind, id)
+	if err != nil {
+		return nil, fmt.Errorf("versions of %s: %w", id, err)
+	}
+	return vs, nil
+}
+
+// Open returns the stored file of a package version and its catalogue entry.
+func (f *Feed) Open(ctx context.Context, space string, kind index.Kind, id, version string) (storage.Blob, index.Entry, error) {
+	e, err := f.Get(ctx, space, kind, id, version)
+	if err != nil {
+		return nil, index.Entry{}, err
+	}
+	b, err := f.store.Open(ctx, e.BlobKey)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, index.Entry{}, fmt.Errorf("%w: the file of %s %s is gone", ErrNotFound, id, version)
+	}
+	if err != nil {
+		return nil, index.Entry{}, fmt.Errorf("open %s: %w", e.BlobKey, err)
+	}
+	return b, e, nil
+}
+
+// RecordDownload counts one download of a package version.
+func (f *Feed) RecordDownload(ctx context.Context, e index.Entry) {
+	if err := f.catalog.AddDownload(ctx, e.Space, e.Kind, e.ID.Lower(), e.Version.String()); err != nil {
+		f.log.Warn("record download", "id", e.ID, "version", e.Version, "err", err)
+	}
+}
+
+// Delete removes a package version: the file first, so a crash in between
+// leaves a catalogue row the re-index drops rather than a file it re-adds.
+func (f *Feed) Delete(ctx context.Context, space string, kind index.Kind, id, version string) (index.Entry, error) {
+	e, err := f.Get(ctx, space, kind, id, version)
+	if err != nil {
+		return index.Entry{}, err
+	}
+	unlock := f.locks.lock(lockKey(space, kind, e.ID, e.Version))
+	defer unlock()
+	if err := f.store.Delete(ctx, e.BlobKey); err != nil {
+		return index.Entry{}, fmt.Errorf("delete %s: %w", e.BlobKey, err)
+	}
+	if err := f.catalog.Delete(ctx, space, kind, e.ID.Lower(), e.Version.String()); err != nil && !errors.Is(err, index.ErrNotFound) {
+		return index.Entry{}, fmt.Errorf("uncatalogue %s %s: %w", e.ID, e.Version, err)
+	}
+	if err := f.refreshSearch(ctx, space, kind, e.ID.Lower()); err != nil {
+		f.log.Error("update search index after delete", "id", e.ID, "err", err)
+	}
+	f.metrics.deletes.Inc()
+	return e, nil
+}
+
+// SetListed unlists (false) or relists (true) a version: unlisted versions
+// stay downloadable by exact version but leave search and "latest".
+func (f *Feed) SetListed(ctx context.Context, space string, kind index.Kind, id, version string, listed bool) (index.Entry, error) {
+	e, err := f.Get(ctx, space, kind, id, version)
+	if err != nil {
+		return index.Entry{}, err
+	}
+	if err := f.catalog.SetListed(ctx, space, kind, e.ID.Lower(), e.Version.String(), listed); err != nil {
+		return index.Entry{}, fmt.Errorf("set listed on %s %s: %w", e.ID, e.Version, err)
+	}
+	e.Listed = listed
+	if err := f.refreshSearch(ctx, space, kind, e.ID.Lower()); err != nil {
+		f.log.Error("update search index after listing change", "id", e.ID, "err", err)
+	}
+	return e, nil
+}
+
+// Search finds package ids; the caller reads their versions with Versions.
+func (f *Feed) Search(ctx context.Context, q index.Query) (index.Result, error) {
+	r, err := f.search.Query(ctx, q)
+	if err != nil {
+		return index.Result{}, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	return r, nil
+}
+
+// Autocomplete finds package ids by prefix.
+func (f *Feed) Autocomplete(ctx context.Context, q index.Query) (index.Result, error) {
+	r, err := f.search.Autocomplete(ctx, q)
+	if err != nil {
+		return index.Result{}, fmt.Errorf("autocomplete %q: %w", q.Text, err)
+	}
+	return r, nil
+}

@@ -1,0 +1,378 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/feedserver/feedserver/nuget"
+)
+
+// Paging limits: nuget.org caps take at 1000; skip is capped so a client cannot
+// make bleve collect an unbounded number of hits.
+const (
+	defaultTake = 20
+	maxTake     = 1000
+	maxSkip     = 100000
+	// maxSubstring bounds the id: substring regexp; longer values match on tokens only.
+	maxSubstring = 64
+)
+
+// Boosts of the free-text clauses: an id match outweighs title and tags, which
+// outweigh authors and prose; an exact id match outweighs everything.
+const (
+	boostExactQuery = 1000 // the whole query is the id
+	boostExactTerm  = 20   // one term is the id
+	boostIDToken    = 4
+	boostTags       = 3
+	boostTitle      = 2
+	boostIDPrefix   = 1.5
+	boostText       = 1
+)
+
+// clause is one part of a query text: a property (lowercased) and its value,
+// or a free term when property is "".
+type clause struct {
+	property string
+	value    string
+	quoted   bool
+}
+
+// properties nuget.org understands that we can answer; anything else is ignored,
+// as nuget.org does ("invalid:jquery ui" searches for "ui").
+var knownProperties = map[string]bool{
+	"id": true, "packageid": true, "version": true, "title": true, "tags": true, "tag": true,
+	"author": true, "authors": true, "description": true, "summary": true,
+}
+
+// parseText splits a query text into clauses: words, "quoted phrases",
+// property:value and property:"quoted value". Property names are case-insensitive.
+func parseText(text string) []clause {
+	rs := []rune(text)
+	var out []clause
+	i := 0
+	for i < len(rs) {
+		for i < len(rs) && unicode.IsSpace(rs[i]) {
+			i++
+		}
+		if i >= len(rs) {
+			break
+		}
+		if rs[i] == '"' {
+			var v string
+			v, i = readQuoted(rs, i)
+			out = appendClause(out, clause{value: v, quoted: true})
+			continue
+		}
+		j := i
+		for j < len(rs) && !unicode.IsSpace(rs[j]) && rs[j] != ':' && rs[j] != '"' {
+			j++
+		}
+		if j < len(rs) && rs[j] == ':' && j > i {
+			prop := strings.ToLower(string(rs[i:j]))
+			i = j + 1
+			c := clause{property: prop}
+			if i < len(rs) && rs[i] == '"' {
+				c.value, i = readQuoted(rs, i)
+				c.quoted = true
+			} else {
+				k := i
+				for k < len(rs) && !unicode.IsSpace(rs[k]) {
+					k++
+				}
+				c.value, i = string(rs[i:k]), k
+			}
+			if knownProperties[prop] {
+				out = appendClause(out, c)
+			}
+			continue
+		}
+		k := i
+		for k < len(rs) && !unicode.IsSpace(rs[k]) && rs[k] != '"' {
+			k++
+		}
+		if k == i { // a lone ':' or similar
+			k++
+		}
+		out = appendClause(out, clause{value: string(rs[i:k])})
+		i = k
+	}
+	return out
+}
+
+// readQuoted reads a "..." phrase starting at rs[i] == '"'; an unclosed quote runs to the end.
+func readQuoted(rs []rune, i int) (string, int) {
+	j := i + 1
+	for j < len(rs) && rs[j] != '"' {
+		j++
+	}
+	v := string(rs[i+1 : j])
+	if j < len(rs) {
+		j++
+	}
+	return v, j
+}
+
+func appendClause(out []clause, c clause) []clause {
+	c.value = strings.TrimSpace(c.value)
+	if c.value == "" || strings.Trim(c.value, ":") == "" {
+		return out
+	}
+	return append(out, c)
+}
+
+// textQuery builds the bleve query for a query text; nil means "everything".
+// Property clauses must all match; when there are free terms, at least one of
+// them must match too, and more matching terms score higher.
+func textQuery(text string) query.Query {
+	clauses := parseText(text)
+	var must []query.Query
+	var free []query.Query
+	for _, c := range clauses {
+		if c.property == "" {
+			free = append(free, freeTerm(c))
+			continue
+		}
+		must = append(must, propertyQuery(c))
+	}
+	if len(free) > 0 {
+		whole := strings.ToLower(strings.TrimSpace(text))
+		free = append(free, term(fIDKey, whole, boostExactQuery))
+		must = append(must, query.NewDisjunctionQuery(free))
+	}
+	switch len(must) {
+	case 0:
+		return nil
+	case 1:
+		return must[0]
+	}
+	return query.NewConjunctionQuery(must)
+}
+
+func freeTerm(c clause) query.Query {
+	lower := strings.ToLower(c.value)
+	qs := []query.Query{
+		term(fIDKey, lower, boostExactTerm),
+		term(fTags, lower, boostTags),
+	}
+	if c.quoted && strings.ContainsFunc(c.value, unicode.IsSpace) {
+		qs = append(qs,
+			phrase(fID, c.value, boostIDToken),
+			phrase(fTitle, c.value, boostTitle),
+			phrase(fAuthors, c.value, boostText),
+			phrase(fDescription, c.value, boostText),
+			phrase(fSummary, c.value, boostText),
+		)
+		return query.NewDisjunctionQuery(qs)
+	}
+	qs = append(qs,
+		match(fID, c.value, boostIDToken, false),
+		match(fIDParts, c.value, boostIDToken, false),
+		match(fTitle, c.value, boostTitle, false),
+		match(fAuthors, c.value, boostText, false),
+		match(fDescription, c.value, boostText, false),
+		match(fSummary, c.value, boostText, false),
+	)
+	// "sqlite" finds SQLitePCLRaw: camel case splits it into sq|lite, so also
+	// match the start of each dot-separated part.
+	if len(lower) >= 2 && strings.IndexFunc(lower, isSeparator) < 0 {
+		qs = append(qs, prefix(fIDParts, lower, boostIDPrefix))
+	}
+	return query.NewDisjunctionQuery(qs)
+}
+
+func isSeparator(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }
+
+func propertyQuery(c clause) query.Query {
+	lower := strings.ToLower(c.value)
+	textMatch := func(field string) query.Query {
+		if c.quoted && strings.ContainsFunc(c.value, unicode.IsSpace) {
+			return phrase(field, c.value, 1)
+		}
+		return match(field, c.value, 1, true)
+	}
+	switch c.property {
+	case "id": // nuget.org: a substring match on the id
+		qs := []query.Query{match(fID, c.value, 1, true)}
+		if len(lower) <= maxSubstring {
+			r := query.NewRegexpQuery(".*" + regexp.QuoteMeta(lower) + ".*")
+			r.SetField(fIDKey)
+			qs = append(qs, r)
+		}
+		return query.NewDisjunctionQuery(qs)
+	case "packageid": // nuget.org: exact, case-insensitive
+		return term(fIDKey, lower, 1)
+	case "version":
+		v, err := nuget.ParseVersion(c.value)
+		if err != nil {
+			return query.NewMatchNoneQuery()
+		}
+		return term(fVersions, v.Lower(), 1)
+	case "tags", "tag":
+		return term(fTags, lower, 1)
+	case "author", "authors":
+		return textMatch(fAuthors)
+	case "title":
+		return textMatch(fTitle)
+	case "description":
+		return textMatch(fDescription)
+	case "summary":
+		return textMatch(fSummary)
+	}
+	return query.NewMatchNoneQuery() // unreachable: parseText keeps known properties only
+}
+
+func term(field, value string, boost float64) query.Query {
+	q := query.NewTermQuery(value)
+	q.SetField(field)
+	q.SetBoost(boost)
+	return q
+}
+
+func match(field, value string, boost float64, all bool) query.Query {
+	q := query.NewMatchQuery(value)
+	q.SetField(field)
+	q.SetBoost(boost)
+	if all {
+		q.SetOperator(query.MatchQueryOperatorAnd)
+	}
+	return q
+}
+
+func phrase(field, value string, boost float64) query.Query {
+	q := query.NewMatchPhraseQuery(value)
+	q.SetField(field)
+	q.SetBoost(boost)
+	return q
+}
+
+func prefix(field, value string, boost float64) query.Query {
+	q := query.NewPrefixQuery(value)
+	q.SetField(field)
+	q.SetBoost(boost)
+	return q
+}
+
+// viewField is the flag a client view filters on: prerelease × semVerLevel.
+func viewField(prerelease, semver2 bool) string {
+	switch {
+	case !prerelease && !semver2:
+		return fStableSemVer1
+	case prerelease && !semver2:
+		return fAnySemVer1
+	case !prerelease && semver2:
+		return fStableSemVer2
+	}
+	return fAnySemVer2
+}
+
+// filter is what every query of a view must match; it does not affect scores.
+func filter(q Query) query.Query {
+	flag := query.NewBoolFieldQuery(true)
+	flag.SetField(viewField(q.Prerelease, q.SemVer2))
+	qs := []query.Query{flag}
+	if q.Space != "" {
+		qs = append(qs, term(fSpace, q.Space, 1))
+	}
+	if q.Kind != "" {
+		qs = append(qs, term(fKind, string(q.Kind), 1))
+	}
+	if q.PackageType != "" {
+		qs = append(qs, term(fPackageTypes, strings.ToLower(q.PackageType), 1))
+	}
+	return query.NewConjunctionQuery(qs)
+}
+
+func paging(q Query) (skip, take int) {
+	skip, take = q.Skip, q.Take
+	if take <= 0 {
+		take = defaultTake
+	}
+	take = min(take, maxTake)
+	skip = max(0, min(skip, maxSkip))
+	return skip, take
+}
+
+// Query finds package ids. An empty text lists everything by downloads; otherwise
+// results are ranked by relevance, then downloads, then id.
+func (s *Search) Query(ctx context.Context, q Query) (Result, error) {
+	skip, take := paging(q)
+	bq := query.NewBooleanQuery(nil, nil, nil)
+	tq := textQuery(q.Text)
+	if tq != nil {
+		bq.AddMust(tq)
+	}
+	bq.AddFilter(filter(q))
+	sortBy := []string{"-_score", "-" + fDownloads, fIDKey}
+	if tq == nil {
+		sortBy = []string{"-" + fDownloads, fIDKey}
+	}
+	res, err := s.search(ctx, bq, skip, take, sortBy)
+	if err != nil {
+		return Result{}, fmt.Errorf("index: query %q: %w", q.Text, err)
+	}
+	return res, nil
+}
+
+// Autocomplete finds ids for a typed prefix: first the ids that start with it,
+// then the ids with a token (a dot-separated part or a camel-case word) that
+// does, each group by downloads. The NuGet client keeps only ids that start with
+// the prefix, so those must come first.
+func (s *Search) Autocomplete(ctx context.Context, q Query) (Result, error) {
+	skip, take := paging(q)
+	sortBy := []string{"-" + fDownloads, fIDKey}
+	p := strings.ToLower(strings.TrimSpace(q.Text))
+
+	starts := query.NewBooleanQuery(nil, nil, nil)
+	if p != "" {
+		starts.AddMust(prefix(fIDKey, p, 1))
+	}
+	starts.AddFilter(filter(q))
+	first, err := s.search(ctx, starts, skip, take, sortBy)
+	if err != nil {
+		return Result{}, fmt.Errorf("index: autocomplete %q: %w", q.Text, err)
+	}
+	if p == "" {
+		return first, nil
+	}
+
+	tokens := query.NewBooleanQuery(nil, nil, nil)
+	tokens.AddShould(prefix(fID, p, 1), prefix(fIDParts, p, 1))
+	tokens.AddMustNot(prefix(fIDKey, p, 1))
+	tokens.AddFilter(filter(q))
+	rest := take - len(first.Hits)
+	second, err := s.search(ctx, tokens, max(0, skip-first.Total), rest, sortBy)
+	if err != nil {
+		return Result{}, fmt.Errorf("index: autocomplete %q: %w", q.Text, err)
+	}
+	return Result{Total: first.Total + second.Total, Hits: append(first.Hits, second.Hits...)}, nil
+}
+
+func (s *Search) search(ctx context.Context, q query.Query, skip, take int, sortBy []string) (Result, error) {
+	req := bleve.NewSearchRequestOptions(q, take, skip, false)
+	req.Fields = []string{fSpace, fKind, fID}
+	req.SortBy(sortBy)
+	res, err := s.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return Result{}, err
+	}
+	out := Result{Total: int(res.Total), Hits: make([]Hit, 0, len(res.Hits))}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, hitOf(h))
+	}
+	return out, nil
+}
+
+func hitOf(h *search.DocumentMatch) Hit {
+	str := func(name string) string {
+		v, _ := h.Fields[name].(string)
+		return v
+	}
+	return Hit{Space: str(fSpace), Kind: Kind(str(fKind)), ID: nuget.ID(str(fID))}
+}

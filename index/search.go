@@ -1,0 +1,358 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/camelcase"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/regexp"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// mappingVersion is stored in the index; bump it whenever the mapping or the
+// document shape changes, and OpenSearch will recreate the index and ask for a refill.
+const mappingVersion = "1"
+
+var mappingVersionKey = []byte("feedserver.mappingVersion")
+
+// docType is the bleve type of a package document; the default mapping is disabled,
+// so nothing else is ever indexed by accident.
+const docType = "package"
+
+// Analyzer names defined in the mapping.
+const (
+	analyzerID       = "nugetid"      // split on symbols and camel case, lowercase
+	analyzerIDParts  = "nugetidparts" // split on symbols only, lowercase
+	analyzerLowerKey = "lowerkeyword" // the whole value, lowercased
+	tokenizerIDParts = "idparts"
+)
+
+// Field names of the search document.
+const (
+	fSpace         = "space"
+	fKind          = "kind"
+	fID            = "id"      // nugetid tokens; stored with original casing
+	fIDParts       = "idparts" // "SQLitePCLRaw.core" -> sqlitepclraw, core
+	fIDKey         = "idkey"   // the lowercased id, exact
+	fTitle         = "title"
+	fDescription   = "description"
+	fSummary       = "summary"
+	fTags          = "tags"
+	fAuthors       = "authors"
+	fVersions      = "versions"
+	fPackageTypes  = "packageTypes"
+	fStableSemVer1 = "stableSemVer1"
+	fAnySemVer1    = "anySemVer1"
+	fStableSemVer2 = "stableSemVer2"
+	fAnySemVer2    = "anySemVer2"
+	fPublished     = "published"
+	fDownloads     = "downloads"
+)
+
+// searchDoc is what bleve indexes; json tags are the field names above.
+type searchDoc struct {
+	Space         string     `json:"space"`
+	Kind          string     `json:"kind"`
+	ID            string     `json:"id"`
+	IDParts       string     `json:"idparts"`
+	IDKey         string     `json:"idkey"`
+	Title         string     `json:"title"`
+	Description   string     `json:"description"`
+	Summary       string     `json:"summary"`
+	Tags          []string   `json:"tags"`
+	Authors       []string   `json:"authors"`
+	Versions      []string   `json:"versions"`
+	PackageTypes  []string   `json:"packageTypes"`
+	StableSemVer1 bool       `json:"stableSemVer1"`
+	AnySemVer1    bool       `json:"anySemVer1"`
+	StableSemVer2 bool       `json:"stableSemVer2"`
+	AnySemVer2    bool       `json:"anySemVer2"`
+	Published     *time.Time `json:"published,omitempty"` // nil when unknown: bleve rejects the zero time
+	Downloads     float64    `json:"downloads"`
+}
+
+// BleveType tells bleve which document mapping applies.
+func (searchDoc) BleveType() string { return docType }
+
+// Search is the full-text index of package ids: one document per (space, kind, id).
+// It is a cache of the catalogue and can always be rebuilt from it.
+//
+// Batches return once bleve has applied them in memory, without waiting for the
+// fsync of each segment (scorch's unsafe_batch): a push costs well under a
+// millisecond here instead of one fsync. A crash can therefore lose the last
+// documents; a "dirty" marker, written durably on open and removed durably on
+// Close, tells the next OpenSearch to ask for a refill.
+type Search struct {
+	idx     bleve.Index
+	rebuilt bool
+}
+
+var dirtyKey = []byte("feedserver.dirty")
+
+// OpenSearch opens the index in dir. When dir holds no index, an unreadable one,
+// or one built with another mappingVersion, it creates a fresh empty index; when
+// the index was not closed cleanly it keeps it. In all those cases Rebuilt
+// reports true: the caller must refill the index from the catalogue (Rebuild).
+// A non-empty dir that is not a bleve index is refused rather than deleted.
+func OpenSearch(dir string) (*Search, error) {
+	config := map[string]any{"unsafe_batch": true}
+	idx, err := bleve.OpenUsing(dir, config)
+	if err == nil {
+		v, gerr := idx.GetInternal(mappingVersionKey)
+		if gerr == nil && string(v) == mappingVersion {
+			dirty, derr := idx.GetInternal(dirtyKey)
+			s := &Search{idx: idx, rebuilt: derr != nil || len(dirty) > 0}
+			if err := s.markDirty(true); err != nil {
+				idx.Close()
+				return nil, err
+			}
+			return s, nil
+		}
+		idx.Close()
+	}
+	if err := clearIndexDir(dir); err != nil {
+		return nil, err
+	}
+	m, err := newMapping()
+	if err != nil {
+		return nil, fmt.Errorf("index: search mapping: %w", err)
+	}
+	idx, err = bleve.NewUsing(dir, m, scorch.Name, bleve.Config.DefaultKVStore, config)
+	if err != nil {
+		return nil, fmt.Errorf("index: create search index %s: %w", dir, err)
+	}
+	s := &Search{idx: idx, rebuilt: true}
+	b := idx.NewBatch()
+	b.SetInternal(mappingVersionKey, []byte(mappingVersion))
+	b.SetInternal(dirtyKey, []byte("1"))
+	if err := s.durable(b); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("index: create search index %s: %w", dir, err)
+	}
+	return s, nil
+}
+
+// markDirty sets or clears the unclean-shutdown marker and waits until it is on disk;
+// scorch persists snapshots in order, so clearing it also flushes every earlier batch.
+func (s *Search) markDirty(dirty bool) error {
+	b := s.idx.NewBatch()
+	if dirty {
+		b.SetInternal(dirtyKey, []byte("1"))
+	} else {
+		b.DeleteInternal(dirtyKey)
+	}
+	if err := s.durable(b); err != nil {
+		return fmt.Errorf("index: search index marker: %w", err)
+	}
+	return nil
+}
+
+// durable applies b and waits for it to be persisted.
+func (s *Search) durable(b *bleve.Batch) error {
+	done := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) { done <- err })
+	if err := s.idx.Batch(b); err != nil {
+		return err
+	}
+	return <-done
+}
+
+// clearIndexDir removes dir if it is absent, empty or a bleve index; anything
+// else is a configuration mistake we must not destroy.
+func clearIndexDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("index: search dir %s: %w", dir, err)
+	}
+	if len(entries) > 0 {
+		if _, err := os.Stat(filepath.Join(dir, "index_meta.json")); err != nil {
+			return fmt.Errorf("index: %s is not empty and holds no search index; refusing to delete it", dir)
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("index: remove old search index %s: %w", dir, err)
+	}
+	return nil
+}
+
+// Rebuilt reports whether OpenSearch started from an empty index that the
+// caller must refill from the catalogue.
+func (s *Search) Rebuilt() bool { return s.rebuilt }
+
+// Close flushes the index to disk, marks it clean and closes it.
+func (s *Search) Close() error {
+	return errors.Join(s.markDirty(false), s.idx.Close())
+}
+
+// Count returns the number of documents (package ids).
+func (s *Search) Count() (uint64, error) {
+	n, err := s.idx.DocCount()
+	if err != nil {
+		return 0, fmt.Errorf("index: search count: %w", err)
+	}
+	return n, nil
+}
+
+func docID(space string, kind Kind, lowerID string) string {
+	return space + "/" + string(kind) + "/" + lowerID
+}
+
+// Index adds or replaces the documents in one batch.
+func (s *Search) Index(ctx context.Context, docs ...Doc) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b := s.idx.NewBatch()
+	for _, d := range docs {
+		if err := b.Index(docID(d.Space, d.Kind, d.ID.Lower()), toSearchDoc(d)); err != nil {
+			return fmt.Errorf("index: search document %s: %w", d.ID, err)
+		}
+	}
+	if err := s.idx.Batch(b); err != nil {
+		return fmt.Errorf("index: search batch: %w", err)
+	}
+	return nil
+}
+
+// Remove deletes the document of one id; removing an absent id is not an error.
+func (s *Search) Remove(ctx context.Context, space string, kind Kind, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	key := docID(space, kind, strings.ToLower(id))
+	if err := s.idx.Delete(key); err != nil {
+		return fmt.Errorf("index: search remove %s: %w", key, err)
+	}
+	return nil
+}
+
+func toSearchDoc(d Doc) searchDoc {
+	sd := searchDoc{
+		Space:         d.Space,
+		Kind:          string(d.Kind),
+		ID:            string(d.ID),
+		IDParts:       string(d.ID),
+		IDKey:         d.ID.Lower(),
+		Title:         d.Title,
+		Description:   d.Description,
+		Summary:       d.Summary,
+		Tags:          d.Tags,
+		Authors:       d.Authors,
+		PackageTypes:  d.PackageTypes,
+		StableSemVer1: d.HasStableSemVer1,
+		AnySemVer1:    d.HasAnySemVer1,
+		StableSemVer2: d.HasStableSemVer2,
+		AnySemVer2:    d.HasAnySemVer2,
+		Downloads:     float64(d.Downloads),
+	}
+	for _, v := range d.Versions {
+		sd.Versions = append(sd.Versions, strings.ToLower(v))
+	}
+	if !d.Published.IsZero() {
+		p := d.Published
+		sd.Published = &p
+	}
+	return sd
+}
+
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	// Runs of letters and digits; everything else (. - _ and the rest) separates.
+	if err := m.AddCustomTokenizer(tokenizerIDParts, map[string]any{
+		"type":   regexp.Name,
+		"regexp": `[\p{L}\p{N}]+`,
+	}); err != nil {
+		return nil, err
+	}
+	if err := m.AddCustomAnalyzer(analyzerID, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     tokenizerIDParts,
+		"token_filters": []string{camelcase.Name, lowercase.Name},
+	}); err != nil {
+		return nil, err
+	}
+	if err := m.AddCustomAnalyzer(analyzerIDParts, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     tokenizerIDParts,
+		"token_filters": []string{lowercase.Name},
+	}); err != nil {
+		return nil, err
+	}
+	if err := m.AddCustomAnalyzer(analyzerLowerKey, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     single.Name,
+		"token_filters": []string{lowercase.Name},
+	}); err != nil {
+		return nil, err
+	}
+
+	// Prose and ids keep term vectors: phrase queries ("quoted text") need positions.
+	text := func(analyzer string, store bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = store
+		f.IncludeInAll = false
+		f.IncludeTermVectors = true
+		f.DocValues = false
+		return f
+	}
+	// Exact fields: stored where a hit needs them, doc values where we sort on them.
+	exact := func(analyzer string, store, docValues bool) *mapping.FieldMapping {
+		f := text(analyzer, store)
+		f.IncludeTermVectors = false
+		f.DocValues = docValues
+		return f
+	}
+	flag := func() *mapping.FieldMapping {
+		f := bleve.NewBooleanFieldMapping()
+		f.Store, f.IncludeInAll, f.DocValues = false, false, false
+		return f
+	}
+
+	dm := bleve.NewDocumentStaticMapping()
+	dm.AddFieldMappingsAt(fSpace, exact(keyword.Name, true, false))
+	dm.AddFieldMappingsAt(fKind, exact(keyword.Name, true, false))
+	dm.AddFieldMappingsAt(fID, text(analyzerID, true))
+	dm.AddFieldMappingsAt(fIDParts, exact(analyzerIDParts, false, false))
+	dm.AddFieldMappingsAt(fIDKey, exact(keyword.Name, false, true))
+	dm.AddFieldMappingsAt(fTitle, text(en.AnalyzerName, false))
+	dm.AddFieldMappingsAt(fDescription, text(en.AnalyzerName, false))
+	dm.AddFieldMappingsAt(fSummary, text(en.AnalyzerName, false))
+	dm.AddFieldMappingsAt(fTags, exact(analyzerLowerKey, false, false))
+	dm.AddFieldMappingsAt(fAuthors, text(standard.Name, false))
+	dm.AddFieldMappingsAt(fVersions, exact(keyword.Name, false, false))
+	dm.AddFieldMappingsAt(fPackageTypes, exact(analyzerLowerKey, false, false))
+	for _, name := range []string{fStableSemVer1, fAnySemVer1, fStableSemVer2, fAnySemVer2} {
+		dm.AddFieldMappingsAt(name, flag())
+	}
+	published := bleve.NewDateTimeFieldMapping()
+	published.Store, published.IncludeInAll = false, false
+	dm.AddFieldMappingsAt(fPublished, published)
+	downloads := bleve.NewNumericFieldMapping()
+	downloads.Store, downloads.IncludeInAll, downloads.DocValues = false, false, true
+	dm.AddFieldMappingsAt(fDownloads, downloads)
+
+	m.AddDocumentMapping(docType, dm)
+	m.DefaultMapping = bleve.NewDocumentDisabledMapping()
+	m.DefaultAnalyzer = standard.Name
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+	return m, m.Validate()
+}

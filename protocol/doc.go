@@ -1,0 +1,13 @@
+// Package protocol is the HTTP face of the server: the one route table
+// (routes.go), the server-wide middleware stack and the health endpoints.
+// Each wire protocol lives in its own subpackage and exposes a handler type
+// whose methods the route table wires to paths:
+//
+//   - nugetapi: NuGet push/delete/relist, the v3 service index, the flat
+//     container and the v2 download URL
+//   - httpx: what they share (request state, auth middleware, public URL,
+//     upload reader, access log, metrics)
+//
+// It imports feed, auth, nuget and its own subpackages; nothing below it
+// imports net/http.
+package protocol

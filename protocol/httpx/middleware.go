@@ -1,0 +1,236 @@
+package httpx
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/feedserver/feedserver/auth"
+)
+
+// Begin is the outermost middleware: it gives the request its id (an incoming
+// X-Request-Id is kept when it is short and plain, so a proxy's id carries
+// through) and the state the other middleware fill in. public is the
+// configured public base URL, nil to derive it from each request.
+func Begin(public *url.URL) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			id := r.Header.Get("X-Request-Id")
+			if !plainID(id) {
+				id = newID()
+			}
+			w.Header().Set("X-Request-Id", id)
+			s := &state{id: id, public: public}
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, s)))
+		})
+	}
+}
+
+func plainID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func newID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on Linux
+	return hex.EncodeToString(b[:])
+}
+
+// Observe writes one access log line per request and records the HTTP
+// metrics. The URL is logged with any apikey query value redacted; headers
+// are never logged.
+func Observe(log *slog.Logger, m *Metrics) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			rec := &recorder{ResponseWriter: w}
+			m.inFlight.Inc()
+			defer m.inFlight.Dec()
+			next.ServeHTTP(rec, r)
+			elapsed := time.Since(start)
+			status := rec.status
+			if status == 0 {
+				status = http.StatusOK // nothing written: net/http sends 200
+			}
+			route := Route(r.Context())
+			method := metricMethod(r.Method)
+			m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+			m.duration.WithLabelValues(route, method).Observe(elapsed.Seconds())
+			m.responseBytes.WithLabelValues(route).Add(float64(rec.bytes))
+
+			level := slog.LevelInfo
+			if status >= 500 {
+				level = slog.LevelError
+			} else if route == "/healthz" || route == "/readyz" || route == "/metrics" {
+				level = slog.LevelDebug // probes would drown the log
+			}
+			ctx := r.Context()
+			if !log.Enabled(ctx, level) {
+				return
+			}
+			attrs := []slog.Attr{
+				slog.String("id", RequestID(ctx)),
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.EscapedPath()),
+				slog.String("route", route),
+				slog.Int("status", status),
+				slog.Int64("bytes", rec.bytes),
+				slog.Duration("duration", elapsed),
+				slog.String("remote", r.RemoteAddr),
+				slog.String("principal", Principal(ctx).String()),
+			}
+			if q := RedactQuery(r.URL.RawQuery); q != "" {
+				attrs = append(attrs, slog.String("query", q))
+			}
+			if ua := r.UserAgent(); ua != "" {
+				attrs = append(attrs, slog.String("user_agent", ua))
+			}
+			if s := stateOf(ctx); s != nil && s.err != nil {
+				attrs = append(attrs, slog.String("err", s.err.Error()))
+			}
+			log.LogAttrs(ctx, level, "request", attrs...)
+		})
+	}
+}
+
+// RedactQuery returns a raw query with the value of every apikey parameter
+// (any case) replaced, so a key passed in the URL never reaches a log.
+func RedactQuery(raw string) string {
+	if raw == "" || !strings.Contains(strings.ToLower(raw), "apikey") {
+		return raw
+	}
+	parts := strings.Split(raw, "&")
+	for i, p := range parts {
+		name, _, hasValue := strings.Cut(p, "=")
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		if strings.Contains(strings.ToLower(name), "apikey") {
+			parts[i] = "apikey=REDACTED"
+			if !hasValue {
+				parts[i] = "REDACTED" // "?apikeyAPI-XXXX": a name with the key glued on
+			}
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+// Recover turns a panic in a handler into a 500 (when nothing was written
+// yet) and an error log line with the stack, so one bad request cannot take
+// the server down.
+func Recover(log *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				v := recover()
+				if v == nil {
+					return
+				}
+				if v == http.ErrAbortHandler {
+					panic(v) // net/http's way to abort a response; it logs nothing
+				}
+				err := fmt.Errorf("panic: %v", v)
+				SetError(r.Context(), err)
+				log.Error("handler panic", "id", RequestID(r.Context()), "err", err, "stack", string(debug.Stack()))
+				if rec, ok := w.(*recorder); !ok || rec.status == 0 {
+					http.Error(w, "internal server error (request "+RequestID(r.Context())+")", http.StatusInternalServerError)
+				}
+			}()
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// Authenticate resolves the request's credentials into a principal. A request
+// without credentials is anonymous; a presented key that fails leaves the
+// request anonymous with the failure in AuthError, so each protocol answers it
+// its own way (NuGet push 403, Octopus 401). keys may be nil: then every
+// presented key is invalid.
+func Authenticate(keys *auth.Keys) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s := stateOf(r.Context())
+			if s == nil {
+				next.ServeHTTP(w, r)
+				return
+			}
+			s.principal = auth.Anonymous()
+			ctx := r.Context()
+			if key := Credential(r); key != "" {
+				var p auth.Principal
+				var err error
+				if keys == nil {
+					err = fmt.Errorf("%w: the server has no key store", auth.ErrInvalidKey)
+				} else {
+					p, err = keys.Authenticate(ctx, key)
+				}
+				if err != nil {
+					s.authErr = err
+				} else {
+					s.principal = p
+				}
+			}
+			next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(ctx, s.principal)))
+		})
+	}
+}
+
+// Credential finds the API key of a request, in this order: X-NuGet-ApiKey
+// (NuGet clients), X-Octopus-ApiKey (Octopus clients), an apikey query
+// parameter in any case (Octopus scripts), the HTTP Basic password with any
+// user name, or the user name when the password is empty (NuGet read
+// credentials, curl -u KEY:), and Authorization: Bearer or token (generic
+// registry clients). "" means none.
+func Credential(r *http.Request) string {
+	if k := strings.TrimSpace(r.Header.Get("X-NuGet-ApiKey")); k != "" {
+		return k
+	}
+	if k := strings.TrimSpace(r.Header.Get("X-Octopus-ApiKey")); k != "" {
+		return k
+	}
+	if raw := r.URL.RawQuery; raw != "" && strings.Contains(strings.ToLower(raw), "apikey") {
+		for name, values := range r.URL.Query() {
+			if strings.EqualFold(name, "apikey") && len(values) > 0 && strings.TrimSpace(values[0]) != "" {
+				return strings.TrimSpace(values[0])
+			}
+		}
+	}
+	authz := r.Header.Get("Authorization")
+	if authz == "" {
+		return ""
+	}
+	if user, pass, ok := r.BasicAuth(); ok {
+		if pass == "" {
+			return strings.TrimSpace(user)
+		}
+		return strings.TrimSpace(pass)
+	}
+	scheme, value, _ := strings.Cut(strings.TrimSpace(authz), " ")
+	if strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "token") {
+		return strings.TrimSpace(value)
+	}
+	return ""
+}
+
+// IsAuthError reports whether err is one of the auth failures Require returns.
+func IsAuthError(err error) bool {
+	return errors.Is(err, auth.ErrUnauthenticated) || errors.Is(err, auth.ErrInvalidKey) || errors.Is(err, auth.ErrForbidden)
+}

@@ -1,0 +1,90 @@
+package httpx
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strings"
+)
+
+// ErrBadUpload marks a request body that is not a readable upload: a
+// malformed multipart body, one without a file part, or a body cut short.
+// Every protocol answers it with 400.
+var ErrBadUpload = errors.New("bad upload")
+
+// FilePart returns the uploaded file of a request, streaming: the first file
+// part of a multipart body whatever its field name (NuGet sends "package",
+// Octopus clients "file", "fileToUpload", "data" or "fileData"), or else the
+// raw body. The part's own Content-Type is ignored (Octopus' PowerShell
+// example sets it to multipart/form-data). fileName is the part's file name
+// (or a raw body's Content-Disposition file name) reduced to its base name on
+// both / and \ (Octopus .NET clients send Windows paths); "" when there is none.
+//
+// body is what to read the request body through (r.Body, or a
+// http.MaxBytesReader around it). Read errors of the returned reader other
+// than io.EOF wrap ErrBadUpload and the original error (so a
+// *http.MaxBytesError is still found by errors.As).
+func FilePart(r *http.Request, body io.Reader) (file io.Reader, fileName string, err error) {
+	mediaType, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if !strings.HasPrefix(mediaType, "multipart/") {
+		if _, p, err := mime.ParseMediaType(r.Header.Get("Content-Disposition")); err == nil {
+			fileName = BaseName(p["filename"])
+		}
+		return uploadReader{body}, fileName, nil
+	}
+	boundary := params["boundary"] // mime unquotes a quoted boundary (NuGet.exe quotes it)
+	if boundary == "" {
+		return nil, "", fmt.Errorf("%w: the multipart body has no boundary", ErrBadUpload)
+	}
+	mr := multipart.NewReader(body, boundary)
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return nil, "", fmt.Errorf("%w: the multipart body has no file part", ErrBadUpload)
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("%w: %w", ErrBadUpload, err)
+		}
+		if name := part.FileName(); name != "" {
+			return uploadReader{part}, BaseName(name), nil
+		}
+		// A plain form field before the file: skip it (bounded by the body limit).
+		if _, err := io.Copy(io.Discard, part); err != nil {
+			return nil, "", fmt.Errorf("%w: %w", ErrBadUpload, err)
+		}
+	}
+}
+
+// BaseName is the last element of a path written with / or \.
+func BaseName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	return strings.TrimSpace(name)
+}
+
+// uploadReader marks read failures as ErrBadUpload: a body cut short is the
+// client's doing, never a 500.
+type uploadReader struct{ r io.Reader }
+
+func (u uploadReader) Read(p []byte) (int, error) {
+	n, err := u.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("%w: %w", ErrBadUpload, err)
+	}
+	return n, err
+}
+
+// drainLimit bounds how much of an unwanted body Drain reads.
+const drainLimit = 64 << 20
+
+// Drain reads and discards what is left of a request body, up to a bound,
+// before an early error response: a client still sending a large upload then
+// reads the status instead of a connection reset. Pass the original r.Body,
+// not a MaxBytesReader around it.
+func Drain(body io.Reader) {
+	_, _ = io.CopyN(io.Discard, body, drainLimit)
+}

@@ -1,0 +1,117 @@
+package protocol
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/feedserver/feedserver/auth"
+	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/protocol/httpx"
+	"github.com/feedserver/feedserver/protocol/nugetapi"
+)
+
+// Options configures a Server.
+type Options struct {
+	// PublicURL is the base URL clients reach the server at (behind a reverse
+	// proxy). nil derives it from each request: Host, X-Forwarded-Proto and
+	// X-Forwarded-Host.
+	PublicURL *url.URL
+	// Keys authenticates API keys; nil refuses every key (reads may still be anonymous).
+	Keys *auth.Keys
+	// RequireAuthForReads makes downloads need a key with BuiltInFeedDownload.
+	RequireAuthForReads bool
+	// MaxUploadBytes caps a pushed package; 0 means no limit.
+	MaxUploadBytes int64
+	// DeleteMode is what a NuGet DELETE does: "delete" (the default, what
+	// Octopus users expect) or "unlist" (nuget.org's way).
+	DeleteMode string
+	Logger     *slog.Logger
+	// Registerer receives the HTTP metrics; nil registers them nowhere.
+	Registerer prometheus.Registerer
+	// Gatherer, when set, is served at GET /metrics; nil leaves /metrics to cmd.
+	Gatherer prometheus.Gatherer
+	// Ready reports whether the server should receive traffic (catalogue open,
+	// start-up re-index finished); nil means always ready.
+	Ready func() bool
+}
+
+// Server is the HTTP side of the feed.
+type Server struct {
+	feed    *feed.Feed
+	opts    Options
+	log     *slog.Logger
+	handler http.Handler
+}
+
+// New builds the routes and the middleware stack over a feed.
+func New(f *feed.Feed, opts Options) (*Server, error) {
+	if f == nil {
+		return nil, errors.New("protocol: a feed is required")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxUploadBytes < 0 {
+		return nil, errors.New("protocol: MaxUploadBytes must not be negative")
+	}
+	metrics, err := httpx.NewMetrics(opts.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{feed: f, opts: opts, log: opts.Logger}
+	nuget, err := nugetapi.New(f, nugetapi.Options{
+		MaxUploadBytes:      opts.MaxUploadBytes,
+		DeleteMode:          opts.DeleteMode,
+		RequireAuthForReads: opts.RequireAuthForReads,
+		Logger:              opts.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	router := s.routes(nuget)
+
+	// Outermost first: request id and state, access log and metrics (they
+	// see the final status, panics included), panic recovery, authentication.
+	var h http.Handler = router
+	h = httpx.Authenticate(opts.Keys)(h)
+	h = httpx.Recover(opts.Logger)(h)
+	h = httpx.Observe(opts.Logger, metrics)(h)
+	h = httpx.Begin(opts.PublicURL)(h)
+	s.handler = h
+	return s, nil
+}
+
+// Handler is the server's root handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// healthz answers 200 while the process serves HTTP at all.
+func healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = io.WriteString(w, "ok\n")
+}
+
+// readyz answers 200 once the server can serve the feed, 503 before.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if s.opts.Ready != nil && !s.opts.Ready() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "not ready: the catalogue is opening or the start-up re-index is running\n")
+		return
+	}
+	_, _ = io.WriteString(w, "ready\n")
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	http.Error(w, "not found", http.StatusNotFound)
+}
+
+func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+}

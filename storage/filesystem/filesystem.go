@@ -1,0 +1,615 @@
+package filesystem
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"iter"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/feedserver/feedserver/storage"
+)
+
+const (
+	// tempPrefix starts the name of a file being written by Put. Keys never
+	// start with '.', so these names are never keys.
+	tempPrefix = ".tmp-"
+	// spoolDir is the directory under the root returned by TempDir.
+	spoolDir = ".tmp"
+
+	dirPerm  = 0o755
+	filePerm = 0o644
+)
+
+// Store keeps blobs as files under one directory. Use New to create one.
+// It is safe for concurrent use: concurrent Puts of one key each install a
+// complete file and the last rename wins.
+type Store struct {
+	dir  string // absolute path of the root directory
+	root *os.Root
+
+	// tree guards the shape of the directory tree. Put and Move hold it for
+	// reading while they create a directory and fill it; Delete and SweepTemp
+	// hold it for writing while they remove files and empty directories, so a
+	// directory is never removed between its creation and its first file.
+	tree sync.RWMutex
+}
+
+// Check that Store implements the interfaces it promises.
+var (
+	_ storage.Store = (*Store)(nil)
+	_ storage.Mover = (*Store)(nil)
+)
+
+// New opens the store rooted at dir, creating dir and its spool directory if
+// they are missing. Call Close when done.
+func New(dir string) (*Store, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("filesystem: %w", err)
+	}
+	if err := os.MkdirAll(abs, dirPerm); err != nil {
+		return nil, fmt.Errorf("filesystem: create root: %w", err)
+	}
+	root, err := os.OpenRoot(abs)
+	if err != nil {
+		return nil, fmt.Errorf("filesystem: open root: %w", err)
+	}
+	if err := root.Mkdir(spoolDir, dirPerm); err != nil && !errors.Is(err, fs.ErrExist) {
+		root.Close()
+		return nil, fmt.Errorf("filesystem: create spool directory: %w", err)
+	}
+	if fi, err := root.Lstat(spoolDir); err != nil || !fi.IsDir() {
+		root.Close()
+		return nil, fmt.Errorf("filesystem: %s is not a directory (%v)", filepath.Join(abs, spoolDir), err)
+	}
+	return &Store{dir: abs, root: root}, nil
+}
+
+// Close releases the root directory handle. Open blobs stay readable.
+func (s *Store) Close() error {
+	return s.root.Close()
+}
+
+// Root returns the absolute path of the root directory.
+func (s *Store) Root() string {
+	return s.dir
+}
+
+// TempDir returns <root>/.tmp, a spool directory on the same filesystem as
+// the store, for files that are later installed with Move.
+func (s *Store) TempDir() string {
+	return filepath.Join(s.dir, spoolDir)
+}
+
+// Put writes r to a temporary file next to key, fsyncs it and renames it
+// over key, so readers never see a partial blob.
+func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Info, error) {
+	if err := storage.ValidKey(key); err != nil {
+		return storage.Info{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return storage.Info{}, fmt.Errorf("filesystem: put %q: %w", key, err)
+	}
+	name := filepath.FromSlash(key)
+	dir := filepath.Dir(name)
+
+	f, tmp, err := s.createTemp(key, dir)
+	if err != nil {
+		return storage.Info{}, err
+	}
+	n, err := copyContext(ctx, f, r)
+	if err == nil {
+		err = f.Sync()
+	}
+	var fi os.FileInfo
+	if err == nil {
+		fi, err = f.Stat()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = s.rename(key, tmp, name)
+	}
+	if err != nil {
+		s.discard(tmp)
+		return storage.Info{}, fmt.Errorf("filesystem: put %q: %w", key, err)
+	}
+	if err := s.syncDir(dir); err != nil {
+		return storage.Info{}, fmt.Errorf("filesystem: put %q: %w", key, err)
+	}
+	return storage.Info{Key: key, Size: n, ModTime: fi.ModTime()}, nil
+}
+
+// createTemp makes the parent directories of key and an empty temporary file
+// among them.
+func (s *Store) createTemp(key, dir string) (*os.File, string, error) {
+	s.tree.RLock()
+	defer s.tree.RUnlock()
+	if err := s.mkdirAll(key, dir); err != nil {
+		return nil, "", err
+	}
+	tmp := filepath.Join(dir, tempPrefix+rand.Text())
+	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
+	if err != nil {
+		return nil, "", fmt.Errorf("filesystem: put %q: %w", key, err)
+	}
+	return f, tmp, nil
+}
+
+// mkdirAll creates dir and its parents; the caller holds s.tree. A parent
+// that is a blob makes key a conflict.
+func (s *Store) mkdirAll(key, dir string) error {
+	if dir == "." {
+		return nil
+	}
+	err := s.root.MkdirAll(dir, dirPerm)
+	if err == nil {
+		return nil
+	}
+	for d := dir; d != "."; d = filepath.Dir(d) {
+		if fi, lerr := s.root.Lstat(d); lerr == nil && !fi.IsDir() {
+			return fmt.Errorf("filesystem: %q: %w: %q is a blob", key, storage.ErrConflict, filepath.ToSlash(d))
+		}
+	}
+	return fmt.Errorf("filesystem: %q: %w", key, err)
+}
+
+// rename installs the finished file tmp as name.
+func (s *Store) rename(key, tmp, name string) error {
+	s.tree.RLock()
+	defer s.tree.RUnlock()
+	err := s.root.Rename(tmp, name)
+	if err == nil {
+		return nil
+	}
+	if fi, lerr := s.root.Lstat(name); lerr == nil && fi.IsDir() {
+		return fmt.Errorf("%w: keys exist below %q", storage.ErrConflict, key)
+	}
+	return err
+}
+
+// discard removes a temporary file after a failed Put, and the directories
+// the Put created for it if they are now empty.
+func (s *Store) discard(tmp string) {
+	s.tree.Lock()
+	defer s.tree.Unlock()
+	s.root.Remove(tmp)
+	s.prune(filepath.Dir(tmp))
+}
+
+// syncDir fsyncs a directory so a rename or removal in it survives a crash.
+func (s *Store) syncDir(dir string) error {
+	d, err := s.root.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// copyContext copies src to dst, giving up once ctx is done.
+func copyContext(ctx context.Context, dst io.Writer, src io.Reader) (int64, error) {
+	buf := make([]byte, 128<<10)
+	var written int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return written, err
+		}
+		n, rerr := src.Read(buf)
+		if n > 0 {
+			w, werr := dst.Write(buf[:n])
+			written += int64(w)
+			if werr != nil {
+				return written, werr
+			}
+		}
+		if rerr == io.EOF {
+			return written, nil
+		}
+		if rerr != nil {
+			return written, rerr
+		}
+	}
+}
+
+// Move installs the finished file at path under key and takes ownership of
+// it: on success the file is gone from path. A file inside the root (such as
+// one in TempDir) is fsynced and renamed; any other file is copied with Put
+// and then removed.
+func (s *Store) Move(ctx context.Context, key, path string) (storage.Info, error) {
+	if err := storage.ValidKey(key); err != nil {
+		return storage.Info{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return storage.Info{}, fmt.Errorf("filesystem: move %q: %w", key, err)
+	}
+	rel, inside := s.relative(path)
+	if !inside {
+		return s.moveByCopy(ctx, key, path)
+	}
+
+	f, err := s.root.Open(rel)
+	if err != nil {
+		return storage.Info{}, fmt.Errorf("filesystem: move %q: %w", key, err)
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%s is not a regular file", path)
+	}
+	if err == nil {
+		// Spool files are often made by os.CreateTemp with mode 0600.
+		err = f.Chmod(filePerm)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return storage.Info{}, fmt.Errorf("filesystem: move %q: %w", key, err)
+	}
+
+	name := filepath.FromSlash(key)
+	dir := filepath.Dir(name)
+	if err := s.install(key, rel, name); err != nil {
+		return storage.Info{}, err
+	}
+	if err := s.syncDir(dir); err != nil {
+		return storage.Info{}, fmt.Errorf("filesystem: move %q: %w", key, err)
+	}
+	return storage.Info{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}, nil
+}
+
+// install makes the parents of name and renames src over it.
+func (s *Store) install(key, src, name string) error {
+	s.tree.RLock()
+	defer s.tree.RUnlock()
+	dir := filepath.Dir(name)
+	if err := s.mkdirAll(key, dir); err != nil {
+		return err
+	}
+	if err := s.root.Rename(src, name); err != nil {
+		if fi, lerr := s.root.Lstat(name); lerr == nil && fi.IsDir() {
+			return fmt.Errorf("filesystem: move %q: %w: keys exist below it", key, storage.ErrConflict)
+		}
+		// Leave the directories mkdirAll made: pruning needs the write
+		// lock, and an empty directory is harmless.
+		return fmt.Errorf("filesystem: move %q: %w", key, err)
+	}
+	return nil
+}
+
+// moveByCopy is Move for a file outside the root, where a rename could cross
+// filesystems or escape the root's protection.
+func (s *Store) moveByCopy(ctx context.Context, key, path string) (storage.Info, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return storage.Info{}, fmt.Errorf("filesystem: move %q: %w", key, err)
+	}
+	info, err := s.Put(ctx, key, f)
+	f.Close()
+	if err != nil {
+		return storage.Info{}, err
+	}
+	if err := os.Remove(path); err != nil {
+		return info, fmt.Errorf("filesystem: move %q: remove source: %w", key, err)
+	}
+	return info, nil
+}
+
+// relative returns p relative to the root when p lies inside it.
+func (s *Store) relative(p string) (string, bool) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", false
+	}
+	rel, err := filepath.Rel(s.dir, abs)
+	if err != nil || !filepath.IsLocal(rel) {
+		return "", false
+	}
+	return rel, true
+}
+
+// Open opens the blob at key for reading.
+func (s *Store) Open(ctx context.Context, key string) (storage.Blob, error) {
+	if err := storage.ValidKey(key); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("filesystem: open %q: %w", key, err)
+	}
+	f, err := s.root.Open(filepath.FromSlash(key))
+	if err != nil {
+		return nil, classify("open", key, err)
+	}
+	// Stat the open file, not the path: a concurrent Put may already have
+	// renamed a newer version over the path.
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fs.ErrNotExist // a directory holds other keys, not a blob
+	}
+	if err != nil {
+		f.Close()
+		return nil, classify("open", key, err)
+	}
+	return &blob{File: f, info: storage.Info{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}}, nil
+}
+
+// blob is an open file. Embedding *os.File keeps its ReadAt and WriteTo, so
+// serving it can use sendfile.
+type blob struct {
+	*os.File
+	info storage.Info
+}
+
+func (b *blob) Info() storage.Info { return b.info }
+
+// Stat describes the blob at key.
+func (s *Store) Stat(ctx context.Context, key string) (storage.Info, error) {
+	if err := storage.ValidKey(key); err != nil {
+		return storage.Info{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return storage.Info{}, fmt.Errorf("filesystem: stat %q: %w", key, err)
+	}
+	fi, err := s.root.Stat(filepath.FromSlash(key))
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fs.ErrNotExist
+	}
+	if err != nil {
+		return storage.Info{}, classify("stat", key, err)
+	}
+	return storage.Info{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}, nil
+}
+
+// Delete removes the blob at key and then its parent directories that are
+// left empty, so the tree does not fill with empty folders. Deleting a
+// missing key, or a path that is a directory of other keys, does nothing.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := storage.ValidKey(key); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("filesystem: delete %q: %w", key, err)
+	}
+	name := filepath.FromSlash(key)
+
+	s.tree.Lock()
+	defer s.tree.Unlock()
+	fi, err := s.root.Lstat(name)
+	if notFound(err) || (err == nil && fi.IsDir()) {
+		return nil
+	}
+	if err == nil {
+		err = s.root.Remove(name)
+	}
+	if err != nil && !notFound(err) {
+		return fmt.Errorf("filesystem: delete %q: %w", key, err)
+	}
+	s.prune(filepath.Dir(name))
+	// Best effort: the blob is gone either way, and an fsync error here
+	// would only mean the removal might come back after a crash. Sync the
+	// nearest directory that pruning left in place.
+	for d := filepath.Dir(name); ; d = filepath.Dir(d) {
+		if err := s.syncDir(d); !notFound(err) || d == "." {
+			break
+		}
+	}
+	return nil
+}
+
+// prune removes dir and its parents while they are empty, stopping at the
+// first that is not (or that is not a directory). The caller holds s.tree
+// for writing, so no Put is filling them and none can turn into a blob.
+func (s *Store) prune(dir string) {
+	for d := dir; d != "." && d != spoolDir; d = filepath.Dir(d) {
+		fi, err := s.root.Lstat(d)
+		if err != nil || !fi.IsDir() {
+			return
+		}
+		if err := s.root.Remove(d); err != nil {
+			return // not empty (or not removable): its parents are not empty either
+		}
+	}
+}
+
+// List yields the blobs under prefix in byte order of keys. It skips names
+// starting with '.', names outside the key grammar and anything that is not a
+// regular file. A directory that cannot be read yields an error item and the
+// walk goes on.
+func (s *Store) List(ctx context.Context, prefix string) iter.Seq2[storage.Info, error] {
+	return func(yield func(storage.Info, error) bool) {
+		if err := storage.ValidPrefix(prefix); err != nil {
+			yield(storage.Info{}, err)
+			return
+		}
+		p := strings.TrimSuffix(prefix, "/")
+		if p == "" {
+			s.walk(ctx, "", yield)
+			return
+		}
+		fi, err := s.root.Lstat(filepath.FromSlash(p))
+		switch {
+		case notFound(err):
+		case err != nil:
+			yield(storage.Info{Key: p}, fmt.Errorf("filesystem: list %q: %w", prefix, err))
+		case fi.Mode().IsRegular() && p == prefix:
+			yield(storage.Info{Key: p, Size: fi.Size(), ModTime: fi.ModTime()}, nil)
+		case fi.IsDir():
+			s.walk(ctx, p, yield)
+		}
+	}
+}
+
+// walk yields the blobs below the directory dir ("" for the root, otherwise a
+// key-shaped path) in byte order of keys. It returns false once yield does.
+func (s *Store) walk(ctx context.Context, dir string, yield func(storage.Info, error) bool) bool {
+	if err := ctx.Err(); err != nil {
+		yield(storage.Info{}, err)
+		return false
+	}
+	osDir := filepath.FromSlash(dir)
+	keyPrefix := dir + "/"
+	if dir == "" {
+		osDir, keyPrefix = ".", ""
+	}
+	entries, err := s.readDir(osDir)
+	if notFound(err) {
+		return true // removed by a concurrent Delete
+	}
+	if err != nil {
+		return yield(storage.Info{Key: dir}, fmt.Errorf("filesystem: list %q: %w", dir, err))
+	}
+
+	// Sort a directory as "name/" so that its keys take their place among
+	// the files: "a-b" < "a.b" < "a/x" < "a0" in bytes, while a plain name
+	// sort would put directory "a" first.
+	type entry struct {
+		name, sortKey string
+		isDir         bool
+	}
+	var list []entry
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") || storage.ValidKey(keyPrefix+name) != nil {
+			continue
+		}
+		switch {
+		case e.IsDir():
+			list = append(list, entry{name, name + "/", true})
+		case e.Type().IsRegular():
+			list = append(list, entry{name, name, false})
+		}
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].sortKey < list[j].sortKey })
+
+	for _, e := range list {
+		key := keyPrefix + e.name
+		if e.isDir {
+			if !s.walk(ctx, key, yield) {
+				return false
+			}
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			yield(storage.Info{}, err)
+			return false
+		}
+		fi, err := s.root.Lstat(filepath.FromSlash(key))
+		if notFound(err) || (err == nil && !fi.Mode().IsRegular()) {
+			continue
+		}
+		if err != nil {
+			if !yield(storage.Info{Key: key}, fmt.Errorf("filesystem: list %q: %w", key, err)) {
+				return false
+			}
+			continue
+		}
+		if !yield(storage.Info{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}, nil) {
+			return false
+		}
+	}
+	return true
+}
+
+// readDir reads the entries of a directory under the root.
+func (s *Store) readDir(dir string) ([]fs.DirEntry, error) {
+	d, err := s.root.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.ReadDir(-1)
+}
+
+// SweepTemp removes what interrupted writes left behind: ".tmp-*" files
+// anywhere in the tree and any file in TempDir, when last modified more than
+// olderThan ago (0 removes them all; run it at startup). Directories left
+// empty are removed too. It returns how many files it removed; errors do not
+// stop the sweep and are returned joined.
+func (s *Store) SweepTemp(ctx context.Context, olderThan time.Duration) (int, error) {
+	cutoff := time.Now().Add(-olderThan)
+	stale := func(fi fs.FileInfo) bool {
+		return fi.Mode().IsRegular() && (olderThan <= 0 || fi.ModTime().Before(cutoff))
+	}
+	removed := 0
+	var errs []error
+
+	var sweep func(dir string, all bool)
+	sweep = func(dir string, all bool) {
+		if ctx.Err() != nil {
+			return
+		}
+		entries, err := s.readDir(dir)
+		if err != nil {
+			if !notFound(err) {
+				errs = append(errs, err)
+			}
+			return
+		}
+		for _, e := range entries {
+			name := e.Name()
+			p := filepath.Join(dir, name)
+			switch {
+			case e.IsDir() && dir == "." && name == spoolDir:
+				sweep(p, true)
+			case e.IsDir() && !strings.HasPrefix(name, "."):
+				sweep(p, all)
+			case all || strings.HasPrefix(name, tempPrefix):
+				fi, err := s.root.Lstat(p)
+				if err != nil || !stale(fi) {
+					continue
+				}
+				if err := s.root.Remove(p); err != nil && !notFound(err) {
+					errs = append(errs, err)
+					continue
+				}
+				removed++
+			}
+		}
+		if dir != "." && dir != spoolDir {
+			s.prune(dir)
+		}
+	}
+
+	s.tree.Lock()
+	sweep(".", false)
+	s.tree.Unlock()
+
+	if err := ctx.Err(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return removed, fmt.Errorf("filesystem: sweep temp: %w", err)
+	}
+	return removed, nil
+}
+
+// notFound reports whether err means there is nothing at the path, including
+// a path that runs through a file ("a/b/c" where "a/b" is a blob).
+func notFound(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}
+
+// classify wraps err, turning "nothing there" into storage.ErrNotFound.
+func classify(op, key string, err error) error {
+	if notFound(err) {
+		return fmt.Errorf("filesystem: %s %q: %w", op, key, storage.ErrNotFound)
+	}
+	return fmt.Errorf("filesystem: %s %q: %w", op, key, err)
+}

@@ -1,0 +1,462 @@
+package filesystem_test
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/feedserver/feedserver/storage"
+	"github.com/feedserver/feedserver/storage/filesystem"
+	"github.com/feedserver/feedserver/storage/storagetest"
+)
+
+func newStore(tb testing.TB, dir string) *filesystem.Store {
+	tb.Helper()
+	s, err := filesystem.New(dir)
+	if err != nil {
+		tb.Fatalf("New: %v", err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	// Stores live under one directory that outlives the subtests, so the
+	// disk can be checked for leftovers after the suite.
+	base := t.TempDir()
+	storagetest.Run(t, func(t *testing.T) storage.Store {
+		dir, err := os.MkdirTemp(base, "store-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return newStore(t, dir)
+	})
+
+	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".tmp-") {
+			t.Errorf("temporary file left behind: %s", p)
+		}
+		if !d.IsDir() && filepath.Base(filepath.Dir(p)) == ".tmp" {
+			t.Errorf("spool file left behind: %s", p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func BenchmarkStore(b *testing.B) {
+	storagetest.Bench(b, func(b *testing.B) storage.Store { return newStore(b, b.TempDir()) })
+}
+
+func TestNew(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "not", "yet", "there")
+	s := newStore(t, dir)
+	if s.Root() != dir {
+		t.Errorf("Root() = %q, want %q", s.Root(), dir)
+	}
+	if want := filepath.Join(dir, ".tmp"); s.TempDir() != want {
+		t.Errorf("TempDir() = %q, want %q", s.TempDir(), want)
+	}
+	if fi, err := os.Stat(s.TempDir()); err != nil || !fi.IsDir() {
+		t.Errorf("TempDir not created: %v", err)
+	}
+	// Opening an existing store again works.
+	newStore(t, dir)
+
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := filesystem.New(file); err == nil {
+		t.Errorf("New(a regular file) = nil error, want an error")
+	}
+}
+
+// tree returns every path under dir (slash-separated, relative), dirs with a
+// trailing slash.
+func tree(t *testing.T, dir string) []string {
+	t.Helper()
+	var got []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if rel == "." {
+			return nil
+		}
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			rel += "/"
+		}
+		got = append(got, rel)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func TestDeletePrunesEmptyParents(t *testing.T) {
+	ctx := t.Context()
+	s := newStore(t, t.TempDir())
+	for _, k := range []string{"a/b/c/d", "a/x", "e/f"} {
+		if _, err := s.Put(ctx, k, strings.NewReader(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct {
+		del  string
+		want []string
+	}{
+		{"a/b/c/d", []string{".tmp/", "a/", "a/x", "e/", "e/f"}},
+		{"a/x", []string{".tmp/", "e/", "e/f"}},
+		{"e/f", []string{".tmp/"}},
+	}
+	for _, st := range steps {
+		if err := s.Delete(ctx, st.del); err != nil {
+			t.Fatalf("Delete(%q): %v", st.del, err)
+		}
+		if got := tree(t, s.Root()); !slices.Equal(got, st.want) {
+			t.Errorf("after Delete(%q) the disk holds %q, want %q", st.del, got, st.want)
+		}
+	}
+}
+
+func TestPutWritesPlainFiles(t *testing.T) {
+	s := newStore(t, t.TempDir())
+	if _, err := s.Put(t.Context(), "feeds/default/demo/1.0.0/demo.1.0.0.nupkg", strings.NewReader("zip")); err != nil {
+		t.Fatal(err)
+	}
+	// The package directory is the truth: a key is a plain path on disk.
+	got, err := os.ReadFile(filepath.Join(s.Root(), "feeds", "default", "demo", "1.0.0", "demo.1.0.0.nupkg"))
+	if err != nil || string(got) != "zip" {
+		t.Errorf("file on disk = %q, %v; want %q", got, err, "zip")
+	}
+}
+
+// plant writes a file under dir with the given age.
+func plant(t *testing.T, dir, rel string, age time.Duration) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(rel), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	when := time.Now().Add(-age)
+	if err := os.Chtimes(p, when, when); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSweepTemp(t *testing.T) {
+	ctx := t.Context()
+	s := newStore(t, t.TempDir())
+	if _, err := s.Put(ctx, "a/b/key", strings.NewReader("kept")); err != nil {
+		t.Fatal(err)
+	}
+	const old, fresh = 2 * time.Hour, 0
+	plant(t, s.Root(), ".tmp-root-old", old)
+	plant(t, s.Root(), "a/b/.tmp-old", old)
+	plant(t, s.Root(), "a/b/.tmp-fresh", fresh)
+	plant(t, s.Root(), "only/leftovers/.tmp-old", old)
+	plant(t, s.Root(), ".tmp/push-old", old)
+	plant(t, s.Root(), ".tmp/sub/push-old", old)
+	plant(t, s.Root(), ".tmp/push-fresh", fresh)
+	plant(t, s.Root(), "a/.keep", old)          // hidden, but not ours
+	plant(t, s.Root(), ".git/.tmp-x", old)      // dot-directories are not ours
+	plant(t, s.Root(), "a/tmp-not-hidden", old) // a plain file, not a leftover
+
+	n, err := s.SweepTemp(ctx, time.Hour)
+	if err != nil {
+		t.Fatalf("SweepTemp: %v", err)
+	}
+	if n != 5 {
+		t.Errorf("SweepTemp(1h) removed %d files, want 5", n)
+	}
+	want := []string{
+		".git/", ".git/.tmp-x",
+		".tmp/", ".tmp/push-fresh",
+		"a/", "a/.keep", "a/b/", "a/b/.tmp-fresh", "a/b/key", "a/tmp-not-hidden",
+	}
+	if got := tree(t, s.Root()); !slices.Equal(got, want) {
+		t.Errorf("after SweepTemp(1h) the disk holds\n %q\nwant\n %q", got, want)
+	}
+
+	n, err = s.SweepTemp(ctx, 0)
+	if err != nil {
+		t.Fatalf("SweepTemp: %v", err)
+	}
+	if n != 2 {
+		t.Errorf("SweepTemp(0) removed %d files, want 2", n)
+	}
+	if got := read(t, s, "a/b/key"); got != "kept" {
+		t.Errorf("a/b/key after sweeps = %q, want %q", got, "kept")
+	}
+}
+
+func read(t *testing.T, s storage.Store, key string) string {
+	t.Helper()
+	b, err := s.Open(t.Context(), key)
+	if err != nil {
+		t.Fatalf("Open(%q): %v", key, err)
+	}
+	defer b.Close()
+	data, err := io.ReadAll(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func TestMove(t *testing.T) {
+	ctx := t.Context()
+	s := newStore(t, t.TempDir())
+
+	t.Run("from TempDir", func(t *testing.T) {
+		f, err := os.CreateTemp(s.TempDir(), "push-*")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.WriteString("spooled package")
+		f.Close()
+		info, err := s.Move(ctx, "pkgs/demo/1.0.0/demo.nupkg", f.Name())
+		if err != nil {
+			t.Fatalf("Move: %v", err)
+		}
+		if info.Key != "pkgs/demo/1.0.0/demo.nupkg" || info.Size != int64(len("spooled package")) {
+			t.Errorf("Move info = %+v", info)
+		}
+		if got := read(t, s, "pkgs/demo/1.0.0/demo.nupkg"); got != "spooled package" {
+			t.Errorf("content = %q, want %q", got, "spooled package")
+		}
+		if _, err := os.Stat(f.Name()); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("source after Move: %v, want it gone", err)
+		}
+		fi, err := os.Stat(filepath.Join(s.Root(), "pkgs", "demo", "1.0.0", "demo.nupkg"))
+		if err != nil || fi.Mode().Perm() != 0o644 {
+			t.Errorf("installed file mode = %v, %v; want 0644", fi.Mode(), err)
+		}
+	})
+
+	t.Run("from outside the root", func(t *testing.T) {
+		src := filepath.Join(t.TempDir(), "elsewhere")
+		if err := os.WriteFile(src, []byte("copied"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Move(ctx, "pkgs/copied", src); err != nil {
+			t.Fatalf("Move: %v", err)
+		}
+		if got := read(t, s, "pkgs/copied"); got != "copied" {
+			t.Errorf("content = %q, want %q", got, "copied")
+		}
+		if _, err := os.Stat(src); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("source after Move: %v, want it gone", err)
+		}
+	})
+
+	t.Run("errors", func(t *testing.T) {
+		src := filepath.Join(s.TempDir(), "keep-me")
+		if err := os.WriteFile(src, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Move(ctx, "../escape", src); !errors.Is(err, storage.ErrInvalidKey) {
+			t.Errorf("Move(invalid key) = %v, want ErrInvalidKey", err)
+		}
+		if _, err := s.Move(ctx, "pkgs", src); !errors.Is(err, storage.ErrConflict) {
+			t.Errorf("Move onto a directory of keys = %v, want ErrConflict", err)
+		}
+		if _, err := s.Move(ctx, "pkgs/copied/below", src); !errors.Is(err, storage.ErrConflict) {
+			t.Errorf("Move below a blob = %v, want ErrConflict", err)
+		}
+		if _, err := s.Move(ctx, "pkgs/dir", s.TempDir()); err == nil {
+			t.Errorf("Move(a directory) = nil error, want an error")
+		}
+		if _, err := os.Stat(src); err != nil {
+			t.Errorf("source after failed Moves: %v, want it kept", err)
+		}
+	})
+}
+
+func TestListSkipsForeignEntries(t *testing.T) {
+	s := newStore(t, t.TempDir())
+	root := s.Root()
+	plant(t, root, "a/good", 0)
+	plant(t, root, "a/.hidden", 0)
+	plant(t, root, ".dotdir/x", 0)
+	plant(t, root, "a/bad name", 0)
+	plant(t, root, "a/caf\u00e9", 0)
+	plant(t, root, "b/real", 0)
+	if err := os.Symlink("good", filepath.Join(root, "a", "link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(root, "b"), filepath.Join(root, "linkdir")); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for in, err := range s.List(t.Context(), "") {
+		if err != nil {
+			t.Fatalf("List: %v", err)
+		}
+		got = append(got, in.Key)
+	}
+	if want := []string{"a/good", "b/real"}; !slices.Equal(got, want) {
+		t.Errorf("List = %q, want %q", got, want)
+	}
+}
+
+func TestListUnreadableDirectory(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads every directory")
+	}
+	s := newStore(t, t.TempDir())
+	root := s.Root()
+	plant(t, root, "a/x", 0)
+	plant(t, root, "b/locked/y", 0)
+	plant(t, root, "c/z", 0)
+	locked := filepath.Join(root, "b", "locked")
+	if err := os.Chmod(locked, 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(locked, 0o755) })
+
+	var keys, errKeys []string
+	for in, err := range s.List(t.Context(), "") {
+		if err != nil {
+			errKeys = append(errKeys, in.Key)
+			continue
+		}
+		keys = append(keys, in.Key)
+	}
+	if want := []string{"a/x", "c/z"}; !slices.Equal(keys, want) {
+		t.Errorf("List keys = %q, want %q", keys, want)
+	}
+	if want := []string{"b/locked"}; !slices.Equal(errKeys, want) {
+		t.Errorf("List error items = %q, want %q", errKeys, want)
+	}
+}
+
+func TestSymlinksCannotEscape(t *testing.T) {
+	ctx := t.Context()
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "secret")
+	if err := os.WriteFile(secret, []byte("secret"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newStore(t, t.TempDir())
+	if err := os.Symlink(outside, filepath.Join(s.Root(), "out")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(s.Root(), "secret")); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := s.Put(ctx, "out/planted", strings.NewReader("x")); err == nil {
+		t.Errorf("Put through a symlink to outside = nil error, want an error")
+	}
+	if b, err := s.Open(ctx, "secret"); err == nil {
+		b.Close()
+		t.Errorf("Open of a symlink to outside = nil error, want an error")
+	}
+	if b, err := s.Open(ctx, "out/secret"); err == nil {
+		b.Close()
+		t.Errorf("Open through a symlinked directory = nil error, want an error")
+	}
+	if got := tree(t, outside); !slices.Equal(got, []string{"secret"}) {
+		t.Errorf("outside directory holds %q, want only [secret]", got)
+	}
+}
+
+// TestConcurrentPutDelete puts and deletes keys sharing directories, so
+// Delete's pruning of empty directories races Put's creating them.
+func TestConcurrentPutDelete(t *testing.T) {
+	ctx := t.Context()
+	s := newStore(t, t.TempDir())
+	var wg sync.WaitGroup
+	for w := range 6 {
+		wg.Go(func() {
+			for i := range 200 {
+				key := fmt.Sprintf("shared/dir%d/w%d-%d", i%3, w, i%5)
+				if _, err := s.Put(ctx, key, strings.NewReader(key)); err != nil {
+					t.Errorf("Put(%q): %v", key, err)
+					return
+				}
+				if err := s.Delete(ctx, key); err != nil {
+					t.Errorf("Delete(%q): %v", key, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if got := tree(t, s.Root()); !slices.Equal(got, []string{".tmp/"}) {
+		t.Errorf("disk after Put/Delete pairs holds %q, want only .tmp/", got)
+	}
+}
+
+// FuzzPut puts fuzzed keys into a store and checks that nothing is ever
+// written outside its root, and that a key is stored iff ValidKey accepts it.
+func FuzzPut(f *testing.F) {
+	for _, k := range storagetest.InvalidKeys {
+		f.Add(k)
+	}
+	for _, k := range []string{"a", "a/b/c", "packages/demo/1.0.0/demo.1.0.0.nupkg", "out/x", "x/../../y"} {
+		f.Add(k)
+	}
+	base := f.TempDir()
+	outside := filepath.Join(base, "outside")
+	if err := os.MkdirAll(outside, 0o755); err != nil {
+		f.Fatal(err)
+	}
+	s := newStore(f, filepath.Join(base, "root"))
+	// A symlink inside the root that points out of it: the os.Root must
+	// refuse to follow it even for a valid key.
+	if err := os.Symlink(outside, filepath.Join(s.Root(), "out")); err != nil {
+		f.Fatal(err)
+	}
+
+	f.Fuzz(func(t *testing.T, key string) {
+		ctx := t.Context()
+		_, err := s.Put(ctx, key, strings.NewReader("fuzz"))
+		valid := storage.ValidKey(key) == nil
+		switch {
+		case !valid && !errors.Is(err, storage.ErrInvalidKey):
+			t.Fatalf("Put(%q) = %v, want ErrInvalidKey", key, err)
+		case valid && err == nil:
+			if got := read(t, s, key); got != "fuzz" {
+				t.Fatalf("Open(%q) = %q, want %q", key, got, "fuzz")
+			}
+			if err := s.Delete(ctx, key); err != nil {
+				t.Fatalf("Delete(%q): %v", key, err)
+			}
+		}
+		if got := tree(t, outside); len(got) != 0 {
+			t.Fatalf("Put(%q) wrote outside the root: %q", key, got)
+		}
+		entries, err := os.ReadDir(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if e.Name() != "root" && e.Name() != "outside" {
+				t.Fatalf("Put(%q) created %q beside the root", key, e.Name())
+			}
+		}
+	})
+}
