@@ -23,6 +23,23 @@
 // A .nupkg or archive dropped by hand anywhere below {space}/nuget/ or
 // {space}/raw/ is moved to its canonical key by the next re-index.
 //
+// Generic packages (feed/generic.go) keep each file's bytes once per content
+// and each file's identity in a small JSON reference file:
+//
+//	generic/blobs/sha256/{ab}/{sha256}
+//	generic/owners/{owner}/{name}/{version}/{file name}.ref.json
+//
+// {ab} is the first two hex digits of the SHA-256. The reference records the
+// owner, package name, version and file name as pushed, the SHA-256, size and
+// creation time; the re-index rebuilds the catalogue's generic rows from
+// these files alone. Path segments are the lowercased names (file names are
+// unique per version ignoring case), escaped reversibly into the key grammar:
+// a byte outside [a-z0-9._+-], and a leading '.', becomes 'Z' and two
+// uppercase hex digits ("1.0 beta" is stored as "1.0Z20beta"); lowercased text
+// holds no uppercase letter, so 'Z' is always an escape. A blob is deleted
+// with its last reference, once a complete re-index has filled the catalogue
+// (before that, the re-index sweeps unreferenced blobs).
+//
 // What only the catalogue knows is lost when it is deleted: download counts
 // and unlisted flags (and the publish date becomes the file's modification
 // time). API keys live in a separate database.

@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -49,6 +48,8 @@ type Feed struct {
 
 	reindexMu sync.Mutex // one re-index at a time
 	state     stateBox
+
+	bg background // search updates and download counts, off the request path
 }
 
 // New returns a Feed over a blob store, a catalogue and a search index.
@@ -60,7 +61,9 @@ func New(store storage.Store, catalog *index.Catalog, search *index.Search, opts
 	if err != nil {
 		return nil, fmt.Errorf("feed metrics: %w", err)
 	}
-	return &Feed{store: store, catalog: catalog, search: search, opts: opts, log: opts.Logger, metrics: m}, nil
+	f := &Feed{store: store, catalog: catalog, search: search, opts: opts, log: opts.Logger, metrics: m}
+	f.startBackground()
+	return f, nil
 }
 
 // Store is the blob store the feed writes to; generic packages share it.
@@ -100,22 +103,4 @@ func (k *keyLocks) lock(key string) (unlock func()) {
 		}
 		k.mu.Unlock()
 	}
-}
-
-// refreshSearch recomputes the search document of one package id from the catalogue.
-func (f *Feed) refreshSearch(ctx context.Context, space string, kind index.Kind, id string) error {
-	versions, err := f.catalog.Versions(ctx, space, kind, id)
-	if err != nil {
-		return fmt.Errorf("refresh search for %s: %w", id, err)
-	}
-	if doc, ok := index.DocFor(versions); ok {
-		if err := f.search.Index(ctx, doc); err != nil {
-			return fmt.Errorf("index %s: %w", id, err)
-		}
-		return nil
-	}
-	if err := f.search.Remove(ctx, space, kind, id); err != nil {
-		return fmt.Errorf("remove %s from search: %w", id, err)
-	}
-	return nil
 }

@@ -146,10 +146,7 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 			f.log.Warn("delete replaced file", "key", existing.BlobKey, "err", err)
 		}
 	}
-	if err := f.refreshSearch(ctx, space, ident.kind, ident.id.Lower()); err != nil {
-		// The package is stored and catalogued; search catches up at the next re-index.
-		f.log.Error("update search index after push", "id", ident.id, "err", err)
-	}
+	f.queueSearch(searchID{space, ident.kind, ident.id.Lower()})
 	return PushResult{Entry: entry, Status: status}, nil
 }
 

@@ -19,7 +19,9 @@ func (f *Feed) Get(ctx context.Context, space string, kind index.Kind, id, versi
 	if err != nil {
 		return index.Entry{}, fmt.Errorf("get %s %s: %w", id, version, err)
 	}
-	return e, nil
+	one := []index.Entry{e}
+	f.addPendingDownloads(one)
+	return one[0], nil
 }
 
 // Versions returns every version of one id, listed or not, in ascending
@@ -29,6 +31,7 @@ func (f *Feed) Versions(ctx context.Context, space string, kind index.Kind, id s
 	if err != nil {
 		return nil, fmt.Errorf("versions of %s: %w", id, err)
 	}
+	f.addPendingDownloads(vs)
 	return vs, nil
 }
 
@@ -48,11 +51,10 @@ func (f *Feed) Open(ctx context.Context, space string, kind index.Kind, id, vers
 	return b, e, nil
 }
 
-// RecordDownload counts one download of a package version.
+// RecordDownload counts one download of a package version. Counts reach the
+// catalogue within a second (see background.go); a crash loses at most that.
 func (f *Feed) RecordDownload(ctx context.Context, e index.Entry) {
-	if err := f.catalog.AddDownload(ctx, e.Space, e.Kind, e.ID.Lower(), e.Version.String()); err != nil {
-		f.log.Warn("record download", "id", e.ID, "version", e.Version, "err", err)
-	}
+	f.countDownload(downloadKey{e.Space, e.Kind, e.ID.Lower(), e.Version.String()})
 }
 
 // Delete removes a package version: the file first, so a crash in between
@@ -70,9 +72,7 @@ func (f *Feed) Delete(ctx context.Context, space string, kind index.Kind, id, ve
 	if err := f.catalog.Delete(ctx, space, kind, e.ID.Lower(), e.Version.String()); err != nil && !errors.Is(err, index.ErrNotFound) {
 		return index.Entry{}, fmt.Errorf("uncatalogue %s %s: %w", e.ID, e.Version, err)
 	}
-	if err := f.refreshSearch(ctx, space, kind, e.ID.Lower()); err != nil {
-		f.log.Error("update search index after delete", "id", e.ID, "err", err)
-	}
+	f.queueSearch(searchID{space, kind, e.ID.Lower()})
 	f.metrics.deletes.Inc()
 	return e, nil
 }
@@ -88,14 +88,15 @@ func (f *Feed) SetListed(ctx context.Context, space string, kind index.Kind, id,
 		return index.Entry{}, fmt.Errorf("set listed on %s %s: %w", e.ID, e.Version, err)
 	}
 	e.Listed = listed
-	if err := f.refreshSearch(ctx, space, kind, e.ID.Lower()); err != nil {
-		f.log.Error("update search index after listing change", "id", e.ID, "err", err)
-	}
+	f.queueSearch(searchID{space, kind, e.ID.Lower()})
 	return e, nil
 }
 
 // Search finds package ids; the caller reads their versions with Versions.
 func (f *Feed) Search(ctx context.Context, q index.Query) (index.Result, error) {
+	if err := f.searchBarrier(ctx); err != nil {
+		f.log.Error("update search index before a query", "err", err)
+	}
 	r, err := f.search.Query(ctx, q)
 	if err != nil {
 		return index.Result{}, fmt.Errorf("search %q: %w", q.Text, err)
@@ -105,6 +106,9 @@ func (f *Feed) Search(ctx context.Context, q index.Query) (index.Result, error) 
 
 // Autocomplete finds package ids by prefix.
 func (f *Feed) Autocomplete(ctx context.Context, q index.Query) (index.Result, error) {
+	if err := f.searchBarrier(ctx); err != nil {
+		f.log.Error("update search index before a query", "err", err)
+	}
 	r, err := f.search.Autocomplete(ctx, q)
 	if err != nil {
 		return index.Result{}, fmt.Errorf("autocomplete %q: %w", q.Text, err)

@@ -88,6 +88,7 @@ func (f *Feed) Reindex(ctx context.Context) (ReindexStats, error) {
 
 	stopProgress := f.logProgress(live)
 	err := f.reindex(ctx, live)
+	err = errors.Join(err, f.reindexGenericLogged(ctx)) // generic packages: feed/generic.go
 	stopProgress()
 
 	stats := live.snapshot()
@@ -214,10 +215,8 @@ func (f *Feed) reindex(ctx context.Context, live *liveStats) error {
 		}()
 	}
 
-	// Finished groups rebuild their search documents here, in batches.
-	docs := make(chan searchID, 256)
-	searchDone := make(chan error, 1)
-	go func() { searchDone <- f.refreshSearchBatched(ctx, docs, fullSearch) }()
+	// A finished group queues its ids for the background search flusher,
+	// which indexes them in batches while the walk goes on.
 	var finishers sync.WaitGroup
 	finishSem := make(chan struct{}, 2*workers) // bounds the groups in flight
 	finish := func(g *group) {
@@ -229,8 +228,11 @@ func (f *Feed) reindex(ctx context.Context, live *liveStats) error {
 		go func() {
 			defer func() { <-finishSem; finishers.Done() }()
 			g.wg.Wait()
+			if fullSearch {
+				return // rebuilt whole at the end
+			}
 			for s := range g.ids {
-				docs <- s
+				f.queueSearch(s)
 			}
 		}()
 	}
@@ -308,11 +310,16 @@ func (f *Feed) reindex(ctx context.Context, live *liveStats) error {
 	close(jobs)
 	workersWG.Wait()
 	finishers.Wait()
-	close(docs)
-	if err := <-searchDone; err != nil && walkErr == nil {
-		walkErr = err
+	if walkErr != nil {
+		return walkErr
 	}
-	return walkErr
+	if fullSearch {
+		if err := index.Rebuild(ctx, f.catalog, f.search); err != nil {
+			return fmt.Errorf("rebuild search index: %w", err)
+		}
+		return nil
+	}
+	return f.flushSearch(ctx)
 }
 
 // errSkip marks a file that changed under the re-index; the push that changed it catalogues it.
@@ -338,50 +345,6 @@ func (f *Feed) removeIfGone(ctx context.Context, key string) (searchID, bool) {
 	}
 	f.log.Info("re-index: file gone, dropped from the catalogue", "key", key, "id", e.ID, "version", e.Version.String())
 	return searchID{e.Space, e.Kind, e.ID.Lower()}, true
-}
-
-// refreshSearchBatched rebuilds the search documents of the ids it is sent, or
-// the whole search index from the catalogue when full is set.
-func (f *Feed) refreshSearchBatched(ctx context.Context, ids <-chan searchID, full bool) error {
-	const batchSize = 256
-	var batch []index.Doc
-	var firstErr error
-	flush := func() {
-		if len(batch) == 0 {
-			return
-		}
-		if err := f.search.Index(ctx, batch...); err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("search index: %w", err)
-		}
-		batch = batch[:0]
-	}
-	for s := range ids {
-		if full || firstErr != nil {
-			continue // drain
-		}
-		versions, err := f.catalog.Versions(ctx, s.space, s.kind, s.id)
-		if err != nil {
-			firstErr = fmt.Errorf("versions of %s: %w", s.id, err)
-			continue
-		}
-		if doc, ok := index.DocFor(versions); ok {
-			batch = append(batch, doc)
-			if len(batch) == batchSize {
-				flush()
-			}
-			continue
-		}
-		if err := f.search.Remove(ctx, s.space, s.kind, s.id); err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("search remove %s: %w", s.id, err)
-		}
-	}
-	flush()
-	if full && firstErr == nil {
-		if err := index.Rebuild(ctx, f.catalog, f.search); err != nil {
-			return fmt.Errorf("rebuild search index: %w", err)
-		}
-	}
-	return firstErr
 }
 
 // indexFileLocked reads one file and catalogues it under its identity's lock,

@@ -65,8 +65,8 @@ func TestCatalogCRUD(t *testing.T) {
 			t.Fatalf("SetListed: %v", err)
 		}
 		for range 3 {
-			if err := c.AddDownload(ctx, space1, KindNuGet, "Newtonsoft.Json", "13.0.1"); err != nil {
-				t.Fatalf("AddDownload: %v", err)
+			if err := c.AddDownloads(ctx, space1, KindNuGet, "Newtonsoft.Json", "13.0.1", 1); err != nil {
+				t.Fatalf("AddDownloads: %v", err)
 			}
 		}
 		got, err := c.Get(ctx, space1, KindNuGet, "Newtonsoft.Json", "13.0.1")
@@ -79,8 +79,8 @@ func TestCatalogCRUD(t *testing.T) {
 		if err := c.SetListed(ctx, space1, KindNuGet, "x", "1.0.0", true); !errors.Is(err, ErrNotFound) {
 			t.Errorf("SetListed absent error = %v, want ErrNotFound", err)
 		}
-		if err := c.AddDownload(ctx, space1, KindNuGet, "x", "1.0.0"); !errors.Is(err, ErrNotFound) {
-			t.Errorf("AddDownload absent error = %v, want ErrNotFound", err)
+		if err := c.AddDownloads(ctx, space1, KindNuGet, "x", "1.0.0", 1); !errors.Is(err, ErrNotFound) {
+			t.Errorf("AddDownloads absent error = %v, want ErrNotFound", err)
 		}
 	})
 
@@ -102,6 +102,18 @@ func TestCatalogCRUD(t *testing.T) {
 		}
 		if _, err := c.EntryByBlobKey(ctx, e.BlobKey); !errors.Is(err, ErrNotFound) {
 			t.Errorf("old blob key still catalogued: %v", err)
+		}
+		// Feed overwrites a file in place: the same blob key replaces its own row.
+		same := r
+		same.Manifest = nugetEntry(pkg{id: "Newtonsoft.Json", version: "13.0.1", desc: "again"}).Manifest
+		if err := c.Put(ctx, same); err != nil {
+			t.Fatalf("Put same key: %v", err)
+		}
+		// A blob key that belongs to another identity is refused.
+		clash := nugetEntry(pkg{id: "Clash", version: "1.0.0"})
+		clash.BlobKey = "replaced-key"
+		if err := c.Put(ctx, clash); !errors.Is(err, ErrExists) {
+			t.Errorf("Put with another row's blob key error = %v, want ErrExists", err)
 		}
 		fresh := nugetEntry(pkg{id: "Fresh", version: "1.0.0", downloads: 7})
 		if err := c.Put(ctx, fresh); err != nil {

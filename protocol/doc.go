@@ -5,8 +5,11 @@
 //
 //   - nugetapi: NuGet push/delete/relist, the v3 service index, the flat
 //     container and the v2 download URL
-//   - httpx: what they share (request state, auth middleware, public URL,
-//     upload reader, access log, metrics)
+//   - v3, v2, octopus, generic: NuGet consumption (registration, search),
+//     the v2 OData feed, the Octopus built-in repository, generic packages
+//   - httpx: what they all share (request state, auth middleware, public
+//     URL, upload reader, access log, metrics)
+//   - protocoltest: a whole server on a temporary directory, for tests
 //
 // It imports feed, auth, nuget and its own subpackages; nothing below it
 // imports net/http.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/protocol"
 	"github.com/feedserver/feedserver/protocol/protocoltest"
 )
@@ -258,5 +259,92 @@ func TestUnlistModeAndRelist(t *testing.T) {
 	}
 	if resp, _ := env.Do(t, http.MethodPost, "/api/v2/package/unlist.me/9.0.0", nil, env.AdminKey); resp.StatusCode != 404 {
 		t.Errorf("relist of an absent version = %d, want 404", resp.StatusCode)
+	}
+}
+
+// A refused push of a large body still gets its status to the client: the
+// server drains the upload instead of resetting the connection mid-send.
+func TestRefusedLargePushGetsStatus(t *testing.T) {
+	env := protocoltest.New(t, protocoltest.WithOptions(func(o *protocol.Options) { o.MaxUploadBytes = 1 << 20 }))
+	big := protocoltest.NupkgPadded(t, "Large.Refused", "1.0.0", 8<<20)
+	tests := []struct {
+		name    string
+		key     string
+		chunked bool
+		want    int
+	}{
+		{"no key", "", false, 401},
+		{"no key chunked", "", true, 401},
+		{"reader key", env.ReaderKey, true, 403},
+		{"too large by Content-Length", env.PublisherKey, false, 413},
+		{"too large chunked", env.PublisherKey, true, 413},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body, ct := protocoltest.Multipart(t, "package", "package.nupkg", big)
+			var r io.Reader = bytes.NewReader(body)
+			if tt.chunked {
+				r = io.MultiReader(r)
+			}
+			req, _ := http.NewRequest(http.MethodPut, env.URL+"/api/v2/package/", r)
+			req.Header.Set("Content-Type", ct)
+			if tt.key != "" {
+				req.Header.Set("X-NuGet-ApiKey", tt.key)
+			}
+			resp, err := env.Server.Client().Do(req)
+			if err != nil {
+				t.Fatalf("the client saw %v instead of a status", err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Errorf("status = %d, want %d", resp.StatusCode, tt.want)
+			}
+		})
+	}
+}
+
+// Concurrent pushes of one version end with one 201 and 409s for the rest.
+func TestConcurrentPushesOneWinner(t *testing.T) {
+	env := protocoltest.New(t)
+	pkg := protocoltest.Nupkg(t, "Race.Pkg", "1.0.0")
+	codes := make(chan int, 8)
+	for range 8 {
+		go func() {
+			body, ct := protocoltest.Multipart(t, "package", "package.nupkg", pkg)
+			req, _ := http.NewRequest(http.MethodPut, env.URL+"/api/v2/package/", bytes.NewReader(body))
+			req.Header.Set("Content-Type", ct)
+			req.Header.Set("X-NuGet-ApiKey", env.PublisherKey)
+			resp, err := env.Server.Client().Do(req)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	count := map[int]int{}
+	for range 8 {
+		count[<-codes]++
+	}
+	if count[201] != 1 || count[409] != 7 {
+		t.Errorf("status counts = %v, want one 201 and seven 409", count)
+	}
+}
+
+func TestSpaceRestrictedKey(t *testing.T) {
+	env := protocoltest.New(t)
+	key, _, err := env.Keys.Create(t.Context(), auth.KeySpec{Name: "space2", Role: auth.RoleAdministrator, Spaces: []string{"Spaces-2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp := env.PushTo(t, "/Spaces-2/nuget/packages/", protocoltest.Nupkg(t, "Space.Pkg", "1.0.0"), key); resp.StatusCode != 201 {
+		t.Errorf("push to its own space = %d, want 201", resp.StatusCode)
+	}
+	if resp := env.PushTo(t, "/nuget/packages/", protocoltest.Nupkg(t, "Space.Pkg", "1.0.0"), key); resp.StatusCode != 403 {
+		t.Errorf("push to the default space = %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := env.Do(t, http.MethodDelete, "/Spaces-2/nuget/packages/Space.Pkg/1.0.0", nil, key); resp.StatusCode != 204 {
+		t.Errorf("delete in its own space = %d, want 204", resp.StatusCode)
 	}
 }

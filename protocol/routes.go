@@ -6,8 +6,11 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/feedserver/feedserver/protocol/generic"
 	"github.com/feedserver/feedserver/protocol/httpx"
 	"github.com/feedserver/feedserver/protocol/nugetapi"
+	"github.com/feedserver/feedserver/protocol/v2"
+	"github.com/feedserver/feedserver/protocol/v3"
 )
 
 // Methods, short for the table below.
@@ -43,16 +46,20 @@ func (s *Server) routes(nuget *nugetapi.Handler) *mux.Router {
 	// clients append "/" to the source URL, so each push path also has a
 	// trailing-slash twin; delete is DELETE {base}/{id}/{version}.
 	for _, base := range []string{"/api/v2/package", "/nuget/packages", "/" + spaceID + "/nuget/packages"} {
-		r.HandleFunc(base, nuget.Push).Methods(PUT, POST)
-		r.HandleFunc(base+"/", nuget.Push).Methods(PUT, POST)
-		r.HandleFunc(base+"/{id}/{version}", nuget.Delete).Methods(DELETE)
-		r.HandleFunc(base+"/{id}/{version}", nuget.Relist).Methods(POST)
+		push, del, relist := nuget.Push, nuget.Delete, nuget.Relist
+		if base[1] == '{' { // per space: an unknown space is a 404 (protocol/octopus)
+			push, del, relist = s.oct.KnownSpace(push), s.oct.KnownSpace(del), s.oct.KnownSpace(relist)
+		}
+		r.HandleFunc(base, push).Methods(PUT, POST)
+		r.HandleFunc(base+"/", push).Methods(PUT, POST)
+		r.HandleFunc(base+"/{id}/{version}", del).Methods(DELETE)
+		r.HandleFunc(base+"/{id}/{version}", relist).Methods(POST)
 	}
 	// nuget delete against a "-Source .../nuget/packages?replace=true" source
 	// resolves "{id}/{version}" against that URL, which drops the query and the
 	// last segment: DELETE /nuget/{id}/{version} (NuGet.Client GetServiceEndpointUrl).
 	r.HandleFunc("/nuget/{id}/{version}", nuget.Delete).Methods(DELETE)
-	r.HandleFunc("/"+spaceID+"/nuget/{id}/{version}", nuget.Delete).Methods(DELETE)
+	r.HandleFunc("/"+spaceID+"/nuget/{id}/{version}", s.oct.KnownSpace(nuget.Delete)).Methods(DELETE)
 
 	// NuGet v2 download: GET /api/v2/package/{id}/{version} (NuGet 2.x, v2 feed content links).
 	r.HandleFunc("/api/v2/package/{id}/{version}", nuget.Download).Methods(GET, HEAD)
@@ -61,19 +68,76 @@ func (s *Server) routes(nuget *nugetapi.Handler) *mux.Router {
 	// autocomplete) are appended here by their package:
 	//   serviceIndex.Resources = append(serviceIndex.Resources, v3.Resources()...)
 	serviceIndex := nugetapi.ServiceIndex{Resources: nugetapi.PublishResources()}
+	serviceIndex.Resources = append(serviceIndex.Resources, v3.Resources()...)
 	r.Handle("/v3/index.json", serviceIndex).Methods(GET, HEAD)
 
 	// NuGet v3 flat container (PackageBaseAddress/3.0.0).
 	r.HandleFunc("/v3/package/{id}/index.json", nuget.Versions).Methods(GET, HEAD)
 	r.HandleFunc("/v3/package/{id}/{version}/{file}", nuget.Content).Methods(GET, HEAD)
 
-	// NuGet v3 registration, search, autocomplete: protocol/v3 (next issue).
+	// NuGet v3 registration (two hives: SemVer1-only and SemVer2), search, autocomplete: protocol/v3.
+	hive := "/v3/{hive:" + v3.HiveSemVer1 + "|" + v3.HiveSemVer2 + "}"
+	r.HandleFunc(hive+"/{id}/index.json", s.v3.RegistrationIndex).Methods(GET, HEAD)
+	r.HandleFunc(hive+"/{id}/page/{lower}/{upper}.json", s.v3.RegistrationPage).Methods(GET, HEAD)
+	r.HandleFunc(hive+"/{id}/{version}.json", s.v3.RegistrationLeaf).Methods(GET, HEAD)
+	r.HandleFunc("/v3/search", s.v3.Search).Methods(GET, HEAD)
+	r.HandleFunc("/v3/autocomplete", s.v3.Autocomplete).Methods(GET, HEAD)
 
-	// NuGet v2 OData feed (/api/v2/, $metadata, FindPackagesById(), Packages(), Search()): protocol/v2.
+	// NuGet v2 OData feed (protocol/v2): the service document with and without
+	// the slash, v2 autocomplete, then everything else below the base
+	// ($metadata, Packages(), FindPackagesById(), Search(), GetUpdates()). It
+	// also answers at /nuget/, the URL Octopus users add as a NuGet source.
+	// After the push, delete and download routes above, which win on their paths.
+	for _, base := range []string{"/api/v2", "/nuget"} {
+		r.HandleFunc(base, s.v2.ServiceDocument).Methods(GET, HEAD)
+		r.HandleFunc(base+"/", s.v2.ServiceDocument).Methods(GET, HEAD)
+		r.HandleFunc(base+"/package-ids", s.v2.PackageIDs).Methods(GET, HEAD)
+		r.HandleFunc(base+"/package-versions/{id}", s.v2.PackageVersions).Methods(GET, HEAD)
+		r.HandleFunc(base+"/{"+v2.PathVar+":.+}", s.v2.OData).Methods(GET, HEAD)
+	}
 
-	// Octopus built-in repository (/api, /api/{spaceId}, /api/packages/raw, ...): protocol/octopus.
+	// Octopus built-in repository (protocol/octopus). Discovery first: the root
+	// document with and without the slash (api-client / go-octopusdeploy).
+	oct := s.oct
+	r.HandleFunc("/api", oct.Root).Methods(GET, HEAD)
+	r.HandleFunc("/api/", oct.Root).Methods(GET, HEAD)
+	r.HandleFunc("/api/spaces", oct.Spaces).Methods(GET)
+	r.HandleFunc("/api/spaces/all", oct.SpacesAll).Methods(GET)
+	r.HandleFunc("/api/spaces/{spaceId}", oct.Space).Methods(GET)
+	r.HandleFunc("/api/users/me", oct.CurrentUser).Methods(GET)
+	r.HandleFunc("/api/users/{userId}/spaces", oct.UserSpaces).Methods(GET)
+	r.HandleFunc("/api/"+spaceID, oct.SpaceRoot).Methods(GET)
+	// Every package and feed route twice: /api/... is the default space.
+	for _, base := range []string{"/api", "/api/" + spaceID} {
+		r.HandleFunc(base+"/packages/raw", oct.Upload).Methods(POST)
+		r.HandleFunc(base+"/packages", oct.List).Methods(GET)
+		r.HandleFunc(base+"/packages/notes", oct.Notes).Methods(GET)
+		r.HandleFunc(base+"/packages/bulk", oct.BulkDelete).Methods(DELETE)
+		r.HandleFunc(base+"/packages/{packageId}/{version}/delta-signature", oct.DeltaSignature).Methods(GET)
+		r.HandleFunc(base+"/packages/{packageId}/{baseVersion}/delta", oct.DeltaUpload).Methods(POST)
+		r.HandleFunc(base+"/packages/{id}/raw", oct.Raw).Methods(GET, HEAD)
+		r.HandleFunc(base+"/packages/{id}", oct.Get).Methods(GET)
+		r.HandleFunc(base+"/packages/{id}", oct.Delete).Methods(DELETE)
+		r.HandleFunc(base+"/feeds", oct.Feeds).Methods(GET)
+		r.HandleFunc(base+"/feeds/all", oct.FeedsAll).Methods(GET)
+		r.HandleFunc(base+"/feeds/stats", oct.FeedStats).Methods(GET)
+		r.HandleFunc(base+"/feeds/{feedId}", oct.Feed).Methods(GET)
+		r.HandleFunc(base+"/feeds/{feedId}/packages/versions", oct.Versions).Methods(GET)
+		r.HandleFunc(base+"/feeds/{feedId}/packages/search", oct.SearchFeed).Methods(GET)
+	}
 
 	// Generic packages (/api/packages/{owner}/generic/...): protocol/generic.
+	// Dot segments in these paths are refused before routing (server.go).
+	gen := generic.New(s.feed, generic.Options{
+		Owners: s.opts.Owners, RequireAuthForReads: s.opts.RequireAuthForReads,
+		MaxUploadBytes: s.opts.MaxUploadBytes, Logger: s.log,
+	})
+	const genericPackage = "/api/packages/{owner}/generic/{name}"
+	r.HandleFunc(genericPackage, gen.List).Methods(GET, HEAD)
+	r.HandleFunc(genericPackage+"/{version}", gen.DeleteVersion).Methods(DELETE)
+	r.HandleFunc(genericPackage+"/{version}/{file}", gen.Download).Methods(GET, HEAD)
+	r.HandleFunc(genericPackage+"/{version}/{file}", gen.Upload).Methods(PUT)
+	r.HandleFunc(genericPackage+"/{version}/{file}", gen.DeleteFile).Methods(DELETE)
 
 	return r
 }

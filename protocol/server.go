@@ -11,8 +11,12 @@ import (
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/protocol/generic"
 	"github.com/feedserver/feedserver/protocol/httpx"
 	"github.com/feedserver/feedserver/protocol/nugetapi"
+	"github.com/feedserver/feedserver/protocol/octopus"
+	"github.com/feedserver/feedserver/protocol/v2"
+	"github.com/feedserver/feedserver/protocol/v3"
 )
 
 // Options configures a Server.
@@ -23,6 +27,10 @@ type Options struct {
 	PublicURL *url.URL
 	// Keys authenticates API keys; nil refuses every key (reads may still be anonymous).
 	Keys *auth.Keys
+	// Spaces knows the Octopus spaces; nil means only Spaces-1 exists.
+	Spaces *auth.Spaces
+	// Owners holds the generic registry's owners; nil accepts any valid owner.
+	Owners *auth.Owners
 	// RequireAuthForReads makes downloads need a key with BuiltInFeedDownload.
 	RequireAuthForReads bool
 	// MaxUploadBytes caps a pushed package; 0 means no limit.
@@ -46,6 +54,9 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	handler http.Handler
+	v2      *v2.Handler      // NuGet v2 OData feed
+	v3      *v3.Handler      // NuGet v3 registration, search, autocomplete
+	oct     *octopus.Handler // Octopus built-in repository API
 }
 
 // New builds the routes and the middleware stack over a feed.
@@ -73,11 +84,24 @@ func New(f *feed.Feed, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.v3 = v3.New(f, nuget, v3.Options{Logger: opts.Logger})
+	if s.v2, err = v2.New(f, nuget, v2.Options{Logger: opts.Logger}); err != nil {
+		return nil, err
+	}
+	if s.oct, err = octopus.New(f, octopus.Options{
+		Spaces:              opts.Spaces,
+		MaxUploadBytes:      opts.MaxUploadBytes,
+		RequireAuthForReads: opts.RequireAuthForReads,
+		Logger:              opts.Logger,
+	}); err != nil {
+		return nil, err
+	}
 	router := s.routes(nuget)
 
 	// Outermost first: request id and state, access log and metrics (they
 	// see the final status, panics included), panic recovery, authentication.
-	var h http.Handler = router
+	var h http.Handler = generic.RejectDotSegments(router)
+	h = httpx.MethodOverride(h) // before routing: Octopus.Client sends PUT and DELETE as POST
 	h = httpx.Authenticate(opts.Keys)(h)
 	h = httpx.Recover(opts.Logger)(h)
 	h = httpx.Observe(opts.Logger, metrics)(h)

@@ -43,11 +43,11 @@ func apikeyCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	a, err := open(ctx, cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
+	a := &app{cfg: cfg, log: slog.New(slog.DiscardHandler)}
+	defer a.close()
+	if err := a.openKeys(ctx); err != nil {
 		return err
 	}
-	defer a.close()
 
 	switch sub {
 	case "create":
@@ -78,7 +78,7 @@ func apikeyCmd(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(tw, "ID\tNAME\tROLE\tSPACES\tOWNERS\tCREATED\tEXPIRES\tREVOKED")
 		for _, k := range infos {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, k.Role,
-				orAll(k.Spaces), orAll(k.Owners), k.Created.Format(time.RFC3339), timeOr(k.Expires, "never"), timeOr(k.Revoked, "-"))
+				orAll(k.Spaces), orAll(k.Owners), k.Created.Format(time.RFC3339), timeOr(k.Expires, "never"), timeOr(k.RevokedAt, "-"))
 		}
 		return tw.Flush()
 	case "revoke":

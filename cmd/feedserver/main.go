@@ -35,6 +35,10 @@ const usage = `usage: feedserver [flags]                 serve (the default)
        feedserver apikey create --name N --role administrator|publisher|reader [--space S ...] [--owner O ...] [--expires 720h]
        feedserver apikey list
        feedserver apikey revoke ID-or-NAME
+       feedserver space create --name N   (prints the new space id)
+       feedserver space list
+       feedserver owner create NAME       (a generic-package owner; an administrator's first push also creates one)
+       feedserver owner list
 Flags (also environment variables) are listed by: feedserver -h`
 
 func main() {
@@ -58,6 +62,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return reindexCmd(ctx, args, getenv, stderr)
 	case "apikey":
 		return apikeyCmd(ctx, args, getenv, stdout, stderr)
+	case "space":
+		return spaceCmd(ctx, args, getenv, stdout, stderr)
+	case "owner":
+		return ownerCmd(ctx, args, getenv, stdout, stderr) // cmd/feedserver/owner.go
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -69,11 +77,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 type app struct {
 	cfg     config
 	log     *slog.Logger
+	store   *filesystem.Store
 	reg     *prometheus.Registry
 	catalog *index.Catalog
 	search  *index.Search
 	keysDB  *sql.DB
 	keys    *auth.Keys
+	spaces  *auth.Spaces
 	feed    *feed.Feed
 }
 
@@ -89,8 +99,8 @@ func open(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 			a.close()
 		}
 	}()
-	store, err := filesystem.New(filepath.Join(cfg.Data, "packages"))
-	if err != nil {
+	var err error
+	if a.store, err = filesystem.New(filepath.Join(cfg.Data, "packages")); err != nil {
 		return nil, fmt.Errorf("open package directory: %w", err)
 	}
 	if a.catalog, err = index.OpenCatalog(ctx, filepath.Join(cfg.Data, "catalog.db")); err != nil {
@@ -99,14 +109,10 @@ func open(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if a.search, err = index.OpenSearch(filepath.Join(cfg.Data, "search")); err != nil {
 		return nil, fmt.Errorf("open search index: %w", err)
 	}
-	// Keys live apart from the catalogue: deleting the catalogue to rebuild it never loses them.
-	if a.keysDB, err = sql.Open("sqlite3", "file:"+filepath.Join(cfg.Data, "keys.db")+"?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on"); err != nil {
-		return nil, fmt.Errorf("open key database: %w", err)
+	if err := a.openKeys(ctx); err != nil {
+		return nil, err
 	}
-	if a.keys, err = auth.NewKeys(ctx, a.keysDB); err != nil {
-		return nil, fmt.Errorf("open key database: %w", err)
-	}
-	if a.feed, err = feed.New(store, a.catalog, a.search, feed.Options{
+	if a.feed, err = feed.New(a.store, a.catalog, a.search, feed.Options{
 		Logger: log, MaxPackageSize: cfg.MaxUpload, Registerer: a.reg,
 	}); err != nil {
 		return nil, err
@@ -115,7 +121,36 @@ func open(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	return a, nil
 }
 
+// openKeys opens the key database alone. Keys live apart from the catalogue:
+// deleting the catalogue to rebuild it never loses them, and the key
+// sub-commands work while the server runs (bleve locks its index; SQLite in
+// WAL mode takes a second process).
+func (a *app) openKeys(ctx context.Context) error {
+	if err := os.MkdirAll(a.cfg.Data, 0o750); err != nil {
+		return fmt.Errorf("create data folder: %w", err)
+	}
+	var err error
+	if a.keysDB, err = sql.Open("sqlite3", "file:"+filepath.Join(a.cfg.Data, "keys.db")+"?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on"); err != nil {
+		return fmt.Errorf("open key database: %w", err)
+	}
+	if a.keys, err = auth.NewKeys(ctx, a.keysDB); err != nil {
+		return fmt.Errorf("open key database: %w", err)
+	}
+	if a.spaces, err = auth.NewSpaces(ctx, a.keysDB); err != nil {
+		return fmt.Errorf("open key database: %w", err)
+	}
+	return nil
+}
+
 func (a *app) close() {
+	if a.feed != nil {
+		if err := a.feed.Close(); err != nil {
+			a.log.Error("flush pending search updates", "err", err)
+		}
+	}
+	if a.store != nil {
+		a.store.Close()
+	}
 	if a.search != nil {
 		a.search.Close()
 	}
@@ -144,15 +179,27 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := a.firstAdminKey(ctx, stdout); err != nil {
 		return err
 	}
+	// No upload is in flight before we listen: every temporary file is a crash's leftover.
+	if n, err := a.store.SweepTemp(ctx, 0); err != nil {
+		log.Warn("sweep temporary files", "err", err)
+	} else if n > 0 {
+		log.Info("removed temporary files left by an earlier crash", "count", n)
+	}
 
 	var publicURL *url.URL
 	if cfg.PublicURL != "" {
 		publicURL, _ = url.Parse(cfg.PublicURL) // validated by loadConfig
 	}
 	var ready atomic.Bool
+	owners, err := auth.NewOwners(ctx, a.keysDB)
+	if err != nil {
+		return fmt.Errorf("open key database: %w", err)
+	}
 	srv, err := protocol.New(a.feed, protocol.Options{
 		PublicURL:           publicURL,
 		Keys:                a.keys,
+		Owners:              owners,
+		Spaces:              a.spaces,
 		RequireAuthForReads: cfg.RequireReadKey,
 		MaxUploadBytes:      cfg.MaxUpload,
 		DeleteMode:          cfg.DeleteMode,
@@ -213,11 +260,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 // firstAdminKey creates the administrator key on the very first start: the
 // one from the environment, or a generated one printed once.
 func (a *app) firstAdminKey(ctx context.Context, stdout io.Writer) error {
-	n, err := a.keys.Count(ctx)
+	// Revoked keys count too: the first start is the one with no key ever made.
+	existing, err := a.keys.List(ctx)
 	if err != nil {
-		return fmt.Errorf("count API keys: %w", err)
+		return fmt.Errorf("list API keys: %w", err)
 	}
-	if n > 0 {
+	if len(existing) > 0 {
 		return nil
 	}
 	key, _, err := a.keys.Create(ctx, auth.KeySpec{Name: "admin", Role: auth.RoleAdministrator, Key: a.cfg.AdminAPIKey})

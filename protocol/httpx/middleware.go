@@ -114,7 +114,7 @@ func Observe(log *slog.Logger, m *Metrics) func(http.Handler) http.Handler {
 // RedactQuery returns a raw query with the value of every apikey parameter
 // (any case) replaced, so a key passed in the URL never reaches a log.
 func RedactQuery(raw string) string {
-	if raw == "" || !strings.Contains(strings.ToLower(raw), "apikey") {
+	if !mayHoldAPIKey(raw) {
 		return raw
 	}
 	parts := strings.Split(raw, "&")
@@ -131,6 +131,12 @@ func RedactQuery(raw string) string {
 		}
 	}
 	return strings.Join(parts, "&")
+}
+
+// mayHoldAPIKey is the cheap test before a query is parsed for an apikey
+// parameter (percent-encoded names included).
+func mayHoldAPIKey(rawQuery string) bool {
+	return rawQuery != "" && (strings.Contains(strings.ToLower(rawQuery), "apikey") || strings.Contains(rawQuery, "%"))
 }
 
 // Recover turns a panic in a handler into a 500 (when nothing was written
@@ -206,10 +212,15 @@ func Credential(r *http.Request) string {
 	if k := strings.TrimSpace(r.Header.Get("X-Octopus-ApiKey")); k != "" {
 		return k
 	}
-	if raw := r.URL.RawQuery; raw != "" && strings.Contains(strings.ToLower(raw), "apikey") {
-		for name, values := range r.URL.Query() {
-			if strings.EqualFold(name, "apikey") && len(values) > 0 && strings.TrimSpace(values[0]) != "" {
-				return strings.TrimSpace(values[0])
+	if mayHoldAPIKey(r.URL.RawQuery) {
+		// In order, so the first apikey parameter wins whatever its case.
+		for _, pair := range strings.Split(r.URL.RawQuery, "&") {
+			name, value, _ := strings.Cut(pair, "=")
+			if n, err := url.QueryUnescape(name); err != nil || !strings.EqualFold(n, "apikey") {
+				continue
+			}
+			if v, err := url.QueryUnescape(value); err == nil && strings.TrimSpace(v) != "" {
+				return strings.TrimSpace(v)
 			}
 		}
 	}

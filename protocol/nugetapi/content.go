@@ -30,7 +30,7 @@ const (
 // listed or not, lowercase and normalised; 404 for an unknown id (NuGet
 // restore reads that as "package not found", NU1101).
 func (h *Handler) Versions(w http.ResponseWriter, r *http.Request) {
-	sp := space(r)
+	sp := routeSpace(r)
 	if err := h.requireRead(r, sp); err != nil {
 		h.fail(w, r, err, true)
 		return
@@ -87,7 +87,7 @@ func (h *Handler) cacheControl(v string) string {
 // Matching is case-insensitive; the 5.8 client keeps the version's casing
 // from index.json, other tools lowercase everything.
 func (h *Handler) Content(w http.ResponseWriter, r *http.Request) {
-	sp := space(r)
+	sp := routeSpace(r)
 	if err := h.requireRead(r, sp); err != nil {
 		h.fail(w, r, err, true)
 		return
@@ -113,7 +113,7 @@ func (h *Handler) Content(w http.ResponseWriter, r *http.Request) {
 // Download serves GET /api/v2/package/{id}/{version}, the v2 download URL
 // (NuGet 2.x clients and the v2 feed's content links).
 func (h *Handler) Download(w http.ResponseWriter, r *http.Request) {
-	sp := space(r)
+	sp := routeSpace(r)
 	if err := h.requireRead(r, sp); err != nil {
 		h.fail(w, r, err, true)
 		return

@@ -51,8 +51,8 @@ func New(f *feed.Feed, opts Options) (*Handler, error) {
 	return &Handler{feed: f, opts: opts, log: opts.Logger}, nil
 }
 
-// space is the route's {spaceId} in its canonical spelling, or the default space.
-func space(r *http.Request) string {
+// routeSpace is the route's {spaceId} in its canonical spelling, or the default space.
+func routeSpace(r *http.Request) string {
 	s := httpx.Var(r, "spaceId")
 	if s == "" {
 		return feed.DefaultSpace
@@ -70,5 +70,10 @@ func (h *Handler) requireRead(r *http.Request, space string) error {
 		// since NuGet clients send Basic credentials only when challenged.
 		return nil
 	}
-	return httpx.Require(r.Context(), auth.BuiltInFeedDownload, space)
+	ctx := r.Context()
+	if httpx.AuthError(ctx) == nil && httpx.Principal(ctx).Anonymous {
+		// auth.Anonymous may download; here it must not.
+		return fmt.Errorf("%w: reads need an API key", auth.ErrUnauthenticated)
+	}
+	return httpx.Require(ctx, auth.BuiltInFeedDownload, space)
 }

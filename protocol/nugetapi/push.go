@@ -20,15 +20,21 @@ const uploadSlack = 64 << 10
 // 409 duplicate, 400 bad package, 401/403 auth, 413 too large.
 func (h *Handler) Push(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	sp := space(r)
+	sp := routeSpace(r)
 	if err := httpx.Require(ctx, auth.BuiltInFeedPush, sp); err != nil {
 		httpx.Drain(r.Body)
 		h.fail(w, r, err, false)
 		return
 	}
 	var body io.Reader = r.Body
-	if h.opts.MaxUploadBytes > 0 {
-		body = http.MaxBytesReader(w, r.Body, h.opts.MaxUploadBytes+uploadSlack)
+	if limit := h.opts.MaxUploadBytes; limit > 0 {
+		if r.ContentLength > limit+uploadSlack {
+			// Known too large before a byte is read.
+			httpx.Drain(r.Body)
+			h.fail(w, r, &http.MaxBytesError{Limit: limit}, false)
+			return
+		}
+		body = http.MaxBytesReader(w, r.Body, limit+uploadSlack)
 	}
 	file, _, err := httpx.FilePart(r, body)
 	if err != nil {
@@ -87,7 +93,7 @@ func replaceRequested(rawQuery string) bool {
 // BuiltInFeedAdminister.
 func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	sp := space(r)
+	sp := routeSpace(r)
 	if err := httpx.Require(ctx, auth.BuiltInFeedAdminister, sp); err != nil {
 		h.fail(w, r, err, false)
 		return
@@ -113,7 +119,7 @@ func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) {
 // or 404 when absent. No official client sends it; scripts and the web UI do.
 func (h *Handler) Relist(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	sp := space(r)
+	sp := routeSpace(r)
 	if err := httpx.Require(ctx, auth.BuiltInFeedAdminister, sp); err != nil {
 		h.fail(w, r, err, false)
 		return

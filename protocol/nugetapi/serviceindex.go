@@ -3,6 +3,7 @@ package nugetapi
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
@@ -16,6 +17,9 @@ type Resource struct {
 	// ClientVersion is set on "/Versioned" types: NuGet 4.3+ picks the entry
 	// whose clientVersion it supports.
 	ClientVersion string
+	// HTTPSOnly leaves the entry out of an index served under an http base
+	// URL (PackageDetailsUriTemplate: NuGet accepts only https templates).
+	HTTPSOnly bool
 }
 
 // PublishResources are the entries this package serves: push (NuGet 5.8
@@ -52,6 +56,9 @@ func (s ServiceIndex) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	base := httpx.PublicURL(r)
 	doc := serviceIndexJSON{Version: "3.0.0", Resources: make([]resourceJSON, 0, len(s.Resources))}
 	for _, res := range s.Resources {
+		if res.HTTPSOnly && !strings.HasPrefix(base, "https://") {
+			continue
+		}
 		doc.Resources = append(doc.Resources, resourceJSON{
 			ID: base + res.Path, Type: res.Type, Comment: res.Comment, ClientVersion: res.ClientVersion,
 		})

@@ -1,8 +1,9 @@
 // Package protocoltest starts a complete server for protocol tests: a
 // filesystem store, a catalogue and a search index in a temporary directory,
 // API keys in SQLite, the feed and the HTTP handler on an httptest server,
-// with an administrator, a publisher and a reader key. It also builds small
-// nupkgs for tests that need one not in the fixtures.
+// with an administrator, a publisher and a reader key and a second space
+// (Spaces-2). It also builds small nupkgs for tests that need one not in the
+// fixtures.
 //
 // Test code only; nothing outside tests may import it.
 package protocoltest

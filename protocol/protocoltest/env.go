@@ -30,6 +30,7 @@ type Env struct {
 	URL      string // base URL, no trailing slash
 	Feed     *feed.Feed
 	Keys     *auth.Keys
+	Spaces   *auth.Spaces // Spaces-1 ("Default") and Spaces-2 ("Second")
 	Registry *prometheus.Registry
 	Dir      string
 
@@ -66,6 +67,13 @@ func New(t testing.TB, opts ...Option) *Env {
 	t.Cleanup(func() { db.Close() })
 	env.Keys, err = auth.NewKeys(ctx, db)
 	must(t, err)
+	env.Spaces, err = auth.NewSpaces(ctx, db)
+	must(t, err)
+	second, err := env.Spaces.Create(ctx, "Second")
+	must(t, err)
+	if second.ID != "Spaces-2" {
+		t.Fatalf("the second space is %s, want Spaces-2", second.ID)
+	}
 	for _, k := range []struct {
 		role auth.Role
 		dst  *string
@@ -76,7 +84,7 @@ func New(t testing.TB, opts ...Option) *Env {
 
 	env.Feed, err = feed.New(store, catalog, search, feed.Options{Logger: logger, Registerer: env.Registry})
 	must(t, err)
-	o := protocol.Options{Keys: env.Keys, Logger: logger, Registerer: env.Registry, Gatherer: env.Registry}
+	o := protocol.Options{Keys: env.Keys, Spaces: env.Spaces, Logger: logger, Registerer: env.Registry, Gatherer: env.Registry}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -178,3 +186,16 @@ func (b *syncBuffer) String() string {
 
 // Contains reports whether s contains sub, ignoring case.
 func Contains(s, sub string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(sub)) }
+
+// Quiet discards the server's logs (benchmarks).
+func Quiet() Option {
+	return func(o *protocol.Options) { o.Logger = slog.New(slog.DiscardHandler) }
+}
+
+// Client is an HTTP client for the server that keeps up to 64 idle
+// connections, so parallel benchmarks reuse their keep-alive connections.
+func (e *Env) Client() *http.Client {
+	tr := e.Server.Client().Transport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	return &http.Client{Transport: tr}
+}

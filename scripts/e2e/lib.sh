@@ -55,6 +55,10 @@ _e2e_on_exit() {
 	exit "$rc"
 }
 trap _e2e_on_exit EXIT
+# Bash skips the EXIT trap when a signal kills it; turn signals into exits so the server
+# is stopped when scripts/test's timeout fires or someone presses Ctrl-C.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # --- reporting ------------------------------------------------------------------------
 

@@ -194,7 +194,7 @@ func ApplyDeltaLimit(basis io.ReadSeeker, delta io.Reader, out io.Writer, maxOut
 		return err
 	}
 	h := sha1.New()
-	dst := io.MultiWriter(out, h)
+	dst := io.MultiWriter(outputWriter{out}, h)
 	buf := make([]byte, 256<<10)
 	var written int64
 	for {
@@ -236,4 +236,16 @@ func ApplyDeltaLimit(basis io.ReadSeeker, delta io.Reader, out io.Writer, maxOut
 			ErrHashMismatch, written, got, want)
 	}
 	return nil
+}
+
+// outputWriter labels the caller's write errors, so they read apart from
+// errors in the delta.
+type outputWriter struct{ w io.Writer }
+
+func (o outputWriter) Write(p []byte) (int, error) {
+	n, err := o.w.Write(p)
+	if err != nil {
+		err = fmt.Errorf("octodiff: writing output: %w", err)
+	}
+	return n, err
 }

@@ -92,7 +92,8 @@ func writeDeltaHeader(w *bufio.Writer, h hash.Hash) {
 // they are adjacent in the basis (Octodiff's AggregateCopyOperationsDecorator).
 type deltaWriter struct {
 	w                *bufio.Writer
-	copyOff, copyLen int64 // the pending, not yet written, COPY
+	copyOff, copyLen int64    // the pending, not yet written, COPY
+	cmd              [17]byte // scratch for a command's fixed part
 }
 
 func newDeltaWriter(w io.Writer) *deltaWriter {
@@ -120,11 +121,10 @@ func (d *deltaWriter) flushCopy() {
 	if d.copyLen == 0 {
 		return
 	}
-	var c [17]byte
-	c[0] = opCopy
-	binary.LittleEndian.PutUint64(c[1:], uint64(d.copyOff))
-	binary.LittleEndian.PutUint64(c[9:], uint64(d.copyLen))
-	d.w.Write(c[:])
+	d.cmd[0] = opCopy
+	binary.LittleEndian.PutUint64(d.cmd[1:], uint64(d.copyOff))
+	binary.LittleEndian.PutUint64(d.cmd[9:], uint64(d.copyLen))
+	d.w.Write(d.cmd[:17])
 	d.copyLen = 0
 }
 
@@ -133,10 +133,9 @@ func (d *deltaWriter) data(p []byte) {
 		return
 	}
 	d.flushCopy()
-	var c [9]byte
-	c[0] = opData
-	binary.LittleEndian.PutUint64(c[1:], uint64(len(p)))
-	d.w.Write(c[:])
+	d.cmd[0] = opData
+	binary.LittleEndian.PutUint64(d.cmd[1:], uint64(len(p)))
+	d.w.Write(d.cmd[:9])
 	d.w.Write(p)
 }
 

@@ -60,10 +60,11 @@ func buildSignature(r io.Reader, w io.Writer, chunkSize int, checksumName string
 	bw := bufio.NewWriter(w)
 	writeSignatureHeader(bw, checksumName)
 	block := make([]byte, chunkSize)
+	entry := make([]byte, chunkEntryLen)
 	for {
 		n, err := io.ReadFull(r, block)
 		if n > 0 {
-			writeChunkEntry(bw, n, sum.sum(block[:n]), sha1.Sum(block[:n]))
+			writeChunkEntry(bw, entry, n, sum.sum(block[:n]), sha1.Sum(block[:n]))
 		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			break
@@ -86,12 +87,13 @@ func writeSignatureHeader(w *bufio.Writer, checksumName string) {
 	w.WriteString(endOfMetadata)
 }
 
-func writeChunkEntry(w *bufio.Writer, length int, checksum uint32, hash [sha1.Size]byte) {
-	var e [chunkEntryLen]byte
+// writeChunkEntry writes one chunk entry, using e (chunkEntryLen bytes) as
+// scratch space.
+func writeChunkEntry(w *bufio.Writer, e []byte, length int, checksum uint32, hash [sha1.Size]byte) {
 	binary.LittleEndian.PutUint16(e[0:], uint16(length))
 	binary.LittleEndian.PutUint32(e[2:], checksum)
 	copy(e[6:], hash[:])
-	w.Write(e[:])
+	w.Write(e)
 }
 
 // ReadSignature parses an OCTOSIG file strictly: magic, version 1, SHA1,
@@ -164,11 +166,12 @@ func (s *Signature) WriteTo(w io.Writer) (int64, error) {
 	cw := &countingWriter{w: w}
 	bw := bufio.NewWriter(cw)
 	writeSignatureHeader(bw, s.ChecksumAlgorithm)
+	entry := make([]byte, chunkEntryLen)
 	for i, c := range s.Chunks {
 		if c.Length < 1 || c.Length > MaxChunkSize {
 			return cw.n, fmt.Errorf("octodiff: chunk %d has length %d, want 1..%d", i, c.Length, MaxChunkSize)
 		}
-		writeChunkEntry(bw, c.Length, c.Checksum, c.Hash)
+		writeChunkEntry(bw, entry, c.Length, c.Checksum, c.Hash)
 	}
 	err := bw.Flush()
 	if err != nil {

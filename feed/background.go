@@ -1,0 +1,201 @@
+package feed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/feedserver/feedserver/index"
+)
+
+// background holds the work a request hands off instead of doing it inline:
+// search documents to rebuild (bleve indexes a batch of hundreds of documents
+// in about the time it takes to index one) and download counts (one SQLite
+// write a second instead of one per download).
+type background struct {
+	mu        sync.Mutex
+	search    map[searchID]struct{}
+	flushing  bool // ids were taken from search and are being indexed
+	downloads map[downloadKey]int64
+
+	flushMu sync.Mutex // one search flush at a time
+	kick    chan struct{}
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+type downloadKey struct {
+	space   string
+	kind    index.Kind
+	id      string // lower
+	version string // normalised
+}
+
+// downloadFlushEvery bounds how many counted downloads a crash can lose.
+const downloadFlushEvery = time.Second
+
+// startBackground runs the flusher until Close.
+func (f *Feed) startBackground() {
+	b := &f.bg
+	b.search = make(map[searchID]struct{})
+	b.downloads = make(map[downloadKey]int64)
+	b.kick = make(chan struct{}, 1)
+	b.stop = make(chan struct{})
+	b.done = make(chan struct{})
+	go func() {
+		defer close(b.done)
+		t := time.NewTicker(downloadFlushEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-b.stop:
+				return
+			case <-b.kick:
+				if err := f.flushSearch(context.Background()); err != nil {
+					f.log.Error("update search index", "err", err)
+				}
+			case <-t.C:
+				f.flushDownloads(context.Background())
+			}
+		}
+	}()
+}
+
+// Close stops the background work and writes what is pending: the search
+// documents and the download counts. The feed must not be used afterwards.
+func (f *Feed) Close() error {
+	b := &f.bg
+	select {
+	case <-b.stop:
+		return nil // already closed
+	default:
+	}
+	close(b.stop)
+	<-b.done
+	err := f.flushSearch(context.Background())
+	f.flushDownloads(context.Background())
+	return err
+}
+
+// queueSearch schedules the search document of one id for a rebuild.
+func (f *Feed) queueSearch(s searchID) {
+	b := &f.bg
+	b.mu.Lock()
+	b.search[s] = struct{}{}
+	b.mu.Unlock()
+	select {
+	case b.kick <- struct{}{}:
+	default: // a flush is already due; it will take this id too
+	}
+}
+
+// searchBarrier makes every change acknowledged so far visible to a query
+// that follows: a push is found by the very next search.
+func (f *Feed) searchBarrier(ctx context.Context) error {
+	b := &f.bg
+	b.mu.Lock()
+	idle := len(b.search) == 0 && !b.flushing
+	b.mu.Unlock()
+	if idle {
+		return nil
+	}
+	return f.flushSearch(ctx) // waits for a flush in progress, then takes the rest
+}
+
+// searchBatch caps one bleve batch, so a re-index of a large feed never
+// builds one huge batch in memory.
+const searchBatch = 512
+
+// flushSearch rebuilds the queued search documents, in batches.
+func (f *Feed) flushSearch(ctx context.Context) error {
+	b := &f.bg
+	b.flushMu.Lock()
+	defer b.flushMu.Unlock()
+	var errs []error
+	for {
+		b.mu.Lock()
+		var ids []searchID
+		for s := range b.search {
+			ids = append(ids, s)
+			delete(b.search, s)
+			if len(ids) == searchBatch {
+				break
+			}
+		}
+		b.flushing = len(ids) > 0
+		b.mu.Unlock()
+		if len(ids) == 0 {
+			return errors.Join(errs...)
+		}
+		if err := f.indexSearchDocs(ctx, ids); err != nil {
+			errs = append(errs, err)
+		}
+		b.mu.Lock()
+		b.flushing = false
+		b.mu.Unlock()
+	}
+}
+
+// indexSearchDocs rebuilds the search documents of some ids from the catalogue.
+func (f *Feed) indexSearchDocs(ctx context.Context, ids []searchID) error {
+	var docs []index.Doc
+	var errs []error
+	for _, s := range ids {
+		versions, err := f.catalog.Versions(ctx, s.space, s.kind, s.id)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("versions of %s: %w", s.id, err))
+			continue
+		}
+		if doc, ok := index.DocFor(versions); ok {
+			docs = append(docs, doc)
+			continue
+		}
+		if err := f.search.Remove(ctx, s.space, s.kind, s.id); err != nil {
+			errs = append(errs, fmt.Errorf("remove %s from search: %w", s.id, err))
+		}
+	}
+	if len(docs) > 0 {
+		if err := f.search.Index(ctx, docs...); err != nil {
+			errs = append(errs, fmt.Errorf("index %d documents: %w", len(docs), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// countDownload adds one download to the pending counts.
+func (f *Feed) countDownload(k downloadKey) {
+	b := &f.bg
+	b.mu.Lock()
+	b.downloads[k]++
+	b.mu.Unlock()
+}
+
+// addPendingDownloads adds the counts the catalogue does not have yet, so a
+// download shows at once.
+func (f *Feed) addPendingDownloads(entries []index.Entry) {
+	b := &f.bg
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.downloads) == 0 {
+		return
+	}
+	for i, e := range entries {
+		entries[i].Downloads += b.downloads[downloadKey{e.Space, e.Kind, e.ID.Lower(), e.Version.String()}]
+	}
+}
+
+func (f *Feed) flushDownloads(ctx context.Context) {
+	b := &f.bg
+	b.mu.Lock()
+	pending := b.downloads
+	b.downloads = make(map[downloadKey]int64)
+	b.mu.Unlock()
+	for k, n := range pending {
+		// A version deleted since it was downloaded has no row to count on.
+		if err := f.catalog.AddDownloads(ctx, k.space, k.kind, k.id, k.version, n); err != nil && !errors.Is(err, index.ErrNotFound) {
+			f.log.Warn("record downloads", "id", k.id, "version", k.version, "err", err)
+		}
+	}
+}

@@ -1,0 +1,174 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// synthetic returns n distinct packages named the way real feeds name them.
+func synthetic(n int) []pkg {
+	companies := []string{"Acme", "Contoso", "Fabrikam", "Northwind", "Tailspin", "Wingtip", "Litware", "Adatum"}
+	areas := []string{"Core", "Data", "Http", "Json", "Logging", "Messaging", "Storage", "Testing", "Security", "Web"}
+	words := []string{"Client", "Abstractions", "Extensions", "Server", "Tools", "SqlServer", "Sqlite", "Redis", "Console", "Serializer"}
+	ps := make([]pkg, 0, n)
+	for i := range n {
+		ps = append(ps, pkg{
+			id:        fmt.Sprintf("%s.%s.%s%d", companies[i%len(companies)], areas[(i/8)%len(areas)], words[(i/80)%len(words)], i),
+			version:   fmt.Sprintf("%d.%d.%d", 1+i%3, i%10, i%7),
+			tags:      areas[(i/8)%len(areas)] + " " + words[(i/80)%len(words)],
+			desc:      fmt.Sprintf("A %s library for %s from %s.", words[(i/80)%len(words)], areas[(i/8)%len(areas)], companies[i%len(companies)]),
+			authors:   companies[i%len(companies)],
+			downloads: int64(i * 7 % 100000),
+		})
+	}
+	return ps
+}
+
+func BenchmarkCatalogInsert(b *testing.B) {
+	ctx := context.Background()
+	c := openTestCatalog(b)
+	ps := synthetic(b.N)
+	entries := make([]Entry, len(ps))
+	for i, p := range ps {
+		entries[i] = nugetEntry(p)
+	}
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		if err := c.Insert(ctx, entries[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "inserts/s")
+}
+
+// BenchmarkCatalogRead measures the read paths every restore request takes.
+func BenchmarkCatalogRead(b *testing.B) {
+	ctx := context.Background()
+	c := openTestCatalog(b)
+	for _, p := range synthetic(2000) {
+		for _, v := range []string{"1.0.0", "1.1.0", "2.0.0-beta.1"} {
+			p.version = v
+			if err := c.Insert(ctx, nugetEntry(p)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	id := synthetic(1000)[999].id
+	b.Run("Get", func(b *testing.B) {
+		for range b.N {
+			if _, err := c.Get(ctx, space1, KindNuGet, id, "1.1.0"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Versions", func(b *testing.B) {
+		for range b.N {
+			if vs, err := c.Versions(ctx, space1, KindNuGet, id); err != nil || len(vs) != 3 {
+				b.Fatal(err, len(vs))
+			}
+		}
+	})
+	b.Run("AddDownloads", func(b *testing.B) {
+		for range b.N {
+			if err := c.AddDownloads(ctx, space1, KindNuGet, id, "1.1.0", 1); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkSearchIndex pushes 10k packages one at a time, as pushes arrive, into
+// SQLite alone, bleve alone, and both (catalogue row, then the id's document);
+// "bleve-batched" is the Rebuild path (500 documents per batch).
+func BenchmarkSearchIndex(b *testing.B) {
+	const n = 10_000
+	ctx := context.Background()
+	entries := make([]Entry, n)
+	docs := make([]Doc, n)
+	for i, p := range synthetic(n) {
+		entries[i] = nugetEntry(p)
+		docs[i], _ = DocFor(entries[i : i+1])
+	}
+	run := func(b *testing.B, sqlite, bleve bool, batch int) {
+		var elapsed time.Duration
+		for range b.N {
+			b.StopTimer()
+			var c *Catalog
+			var s *Search
+			if sqlite {
+				c = openTestCatalog(b)
+			}
+			if bleve {
+				s = openTestSearch(b)
+			}
+			b.StartTimer()
+			start := time.Now()
+			for i := 0; i < n; i += batch {
+				if sqlite {
+					if err := c.Insert(ctx, entries[i]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if bleve {
+					if err := s.Index(ctx, docs[i:min(i+batch, n)]...); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			elapsed += time.Since(start)
+		}
+		b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "inserts/s")
+	}
+	b.Run("sqlite", func(b *testing.B) { run(b, true, false, 1) })
+	b.Run("bleve", func(b *testing.B) { run(b, false, true, 1) })
+	b.Run("both", func(b *testing.B) { run(b, true, true, 1) })
+	b.Run("bleve-batched", func(b *testing.B) { run(b, false, true, rebuildBatch) })
+}
+
+// BenchmarkQuery runs typical queries against a 10k-id index.
+func BenchmarkQuery(b *testing.B) {
+	ctx := context.Background()
+	s := openTestSearch(b)
+	ps := append(corpus(), synthetic(10_000-len(corpus()))...)
+	var docs []Doc
+	for _, p := range ps {
+		d, _ := DocFor([]Entry{nugetEntry(p)})
+		docs = append(docs, d)
+	}
+	// One batch, so the timings are not disturbed by background segment merges.
+	if err := s.Index(ctx, docs...); err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		q    Query
+		auto bool
+	}{
+		{name: "all", q: Query{Take: 20}},
+		{name: "word", q: Query{Text: "json", Take: 20}},
+		{name: "exact-id", q: Query{Text: "Newtonsoft.Json", Take: 20}},
+		{name: "two-words", q: Query{Text: "serilog console", Take: 20}},
+		{name: "packageid", q: Query{Text: "packageid:serilog", Take: 20}},
+		{name: "id-substring", q: Query{Text: "id:soft", Take: 20}},
+		{name: "tags", q: Query{Text: "tags:logging", Take: 20}},
+		{name: "deep-page", q: Query{Text: "contoso", Skip: 900, Take: 100}},
+		{name: "autocomplete", q: Query{Text: "cont", Take: 20}, auto: true},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for range b.N {
+				var err error
+				if tc.auto {
+					_, err = s.Autocomplete(ctx, tc.q)
+				} else {
+					_, err = s.Query(ctx, tc.q)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,24 @@
+// Package generic is the generic package registry's HTTP side, the interface
+// Gitea documents for its generic registry:
+//
+//	PUT    /api/packages/{owner}/generic/{name}/{version}/{file}   201 (raw body or first multipart file)
+//	GET    /api/packages/{owner}/generic/{name}/{version}/{file}   200 (and HEAD, Range, ETag)
+//	DELETE /api/packages/{owner}/generic/{name}/{version}/{file}   204
+//	DELETE /api/packages/{owner}/generic/{name}/{version}          204
+//	GET    /api/packages/{owner}/generic/{name}                    200 JSON listing
+//
+// Handlers are methods of Handler; protocol's route table wires them. Path
+// segments arrive percent-encoded (the router matches encoded paths) and are
+// decoded and validated here one by one, so "%2e%2e" or "a%2fb" is a 400 that
+// names the part, like any other invalid name. Literal dot segments never
+// reach the router's redirect: RejectDotSegments answers them with 400.
+//
+// Errors are plain text and mapped in one table (status in errors.go): 400
+// invalid owner/name/version/file name or body, 401 no or invalid key, 403
+// missing permission or owner, 404, 409 the file exists, 413 too large.
+//
+// Owners are namespaces from auth.Owners: an administrator's first push
+// creates one; anyone else needs it to exist (feedserver owner create).
+//
+// It imports feed, auth and protocol/httpx; never another protocol package.
+package generic

@@ -1,0 +1,378 @@
+package generic
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/feedserver/feedserver/auth"
+	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/protocol/httpx"
+)
+
+// Options configures a Handler.
+type Options struct {
+	// Owners knows the owners; nil accepts every valid owner name, without
+	// recording it (tests of other packages, servers without a key database).
+	Owners *auth.Owners
+	// RequireAuthForReads makes downloads and listings need BuiltInFeedDownload.
+	RequireAuthForReads bool
+	// MaxUploadBytes caps an upload body; 0 means no limit here (the feed's
+	// own size limit still applies while the file streams to disk).
+	MaxUploadBytes int64
+	Logger         *slog.Logger
+}
+
+// Handler serves the generic registry over a feed.
+type Handler struct {
+	feed *feed.Feed
+	opts Options
+	log  *slog.Logger
+}
+
+// New returns a Handler.
+func New(f *feed.Feed, opts Options) *Handler {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{feed: f, opts: opts, log: opts.Logger}
+}
+
+// uploadSlack is what a body may carry beyond MaxUploadBytes: multipart headers.
+const uploadSlack = 64 << 10
+
+// cacheFile: a file's bytes only change by delete and re-upload, so caches
+// may keep them a few minutes and then revalidate with the ETag.
+const cacheFile = "max-age=300, must-revalidate"
+
+// errBadPath marks a path segment that cannot be read at all.
+var errBadPath = errors.New("bad path")
+
+// pathVar is one route variable, percent-decoded. The router matches encoded
+// paths, so "a%2Fb" arrives as one segment and is decoded (and refused) here.
+func pathVar(r *http.Request, name, part string) (string, error) {
+	raw := mux.Vars(r)[name]
+	v, err := url.PathUnescape(raw)
+	if err != nil {
+		return "", fmt.Errorf("%w: the %s %q is not valid percent-encoding", errBadPath, part, raw)
+	}
+	return v, nil
+}
+
+// target is the decoded path of a request; fields past the route's own are "".
+type target struct {
+	owner, name, version, file string
+}
+
+// parse decodes and checks the owner and whatever else the route has: 400s
+// that say which part is wrong and why.
+func parse(r *http.Request) (target, error) {
+	var t target
+	rawOwner, err := pathVar(r, "owner", "owner")
+	if err != nil {
+		return t, err
+	}
+	if t.owner, err = auth.NormalizeOwner(rawOwner); err != nil {
+		return t, err
+	}
+	if t.name, err = pathVar(r, "name", "package name"); err != nil {
+		return t, err
+	}
+	if err := feed.ValidateGenericName(t.name); err != nil {
+		return t, err
+	}
+	vars := mux.Vars(r)
+	if _, ok := vars["version"]; ok {
+		if t.version, err = pathVar(r, "version", "version"); err != nil {
+			return t, err
+		}
+		if err := feed.ValidateGenericVersion(t.version); err != nil {
+			return t, err
+		}
+	}
+	if _, ok := vars["file"]; ok {
+		if t.file, err = pathVar(r, "file", "file name"); err != nil {
+			return t, err
+		}
+		if err := feed.ValidateGenericFileName(t.file); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
+}
+
+// authorize checks perm and the owner restriction of the request's key, then
+// parses the path. Authentication comes first: an anonymous caller learns
+// nothing about the rules of a path it may not use.
+func (h *Handler) authorize(r *http.Request, perm auth.Permission) (target, error) {
+	ctx := r.Context()
+	if err := httpx.Require(ctx, perm, ""); err != nil {
+		return target{}, err
+	}
+	t, err := parse(r)
+	if err != nil {
+		return t, err
+	}
+	if !httpx.Principal(ctx).CanOwner(t.owner) {
+		return t, fmt.Errorf("%w: the API key may not act for owner %q", auth.ErrForbidden, t.owner)
+	}
+	return t, nil
+}
+
+// authorizeRead is authorize for downloads and listings: anonymous unless the
+// server requires keys for reads. A wrong key on an anonymous read is
+// ignored, as on the server's NuGet read endpoints.
+func (h *Handler) authorizeRead(r *http.Request) (target, error) {
+	if !h.opts.RequireAuthForReads {
+		return parse(r)
+	}
+	ctx := r.Context()
+	if httpx.AuthError(ctx) == nil && httpx.Principal(ctx).Anonymous {
+		return target{}, fmt.Errorf("%w: reads need an API key", auth.ErrUnauthenticated)
+	}
+	return h.authorize(r, auth.BuiltInFeedDownload)
+}
+
+// ensureOwner makes sure the owner exists: an administrator key creates it on
+// its first push, anyone else gets a 403 saying how to create it.
+func (h *Handler) ensureOwner(ctx context.Context, owner string) error {
+	if h.opts.Owners == nil {
+		return nil
+	}
+	exists, err := h.opts.Owners.Exists(ctx, owner)
+	if err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	p := httpx.Principal(ctx)
+	if p.Anonymous || p.Role != auth.RoleAdministrator {
+		return fmt.Errorf("%w: the owner %q does not exist; an administrator creates it by pushing to it or with: feedserver owner create %s",
+			auth.ErrForbidden, owner, owner)
+	}
+	if _, err := h.opts.Owners.Create(ctx, owner); err != nil && !errors.Is(err, auth.ErrExists) {
+		return err
+	}
+	h.log.Info("generic owner created by its first push", "owner", owner, "by", p.String())
+	return nil
+}
+
+// Upload serves PUT .../{name}/{version}/{file}: the raw body, or the first
+// file part of a multipart body (curl -F), streams to disk. 201 with an
+// empty body, as Gitea answers.
+func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	t, err := h.authorize(r, auth.BuiltInFeedPush)
+	if err == nil {
+		err = h.ensureOwner(ctx, t.owner)
+	}
+	if err != nil {
+		httpx.Drain(r.Body)
+		h.fail(w, r, err)
+		return
+	}
+	var body io.Reader = r.Body
+	if limit := h.opts.MaxUploadBytes; limit > 0 {
+		if r.ContentLength > limit+uploadSlack {
+			// Known too large before a byte is read.
+			httpx.Drain(r.Body)
+			h.fail(w, r, &http.MaxBytesError{Limit: limit})
+			return
+		}
+		body = http.MaxBytesReader(w, r.Body, limit+uploadSlack)
+	}
+	file, _, err := httpx.FilePart(r, body)
+	if err != nil {
+		httpx.Drain(r.Body)
+		h.fail(w, r, err)
+		return
+	}
+	stored, err := h.feed.PutGenericFile(ctx, feed.GenericPut{
+		Owner: t.owner, Name: t.name, Version: t.version, FileName: t.file,
+		Body: file, Protocol: "generic",
+	})
+	if err != nil {
+		httpx.Drain(r.Body)
+		h.fail(w, r, err)
+		return
+	}
+	h.log.Info("generic file uploaded", "owner", stored.Owner, "package", stored.Name, "version", stored.Version,
+		"file", stored.FileName, "size", stored.Size, "sha256", stored.SHA256, "by", httpx.Principal(ctx).String())
+	w.Header().Set("Location", fileURL(r, stored))
+	w.WriteHeader(http.StatusCreated)
+}
+
+// Download serves GET and HEAD .../{name}/{version}/{file} through
+// http.ServeContent: Range, If-None-Match and If-Modified-Since work.
+func (h *Handler) Download(w http.ResponseWriter, r *http.Request) {
+	t, err := h.authorizeRead(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	blob, file, err := h.feed.GetGenericFile(r.Context(), t.owner, t.name, t.version, t.file)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	defer blob.Close()
+	hdr := w.Header()
+	hdr.Set("Content-Type", "application/octet-stream")
+	hdr.Set("ETag", `"`+file.SHA256+`"`)
+	// GitLab's header name; release tooling verifies downloads with it.
+	hdr.Set("X-Checksum-SHA256", file.SHA256)
+	// File names are [A-Za-z0-9._+-], safe inside quotes; filename* as Gitea sends it.
+	hdr.Set("Content-Disposition", `attachment; filename="`+file.FileName+`"; filename*=UTF-8''`+url.PathEscape(file.FileName))
+	hdr.Set("Cache-Control", h.cacheControl(cacheFile))
+	http.ServeContent(w, r, "", file.Created, blob)
+}
+
+// DeleteFile serves DELETE .../{name}/{version}/{file}: 204; the version
+// goes with its last file.
+func (h *Handler) DeleteFile(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	t, err := h.authorize(r, auth.BuiltInFeedAdminister)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f, err := h.feed.DeleteGenericFile(ctx, t.owner, t.name, t.version, t.file)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.log.Info("generic file deleted", "owner", f.Owner, "package", f.Name, "version", f.Version, "file", f.FileName,
+		"by", httpx.Principal(ctx).String())
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// DeleteVersion serves DELETE .../{name}/{version}: 204, every file of it.
+func (h *Handler) DeleteVersion(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	t, err := h.authorize(r, auth.BuiltInFeedAdminister)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	files, err := h.feed.DeleteGenericVersion(ctx, t.owner, t.name, t.version)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.log.Info("generic version deleted", "owner", t.owner, "package", t.name, "version", t.version, "files", len(files),
+		"by", httpx.Principal(ctx).String())
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// Listing is the JSON of GET /api/packages/{owner}/generic/{name}, for the
+// web page, retention and scripts (jq).
+type Listing struct {
+	Owner    string           `json:"owner"`
+	Name     string           `json:"name"`
+	Versions []ListingVersion `json:"versions"`
+}
+
+// ListingVersion is one version of a Listing, oldest first.
+type ListingVersion struct {
+	Version string        `json:"version"`
+	Created time.Time     `json:"created"`
+	Files   []ListingFile `json:"files"`
+}
+
+// ListingFile is one file of a ListingVersion.
+type ListingFile struct {
+	Name    string    `json:"name"`
+	Size    int64     `json:"size"`
+	SHA256  string    `json:"sha256"`
+	Created time.Time `json:"created"`
+	URL     string    `json:"url"`
+}
+
+// List serves GET .../{name}: every version and file; 404 when the package
+// has none.
+func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
+	t, err := h.authorizeRead(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	versions, err := h.feed.ListGeneric(r.Context(), t.owner, t.name)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if len(versions) == 0 {
+		h.fail(w, r, fmt.Errorf("%w: package %s of %s", feed.ErrNotFound, t.name, t.owner))
+		return
+	}
+	doc := Listing{Owner: t.owner, Name: versions[0].Files[0].Name, Versions: make([]ListingVersion, 0, len(versions))}
+	for _, v := range versions {
+		lv := ListingVersion{Version: v.Version, Created: v.Created, Files: make([]ListingFile, 0, len(v.Files))}
+		for _, f := range v.Files {
+			lv.Files = append(lv.Files, ListingFile{Name: f.FileName, Size: f.Size, SHA256: f.SHA256, Created: f.Created, URL: fileURL(r, f)})
+		}
+		doc.Versions = append(doc.Versions, lv)
+	}
+	body, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", "application/json")
+	// A listing must show an upload at once.
+	hdr.Set("Cache-Control", h.cacheControl("no-cache"))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(append(body, '\n'))
+	}
+}
+
+// cacheControl marks responses private when reads need credentials, so a
+// shared cache never hands one user's download to another.
+func (h *Handler) cacheControl(v string) string {
+	if h.opts.RequireAuthForReads {
+		return "private, " + v
+	}
+	return "public, " + v
+}
+
+// fileURL is the public download URL of a file.
+func fileURL(r *http.Request, f feed.GenericFile) string {
+	return httpx.PublicURL(r) + "/api/packages/" + url.PathEscape(f.Owner) + "/generic/" + url.PathEscape(f.Name) + "/" +
+		url.PathEscape(f.Version) + "/" + url.PathEscape(f.FileName)
+}
+
+// RejectDotSegments answers 400 to a generic-registry path with a "." or
+// ".." segment (or an empty one) before the router would clean it and
+// redirect: a traversal attempt is refused, never followed (curl --path-as-is).
+func RejectDotSegments(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.EscapedPath()
+		if strings.HasPrefix(p, "/api/packages/") && strings.Contains(p, "/generic") {
+			segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
+			for i, s := range segs {
+				if (s == "" && i < len(segs)-1) || s == "." || s == ".." {
+					reason := fmt.Sprintf("the path segment %q is not allowed in a package path", s)
+					if s == "" {
+						reason = "empty path segments are not allowed in a package path"
+					}
+					h := &Handler{log: slog.New(slog.DiscardHandler)}
+					h.fail(w, r, fmt.Errorf("%w: %s", errBadPath, reason))
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}

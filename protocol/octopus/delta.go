@@ -1,0 +1,156 @@
+package octopus
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/feedserver/feedserver/auth"
+	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/nuget"
+	"github.com/feedserver/feedserver/protocol/httpx"
+	"github.com/feedserver/feedserver/protocol/octopus/octodiff"
+)
+
+// DeltaSignature serves GET …/packages/{packageId}/{version}/delta-signature:
+// the Octodiff signature (SHA1, Adler32, 2048-byte chunks) of a stored base
+// for the version about to be pushed, base64 in JSON. 404 when the id has no
+// version: Octopus.Client and go-octopusdeploy then do a full upload.
+func (h *Handler) DeltaSignature(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	sp, ok := h.begin(w, r, auth.BuiltInFeedPush)
+	if !ok {
+		return
+	}
+	base, err := h.baseFor(r, sp.ID, httpx.Var(r, "packageId"), httpx.Var(r, "version"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	blob, base, err := h.feed.Open(ctx, sp.ID, base.Kind, base.ID.Lower(), base.Version.String())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	defer blob.Close()
+	sig, err := octodiff.SignatureBase64(blob)
+	if err != nil {
+		h.fail(w, r, fmt.Errorf("signature of %s %s: %w", base.ID, base.Version.Original(), err))
+		return
+	}
+	writeJSON(w, r, http.StatusOK, signatureResource{Signature: sig, BaseVersion: base.Version.Original()})
+}
+
+// baseFor picks the base of a delta for version: that version itself when
+// stored (a re-push, Issues#6840), else the highest stored version below it,
+// else the highest stored version. Which one Octopus picks is unconfirmed;
+// any base works, the closest gives the smallest delta.
+func (h *Handler) baseFor(r *http.Request, space, id, version string) (index.Entry, error) {
+	versions, err := h.versionsOf(r.Context(), space, id, false) // newest first
+	if err != nil {
+		return index.Entry{}, err
+	}
+	if len(versions) == 0 {
+		return index.Entry{}, fmt.Errorf("%w: the built-in feed has no package %s to build a delta on", errNoBase, id)
+	}
+	want, err := nuget.ParseVersion(version)
+	if err != nil {
+		return versions[0], nil // an odd version text still gets a base
+	}
+	for _, e := range versions {
+		if nuget.CompareVersions(e.Version, want) <= 0 {
+			return e, nil
+		}
+	}
+	return versions[0], nil
+}
+
+// DeltaUpload serves POST …/packages/{packageId}/{baseVersion}/delta: the
+// multipart file part is an Octodiff delta against the stored base, and its
+// file name is the new package's (how the new version is known). The delta
+// is applied while the result streams into feed.Push — never whole in
+// memory — and Octodiff's SHA-1 check runs before the push's stream ends, so
+// a bad delta stores nothing. Answers are those of a raw upload; a delta that
+// cannot be applied is a 404 (no base) or 422, never 400 (see status).
+func (h *Handler) DeltaUpload(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	sp, ok := h.begin(w, r, auth.BuiltInFeedPush)
+	if !ok {
+		httpx.Drain(r.Body)
+		return
+	}
+	mode, err := overwriteMode(r.URL.Query())
+	if err != nil {
+		httpx.Drain(r.Body)
+		h.fail(w, r, err)
+		return
+	}
+	base, err := h.findVersion(ctx, sp.ID, httpx.Var(r, "packageId"), httpx.Var(r, "baseVersion"))
+	if errors.Is(err, feed.ErrNotFound) {
+		err = fmt.Errorf("%w: %s %s is not in the built-in feed", errNoBase, httpx.Var(r, "packageId"), httpx.Var(r, "baseVersion"))
+	}
+	if err != nil {
+		httpx.Drain(r.Body)
+		h.fail(w, r, err)
+		return
+	}
+	file, name, err := h.filePart(w, r)
+	if err != nil {
+		httpx.Drain(r.Body)
+		if errors.Is(err, httpx.ErrBadUpload) {
+			err = fmt.Errorf("%w: %s: %w", errBadRequest, msgNoDelta, err)
+		}
+		h.fail(w, r, err)
+		return
+	}
+	if name == "" {
+		httpx.Drain(r.Body)
+		h.fail(w, r, fmt.Errorf("%w: the delta's file part must carry the new package's file name, e.g. MyApp.1.0.1.zip", errBadRequest))
+		return
+	}
+	blob, _, err := h.feed.Open(ctx, sp.ID, base.Kind, base.ID.Lower(), base.Version.String())
+	if err != nil {
+		httpx.Drain(r.Body)
+		h.fail(w, r, err)
+		return
+	}
+	defer blob.Close()
+
+	delta := &counter{r: file}
+	pr, pw := io.Pipe()
+	applied := make(chan error, 1)
+	go func() {
+		// The feed's own size limit bounds the output: it stops reading and
+		// the pipe write fails, which ends the apply.
+		err := octodiff.ApplyDelta(blob, delta, pw)
+		pw.CloseWithError(err) // nil closes with io.EOF: the push then completes
+		applied <- err
+	}()
+	res, err := h.feed.Push(ctx, feed.PushRequest{
+		Space:      sp.ID,
+		Protocol:   "octopus",
+		FileName:   name,
+		Body:       pr,
+		Overwrite:  mode,
+		CanReplace: httpx.Principal(ctx).Can(auth.BuiltInFeedAdminister),
+	})
+	pr.CloseWithError(errPushEnded) // unblocks the applier if the push stopped reading early
+	applyErr := <-applied
+	if applyErr != nil && !errors.Is(applyErr, errPushEnded) {
+		err = applyErr // the root cause; the push only saw a broken stream
+		if delta.n == 0 {
+			err = errEmptyDelta
+		}
+	}
+	if err != nil {
+		httpx.Drain(r.Body)
+		h.fail(w, r, err)
+		return
+	}
+	h.pushed(w, r, res)
+}
+
+// errPushEnded tells the delta applier that the push stopped reading.
+var errPushEnded = errors.New("the push stopped reading the patched package")

@@ -1,0 +1,22 @@
+// Package octopus serves the Octopus Deploy built-in package repository API,
+// so octo, the octopus CLI, Octopus.Client (.NET), go-octopusdeploy, the
+// TypeScript api-client, octopackjs and curl as Octopus' docs show it can push
+// to the feed and read back what they pushed:
+//
+//   - discovery: /api (root document), /api/{spaceId}, /api/spaces[/all|/{id}],
+//     /api/users/me and /api/users/{id}/spaces, the built-in feed resource,
+//     feeds/stats;
+//   - upload: POST [/api/{spaceId}]/api/packages/raw with overwrite modes;
+//   - packages: list and search, get, download (raw), delete and bulk delete,
+//     the feed's versions endpoint, release notes;
+//   - delta compression: delta-signature and delta upload (Octodiff formats,
+//     in the subpackage octodiff).
+//
+// Every wire type and quirk names the client that needs it; the facts come
+// from the shared reference notes (octopus-api.md). Errors are the Octopus
+// JSON body {"ErrorMessage", "Errors"}, with one status table (errors.go).
+//
+// It imports feed, index, nuget, auth, protocol/httpx and octodiff. It must
+// not import another protocol's package, nor storage drivers: packages are
+// read through feed.
+package octopus

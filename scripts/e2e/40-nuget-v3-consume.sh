@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# 40-nuget-v3-consume: NuGet.exe 5.8 consumes the feed through the v3 service index:
+# install resolves a dependency chain from registration, SemVer2 prereleases come from the
+# SemVer2 hive (RegistrationsBaseUrl/Versioned), exact old versions, 4-part versions, ids in
+# another case, `nuget search`, and `nuget delete` in both delete modes. Installed .nupkg
+# files are byte-identical to the pushed fixtures.
+source "$(dirname "$0")/lib.sh"
+FIX=$ROOT/fixtures/good
+
+start_server
+SOURCE=$BASE_URL/v3/index.json
+OUT=$E2E_TMP/installed
+
+push_ok() {
+	local out
+	out=$(nuget_cmd push "$FIX/$1" -Source "$SOURCE" -ApiKey "$ADMIN_KEY" 2>&1) || fail "push $1: $out"
+}
+
+# install_ok ID DIR ARGS...: nuget install succeeds and the package folder DIR holds a
+# .nupkg identical to the fixture DIR.nupkg (folder names are case-insensitive matches).
+install_ok() {
+	local id=$1 dir=$2
+	shift 2
+	rm -rf "$OUT"
+	local out
+	out=$(nuget_cmd install "$id" -Source "$SOURCE" -OutputDirectory "$OUT" "$@" 2>&1) ||
+		fail "nuget install $id $*: $out"
+	local nupkg
+	nupkg=$(find "$OUT" -maxdepth 2 -iname "$dir.nupkg" | head -n1)
+	[[ -n $nupkg ]] || fail "nuget install $id $*: no $dir.nupkg under $OUT: $(find "$OUT" -maxdepth 2) $out"
+	cmp -s "$nupkg" "$FIX/$dir.nupkg" || fail "installed $nupkg differs from fixtures/good/$dir.nupkg"
+}
+
+install_fails() {
+	local id=$1
+	shift
+	rm -rf "$OUT"
+	local out
+	if out=$(nuget_cmd install "$id" -Source "$SOURCE" -OutputDirectory "$OUT" "$@" 2>&1); then
+		fail "nuget install $id $* succeeded, want a failure: $out"
+	fi
+}
+
+for f in Fixture.ChainC.1.0.0 Fixture.ChainB.1.1.0 Fixture.ChainA.1.0.0 Fixture.Prerelease.1.0.0-beta.1 \
+	Fixture.Versions.1.0.0 Fixture.Versions.2.0.0 Fixture.FourPart.1.2.3.4 FiXture.MiXedCase.1.0.0; do
+	push_ok "$f.nupkg"
+done
+pass "pushed the fixtures through $SOURCE"
+
+install_ok Fixture.ChainA Fixture.ChainA.1.0.0
+for dep in Fixture.ChainB.1.1.0 Fixture.ChainC.1.0.0; do
+	nupkg=$(find "$OUT" -maxdepth 2 -iname "$dep.nupkg" | head -n1)
+	[[ -n $nupkg ]] || fail "install Fixture.ChainA did not bring $dep: $(find "$OUT" -maxdepth 2)"
+	cmp -s "$nupkg" "$FIX/$dep.nupkg" || fail "installed $dep differs from the fixture"
+done
+pass "install Fixture.ChainA resolves ChainB 1.1.0 and ChainC 1.0.0 from the feed, byte-identical"
+
+install_fails Fixture.Prerelease
+install_ok Fixture.Prerelease Fixture.Prerelease.1.0.0-beta.1 -Prerelease
+pass "SemVer2 prerelease: needs -Prerelease, then installs 1.0.0-beta.1"
+
+install_ok Fixture.Versions Fixture.Versions.1.0.0 -Version 1.0.0
+install_ok Fixture.Versions Fixture.Versions.2.0.0
+pass "exact old version 1.0.0 with -Version; 2.0.0 without"
+
+install_ok Fixture.FourPart Fixture.FourPart.1.2.3.4
+pass "four-part version 1.2.3.4"
+
+install_ok fixture.mixedcase FiXture.MiXedCase.1.0.0
+install_ok FIXTURE.CHAINC Fixture.ChainC.1.0.0
+pass "ids typed in another case"
+
+out=$(nuget_cmd search Fixture.Versions -Source "$SOURCE" 2>&1) || fail "nuget search: $out"
+assert_contains "$out" "Fixture.Versions | 2.0.0" "nuget search Fixture.Versions"
+out=$(nuget_cmd search Fixture.Prerelease -Source "$SOURCE" 2>&1) || fail "nuget search: $out"
+[[ $out != *"Fixture.Prerelease |"* ]] || fail "nuget search without -PreRelease shows the prerelease-only id: $out"
+out=$(nuget_cmd search Fixture.Prerelease -PreRelease -Source "$SOURCE" 2>&1) || fail "nuget search -PreRelease: $out"
+assert_contains "$out" "Fixture.Prerelease | 1.0.0-beta.1" "nuget search -PreRelease"
+pass "nuget search, with and without -PreRelease"
+
+# Default delete mode: the version is gone, its exact install fails, the other stays.
+out=$(nuget_cmd delete Fixture.Versions 1.0.0 -Source "$SOURCE" -ApiKey "$ADMIN_KEY" 2>&1) || fail "nuget delete: $out"
+install_fails Fixture.Versions -Version 1.0.0
+install_ok Fixture.Versions Fixture.Versions.2.0.0
+pass "delete mode 'delete': the deleted version no longer installs"
+
+# Unlist mode (nuget.org's): the version leaves search and latest, but installs by exact version.
+start_server FEEDSERVER_DELETE_MODE=unlist
+SOURCE=$BASE_URL/v3/index.json
+push_ok Fixture.Versions.1.0.0.nupkg
+push_ok Fixture.Versions.2.0.0.nupkg
+out=$(nuget_cmd delete Fixture.Versions 2.0.0 -Source "$SOURCE" -ApiKey "$ADMIN_KEY" 2>&1) || fail "nuget delete (unlist): $out"
+reg=$(curl -fsS "$BASE_URL/v3/registration-semver2/fixture.versions/index.json")
+assert_contains "$reg" '"listed":false' "registration after unlisting 2.0.0"
+install_ok Fixture.Versions Fixture.Versions.2.0.0 -Version 2.0.0
+# (`nuget install` without -Version still takes 2.0.0: NuGet.exe 5.8 asks the registration for
+# its latest version with unlisted ones included, whatever the server says.)
+out=$(nuget_cmd search Fixture.Versions -Source "$SOURCE" 2>&1) || fail "nuget search: $out"
+assert_contains "$out" "Fixture.Versions | 1.0.0" "nuget search after unlisting"
+[[ $out != *"| 2.0.0"* ]] || fail "nuget search shows the unlisted 2.0.0: $out"
+pass "delete mode 'unlist': listed:false in registration, exact install of 2.0.0 works, search shows 1.0.0 only"

@@ -1,0 +1,16 @@
+// Command load measures a running feedserver on loopback and prints one table:
+// operation, count, duration, rate, p50, p99, goal and whether the goal was met.
+//
+// scripts/bench builds the server and runs this with -server, so the tool starts
+// the server itself on a temporary data folder (it needs the server's process id
+// for memory figures and must restart it for the re-index rows). With -base and
+// -key it measures a server that is already running instead.
+//
+// Every row is one entry of the scenarios table in scenarios.go; that table is the
+// place to add a measurement. A row whose endpoint the server does not have yet
+// prints "n/a" with the reason instead of failing the run.
+//
+// Packages are generated here (a zip holding a nuspec and a payload), so no fixture
+// is needed. Standard library only: this is a script, not part of the server, and
+// it must not import the server's packages (it measures them from the outside).
+package main
