@@ -96,9 +96,7 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string) (_ *spoo
 			return nil, fmt.Errorf("read upload: %w", rerr)
 		}
 	}
-	if err := file.Sync(); err != nil {
-		return nil, fmt.Errorf("sync spool file: %w", err)
-	}
+	// No fsync here: committing the file (storage Move or Put) syncs it once.
 	s.sha512 = base64.StdEncoding.EncodeToString(h512.Sum(nil))
 	s.sha1 = hex.EncodeToString(h1.Sum(nil))
 	s.sha256 = hex.EncodeToString(h256.Sum(nil))

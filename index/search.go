@@ -108,7 +108,14 @@ var dirtyKey = []byte("feedserver.dirty")
 // reports true: the caller must refill the index from the catalogue (Rebuild).
 // A non-empty dir that is not a bleve index is refused rather than deleted.
 func OpenSearch(dir string) (*Search, error) {
-	config := map[string]any{"unsafe_batch": true}
+	config := map[string]any{
+		"unsafe_batch": true,
+		// The persister naps up to a second to gather many small batches into
+		// one write: one push at a time otherwise costs several fsyncs of
+		// root.bolt that compete with the push's own. Unpersisted documents are
+		// covered by the dirty marker like any crash.
+		"scorchPersisterOptions": map[string]any{"PersisterNapTimeMSec": 1000, "PersisterNapUnderNumFiles": 1000},
+	}
 	idx, err := bleve.OpenUsing(dir, config)
 	if err == nil {
 		v, gerr := idx.GetInternal(mappingVersionKey)
