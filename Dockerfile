@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # feedserver: a multi-stage build of the cgo binary (SQLite) into a small Debian image.
 #
 #   docker build -t feedserver .

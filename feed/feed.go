@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -50,7 +51,16 @@ type Feed struct {
 	state     stateBox
 
 	bg background // search updates and download counts, off the request path
+
+	generation atomic.Uint64 // bumped after every committed change
 }
+
+// Generation changes after every committed push, delete, listing change and
+// re-indexed file, so a cache of rendered documents keyed by it is never stale.
+// It is bumped after the change is committed, never before.
+func (f *Feed) Generation() uint64 { return f.generation.Load() }
+
+func (f *Feed) changed() { f.generation.Add(1) }
 
 // New returns a Feed over a blob store, a catalogue and a search index.
 func New(store storage.Store, catalog *index.Catalog, search *index.Search, opts Options) (*Feed, error) {

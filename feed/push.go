@@ -146,6 +146,7 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 			f.log.Warn("delete replaced file", "key", existing.BlobKey, "err", err)
 		}
 	}
+	f.changed()
 	f.queueSearch(searchID{space, ident.kind, ident.id.Lower()})
 	return PushResult{Entry: entry, Status: status}, nil
 }

@@ -72,6 +72,7 @@ func (f *Feed) Delete(ctx context.Context, space string, kind index.Kind, id, ve
 	if err := f.catalog.Delete(ctx, space, kind, e.ID.Lower(), e.Version.String()); err != nil && !errors.Is(err, index.ErrNotFound) {
 		return index.Entry{}, fmt.Errorf("uncatalogue %s %s: %w", e.ID, e.Version, err)
 	}
+	f.changed()
 	f.queueSearch(searchID{space, kind, e.ID.Lower()})
 	f.metrics.deletes.Inc()
 	return e, nil
@@ -88,6 +89,7 @@ func (f *Feed) SetListed(ctx context.Context, space string, kind index.Kind, id,
 		return index.Entry{}, fmt.Errorf("set listed on %s %s: %w", e.ID, e.Version, err)
 	}
 	e.Listed = listed
+	f.changed()
 	f.queueSearch(searchID{space, kind, e.ID.Lower()})
 	return e, nil
 }

@@ -26,7 +26,6 @@ type ReindexStats struct {
 	Moved     int64 // hand-dropped files moved to their canonical key
 	Removed   int64 // catalogue rows whose file is gone
 	Failed    int64 // files that could not be read; logged and skipped
-	Swept     int64 // temporary leftovers removed
 	Duration  time.Duration
 }
 
@@ -51,20 +50,15 @@ func (f *Feed) State() ReindexState {
 	return f.state.s
 }
 
-// sweeper is implemented by stores that leave temporary files behind a crash.
-type sweeper interface {
-	SweepTemp(ctx context.Context, olderThan time.Duration) (int, error)
-}
-
 // liveStats is ReindexStats updated by many workers.
 type liveStats struct {
-	seen, unchanged, added, moved, removed, failed, swept atomic.Int64
+	seen, unchanged, added, moved, removed, failed atomic.Int64
 }
 
 func (l *liveStats) snapshot() ReindexStats {
 	return ReindexStats{
 		Seen: l.seen.Load(), Unchanged: l.unchanged.Load(), Added: l.added.Load(), Moved: l.moved.Load(),
-		Removed: l.removed.Load(), Failed: l.failed.Load(), Swept: l.swept.Load(),
+		Removed: l.removed.Load(), Failed: l.failed.Load(),
 	}
 }
 
@@ -75,6 +69,8 @@ func (l *liveStats) snapshot() ReindexStats {
 // parallel workers, and drops rows whose file is gone. Versions of one id are
 // contiguous in key order, so each id's search document is rebuilt once, when
 // the walk has passed it. A broken file is logged and counted, never fatal.
+// Temporary leftovers are the store's to sweep, once, before serving (a sweep
+// here would walk the whole tree a second time).
 func (f *Feed) Reindex(ctx context.Context) (ReindexStats, error) {
 	f.reindexMu.Lock()
 	defer f.reindexMu.Unlock()
@@ -109,7 +105,7 @@ func (f *Feed) Reindex(ctx context.Context) (ReindexStats, error) {
 	}
 	f.metrics.reindexLastSuccess.SetToCurrentTime()
 	f.log.Info("re-index finished", "seen", stats.Seen, "unchanged", stats.Unchanged, "added", stats.Added,
-		"moved", stats.Moved, "removed", stats.Removed, "failed", stats.Failed, "swept", stats.Swept,
+		"moved", stats.Moved, "removed", stats.Removed, "failed", stats.Failed,
 		"duration", stats.Duration.Round(time.Millisecond).String())
 	return stats, nil
 }
@@ -161,14 +157,6 @@ func (g *group) touch(s searchID) {
 }
 
 func (f *Feed) reindex(ctx context.Context, live *liveStats) error {
-	if sw, ok := f.store.(sweeper); ok {
-		// Only leftovers old enough that no live upload can own them.
-		n, err := sw.SweepTemp(ctx, time.Hour)
-		if err != nil {
-			f.log.Warn("sweep temporary files", "err", err)
-		}
-		live.swept.Add(int64(n))
-	}
 	_, versionsBefore, err := f.catalog.Counts(ctx)
 	if err != nil {
 		return fmt.Errorf("count catalogue: %w", err)
@@ -343,6 +331,7 @@ func (f *Feed) removeIfGone(ctx context.Context, key string) (searchID, bool) {
 		}
 		return searchID{}, false
 	}
+	f.changed()
 	f.log.Info("re-index: file gone, dropped from the catalogue", "key", key, "id", e.ID, "version", e.Version.String())
 	return searchID{e.Space, e.Kind, e.ID.Lower()}, true
 }
@@ -448,6 +437,7 @@ func (f *Feed) commitRead(ctx context.Context, e index.Entry, canonical string) 
 	if err := f.catalog.Put(ctx, e); err != nil {
 		return index.Entry{}, fmt.Errorf("catalogue %s: %w", e.BlobKey, err)
 	}
+	f.changed()
 	return e, nil
 }
 

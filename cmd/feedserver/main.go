@@ -121,6 +121,16 @@ func open(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	return a, nil
 }
 
+// sweep removes temporary files. It runs before serving, when no upload is in
+// flight, so every temporary file is a crash's leftover.
+func (a *app) sweep(ctx context.Context) {
+	if n, err := a.store.SweepTemp(ctx, 0); err != nil {
+		a.log.Warn("sweep temporary files", "err", err)
+	} else if n > 0 {
+		a.log.Info("removed temporary files left by an earlier crash", "count", n)
+	}
+}
+
 // openKeys opens the key database alone. Keys live apart from the catalogue:
 // deleting the catalogue to rebuild it never loses them, and the key
 // sub-commands work while the server runs (bleve locks its index; SQLite in
@@ -179,12 +189,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := a.firstAdminKey(ctx, stdout); err != nil {
 		return err
 	}
-	// No upload is in flight before we listen: every temporary file is a crash's leftover.
-	if n, err := a.store.SweepTemp(ctx, 0); err != nil {
-		log.Warn("sweep temporary files", "err", err)
-	} else if n > 0 {
-		log.Info("removed temporary files left by an earlier crash", "count", n)
-	}
+	a.sweep(ctx)
 
 	var publicURL *url.URL
 	if cfg.PublicURL != "" {
@@ -294,6 +299,7 @@ func reindexCmd(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer a.close()
+	a.sweep(ctx)
 	_, err = a.feed.Reindex(ctx)
 	return err
 }

@@ -54,6 +54,16 @@ const uploadSlack = 64 << 10
 // may keep them a few minutes and then revalidate with the ETag.
 const cacheFile = "max-age=300, must-revalidate"
 
+// forbiddenError is a 403 whose text is for the client as is.
+type forbiddenError string
+
+func forbidden(msg string) error { return forbiddenError(msg) }
+
+func (e forbiddenError) Error() string { return string(e) }
+
+// Is makes errors.Is(err, auth.ErrForbidden) true.
+func (e forbiddenError) Is(target error) bool { return target == auth.ErrForbidden }
+
 // errBadPath marks a path segment that cannot be read at all.
 var errBadPath = errors.New("bad path")
 
@@ -123,7 +133,7 @@ func (h *Handler) authorize(r *http.Request, perm auth.Permission) (target, erro
 		return t, err
 	}
 	if !httpx.Principal(ctx).CanOwner(t.owner) {
-		return t, fmt.Errorf("%w: the API key may not act for owner %q", auth.ErrForbidden, t.owner)
+		return t, forbidden(fmt.Sprintf("The API key may not act for owner %q.", t.owner))
 	}
 	return t, nil
 }
@@ -157,8 +167,8 @@ func (h *Handler) ensureOwner(ctx context.Context, owner string) error {
 	}
 	p := httpx.Principal(ctx)
 	if p.Anonymous || p.Role != auth.RoleAdministrator {
-		return fmt.Errorf("%w: the owner %q does not exist; an administrator creates it by pushing to it or with: feedserver owner create %s",
-			auth.ErrForbidden, owner, owner)
+		return forbidden(fmt.Sprintf("The owner %q does not exist. An administrator creates it by pushing to it first, or with: feedserver owner create %s",
+			owner, owner))
 	}
 	if _, err := h.opts.Owners.Create(ctx, owner); err != nil && !errors.Is(err, auth.ErrExists) {
 		return err

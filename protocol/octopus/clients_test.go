@@ -10,8 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/feedserver/feedserver/protocol/protocoltest"
 )
 
 // octopackjs 0.2.4: one POST, field "file", X-Octopus-ApiKey, ?replace=true
@@ -364,5 +362,3 @@ func TestCurlAndScripts(t *testing.T) {
 		t.Errorf("raw download differs from the upload")
 	}
 }
-
-var _ = protocoltest.Contains

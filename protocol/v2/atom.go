@@ -70,6 +70,7 @@ func writeFeed(b *bytes.Buffer, d feedDoc, rows []row) {
 func writeEntry(b *bytes.Buffer, d feedDoc, r row, standalone bool) {
 	e, m := r.entry(), r.manifest()
 	id, version := string(e.ID), e.Version.Full()
+	authors := strings.Join(m.Authors, ", ")
 	if standalone {
 		b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n")
 		b.WriteString(`<entry xml:base="`)
@@ -91,19 +92,23 @@ func writeEntry(b *bytes.Buffer, d feedDoc, r row, standalone bool) {
 	b.WriteString("</summary><updated>")
 	b.WriteString(e.Published.UTC().Format(atomTime))
 	b.WriteString("</updated><author><name>")
-	escape(b, strings.Join(m.Authors, ", "))
+	escape(b, authors)
 	b.WriteString(`</name></author><link rel="edit-media" title="V2FeedPackage" href="`)
 	writeKey(b, id, version)
 	b.WriteString(`/$value" />`)
 	// Self-closing on purpose: see the comment at the top of the file.
 	b.WriteString(`<content type="application/zip" src="`)
-	escape(b, d.public+"/api/v2/package/"+pathEscape(id)+"/"+pathEscape(version))
+	escape(b, d.public)
+	b.WriteString("/api/v2/package/")
+	escape(b, pathEscape(id))
+	b.WriteByte('/')
+	escape(b, pathEscape(version))
 	b.WriteString(`" /><m:properties>`)
 
 	prop(b, "Id", id)
 	prop(b, "Version", version)
 	prop(b, "NormalizedVersion", e.Version.String())
-	prop(b, "Authors", strings.Join(m.Authors, ", "))
+	prop(b, "Authors", authors)
 	prop(b, "Copyright", m.Copyright)
 	dateProp(b, "Created", e.Published)
 	prop(b, "Dependencies", dependencies(m))
@@ -176,14 +181,27 @@ func pathEscape(s string) string {
 // prop writes <d:Name>value</d:Name>, or m:null for an empty value (the
 // 5.8 client reads m:null as "no value").
 func prop(b *bytes.Buffer, name, v string) {
-	b.WriteString("<d:" + name)
+	open(b, name)
 	if v == "" {
 		b.WriteString(` m:null="true" />`)
 		return
 	}
 	b.WriteByte('>')
 	escape(b, v)
-	b.WriteString("</d:" + name + ">")
+	closeTag(b, name)
+}
+
+// open and closeTag write "<d:Name" and "</d:Name>" without building strings:
+// the feed is restore's hot path.
+func open(b *bytes.Buffer, name string) {
+	b.WriteString("<d:")
+	b.WriteString(name)
+}
+
+func closeTag(b *bytes.Buffer, name string) {
+	b.WriteString("</d:")
+	b.WriteString(name)
+	b.WriteByte('>')
 }
 
 func tagsProp(b *bytes.Buffer, v string) {
@@ -198,27 +216,32 @@ func tagsProp(b *bytes.Buffer, v string) {
 }
 
 func boolProp(b *bytes.Buffer, name string, v bool) {
-	b.WriteString("<d:" + name + ` m:type="Edm.Boolean">`)
+	open(b, name)
+	b.WriteString(` m:type="Edm.Boolean">`)
 	b.WriteString(strconv.FormatBool(v))
-	b.WriteString("</d:" + name + ">")
+	closeTag(b, name)
 }
 
 func intProp(b *bytes.Buffer, name, typ string, n int64) {
-	b.WriteString("<d:" + name + ` m:type="` + typ + `">`)
+	open(b, name)
+	b.WriteString(` m:type="`)
+	b.WriteString(typ)
+	b.WriteString(`">`)
 	var tmp [20]byte
 	b.Write(strconv.AppendInt(tmp[:0], n, 10))
-	b.WriteString("</d:" + name + ">")
+	closeTag(b, name)
 }
 
 func dateProp(b *bytes.Buffer, name string, t time.Time) {
+	open(b, name)
 	if t.IsZero() {
-		b.WriteString("<d:" + name + ` m:type="Edm.DateTime" m:null="true" />`)
+		b.WriteString(` m:type="Edm.DateTime" m:null="true" />`)
 		return
 	}
-	b.WriteString("<d:" + name + ` m:type="Edm.DateTime">`)
+	b.WriteString(` m:type="Edm.DateTime">`)
 	var tmp [32]byte
 	b.Write(t.UTC().AppendFormat(tmp[:0], edmDateTime))
-	b.WriteString("</d:" + name + ">")
+	closeTag(b, name)
 }
 
 // escape writes s as XML character data or attribute text: markup

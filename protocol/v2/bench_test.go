@@ -180,3 +180,11 @@ func BenchmarkPackagesFilter(b *testing.B) {
 		return "/api/v2/Packages()?$filter=Id%20eq%20'" + ids[(i*7919)%len(ids)] + "'%20and%20Version%20eq%20'2.0.0'"
 	})
 }
+
+// BenchmarkListAll is nuget list without a search term: every id, sorted.
+func BenchmarkListAll(b *testing.B) {
+	base, _ := benchServer(b)
+	load(b, base, func(i int) string {
+		return "/api/v2/Search()?$filter=IsLatestVersion&$orderby=Id&searchTerm=''&targetFramework=''&includePrerelease=false&$skip=0&$top=30&semVerLevel=2.0.0"
+	})
+}

@@ -330,7 +330,7 @@ func TestLatestFlags(t *testing.T) {
 		count            int
 		latest, absolute string
 	}{
-		{false, 4, "2.0.0", "3.1.0-beta"},   // 3.2.0-beta.1 is SemVer2: hidden
+		{false, 4, "2.0.0", "3.1.0-beta"},  // 3.2.0-beta.1 is SemVer2: hidden
 		{true, 5, "2.0.0", "3.2.0-beta.1"}, // 3.0.0 is unlisted: never latest
 	}
 	for _, tt := range tests {

@@ -313,8 +313,11 @@ func (h *Handler) search(ctx context.Context, q *request) (selection, error) {
 	if err != nil {
 		return selection{}, err
 	}
+	versions := func(id string) ([]index.Entry, error) {
+		return h.feed.Versions(ctx, q.space, index.KindNuGet, id)
+	}
 	for rank, id := range hits {
-		all, err := h.feed.Versions(ctx, q.space, index.KindNuGet, id)
+		all, err := versions(id)
 		if err != nil {
 			return selection{}, err
 		}

@@ -77,9 +77,11 @@ func TestRegistrationGolden(t *testing.T) {
 	if resp.StatusCode/100 != 2 {
 		t.Fatalf("delete: %d", resp.StatusCode)
 	}
-	// Versions 1.0.0 back, to unlist it (the default delete mode removes it).
+	// 1.0.0 back, to unlist it (the default delete mode removed it).
 	pushFixture(t, env, "Fixture.Versions.1.0.0.nupkg")
-	env.Feed.SetListed(t.Context(), "Spaces-1", "nuget", "Fixture.Versions", "1.0.0", false)
+	if _, err := env.Feed.SetListed(t.Context(), "Spaces-1", "nuget", "Fixture.Versions", "1.0.0", false); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct{ golden, path string }{
 		{"registration-inlined.json", "/v3/registration/fixture.versions/index.json"},
@@ -266,7 +268,9 @@ func TestRegistrationFreshness(t *testing.T) {
 	if got, _ := versions(); !slices.Equal(got, []string{"1.0.0", "1.1.0"}) {
 		t.Errorf("after push: %v", got)
 	}
-	env.Feed.SetListed(t.Context(), "Spaces-1", "nuget", "Fresh", "1.1.0", false)
+	if _, err := env.Feed.SetListed(t.Context(), "Spaces-1", "nuget", "Fresh", "1.1.0", false); err != nil {
+		t.Fatal(err)
+	}
 	if got, listed := versions(); !slices.Equal(listed, []bool{true, false}) {
 		t.Errorf("after unlist: %v listed %v", got, listed)
 	}

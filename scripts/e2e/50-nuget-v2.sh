@@ -65,13 +65,20 @@ found=$(cd "$dir" && ls)
 cmp -s "$dir/$found/$found.nupkg" "$FIX/Fixture.ChainC.1.0.0.nupkg" || fail "different-case install: bytes differ"
 pass "id typed in another case"
 
+# Octopus users add http://server/nuget/ as a source: the same feed answers there.
+dir=$(mktemp -d "$E2E_TMP/install.XXXXXX")
+out=$(nuget_cmd install Fixture.ChainA -Source "$BASE_URL/nuget/" -OutputDirectory "$dir" 2>&1) || fail "install from /nuget/: $out"
+for p in Fixture.ChainA.1.0.0 Fixture.ChainB.1.1.0 Fixture.ChainC.1.0.0; do same_bytes "$dir" "$p"; done
+pass "install from the /nuget/ source"
+
 if out=$(nuget_cmd install No.Such.Package -Source "$SRC" -OutputDirectory "$E2E_TMP/unknown" 2>&1); then
 	fail "install of an unknown id succeeded: $out"
 fi
 assert_contains "$out" "Unable to find package" "unknown id install"
 pass "unknown id fails cleanly: $(grep -m1 'Unable to find package' <<<"$out")"
 
-# list LABEL WANT ARGS...: nuget list prints exactly WANT (sorted by id).
+# list LABEL WANT ARGS...: nuget list prints exactly WANT. The feed answers sorted by id,
+# versions ascending; NuGet.exe prints the versions of one id newest first.
 list() {
 	local label=$1 want=$2 out
 	shift 2
@@ -80,7 +87,7 @@ list() {
 	assert_eq "$out" "$want" "nuget list $label"
 	pass "nuget list $label"
 }
-list "" "Fixture.ChainA 1.0.0
+list "(no flags)" "Fixture.ChainA 1.0.0
 Fixture.ChainB 1.1.0
 Fixture.ChainC 1.0.0
 Fixture.FourPart 1.2.3.4
@@ -95,12 +102,12 @@ list "-AllVersions" "Fixture.ChainA 1.0.0
 Fixture.ChainB 1.1.0
 Fixture.ChainC 1.0.0
 Fixture.FourPart 1.2.3.4
-Fixture.Versions 1.0.0
-Fixture.Versions 2.0.0" -AllVersions
+Fixture.Versions 2.0.0
+Fixture.Versions 1.0.0" -AllVersions
 list "-AllVersions -Prerelease" "Fixture.ChainA 1.0.0
 Fixture.ChainB 1.1.0
 Fixture.ChainC 1.0.0
 Fixture.FourPart 1.2.3.4
 Fixture.Prerelease 1.0.0-beta.1
-Fixture.Versions 1.0.0
-Fixture.Versions 2.0.0" -AllVersions -Prerelease
+Fixture.Versions 2.0.0
+Fixture.Versions 1.0.0" -AllVersions -Prerelease

@@ -119,6 +119,8 @@ func pushBig(ctx context.Context, b *bench) ([]row, error) {
 		return nil, err
 	}
 	growth := float64(after.hwm-before.rss) / 1024
+	fmt.Fprintf(os.Stderr, "load: server memory around the 256 MiB push: before VmRSS %s (VmHWM %s); after VmRSS %s, peak since reset VmHWM %s\n",
+		mib(before.rss), mib(before.hwm), mib(after.rss), mib(after.hwm))
 	rows = append(rows, row{Name: "server RSS growth, 256 MiB push", Value: growth,
 		Goal: goal{Max: 50, Unit: "MiB"}})
 	return rows, nil

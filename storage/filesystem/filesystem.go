@@ -459,16 +459,34 @@ func (s *Store) List(ctx context.Context, prefix string) iter.Seq2[storage.Info,
 // walk yields the blobs below the directory dir ("" for the root, otherwise a
 // key-shaped path) in byte order of keys. It returns false once yield does.
 func (s *Store) walk(ctx context.Context, dir string, yield func(storage.Info, error) bool) bool {
+	r := s.root
+	if dir != "" {
+		sub, err := s.root.OpenRoot(filepath.FromSlash(dir))
+		if notFound(err) {
+			return true // removed by a concurrent Delete
+		}
+		if err != nil {
+			return yield(storage.Info{Key: dir}, fmt.Errorf("filesystem: list %q: %w", dir, err))
+		}
+		defer sub.Close()
+		r = sub
+	}
+	return s.walkRoot(ctx, r, dir, yield)
+}
+
+// walkRoot walks the directory r is opened on. Each child directory is opened
+// relative to its parent and each file is stat'ed by its name alone, so a
+// deep tree costs one openat per directory rather than one per path component.
+func (s *Store) walkRoot(ctx context.Context, r *os.Root, dir string, yield func(storage.Info, error) bool) bool {
 	if err := ctx.Err(); err != nil {
 		yield(storage.Info{}, err)
 		return false
 	}
-	osDir := filepath.FromSlash(dir)
 	keyPrefix := dir + "/"
 	if dir == "" {
-		osDir, keyPrefix = ".", ""
+		keyPrefix = ""
 	}
-	entries, err := s.readDir(osDir)
+	entries, err := readRootDir(r)
 	if notFound(err) {
 		return true // removed by a concurrent Delete
 	}
@@ -501,7 +519,19 @@ func (s *Store) walk(ctx context.Context, dir string, yield func(storage.Info, e
 	for _, e := range list {
 		key := keyPrefix + e.name
 		if e.isDir {
-			if !s.walk(ctx, key, yield) {
+			sub, err := r.OpenRoot(e.name)
+			if notFound(err) {
+				continue
+			}
+			if err != nil {
+				if !yield(storage.Info{Key: key}, fmt.Errorf("filesystem: list %q: %w", key, err)) {
+					return false
+				}
+				continue
+			}
+			more := s.walkRoot(ctx, sub, key, yield)
+			sub.Close()
+			if !more {
 				return false
 			}
 			continue
@@ -510,7 +540,7 @@ func (s *Store) walk(ctx context.Context, dir string, yield func(storage.Info, e
 			yield(storage.Info{}, err)
 			return false
 		}
-		fi, err := s.root.Lstat(filepath.FromSlash(key))
+		fi, err := r.Lstat(e.name)
 		if notFound(err) || (err == nil && !fi.Mode().IsRegular()) {
 			continue
 		}
@@ -525,6 +555,16 @@ func (s *Store) walk(ctx context.Context, dir string, yield func(storage.Info, e
 		}
 	}
 	return true
+}
+
+// readRootDir reads the entries of the directory r is opened on.
+func readRootDir(r *os.Root) ([]fs.DirEntry, error) {
+	d, err := r.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.ReadDir(-1)
 }
 
 // readDir reads the entries of a directory under the root.
@@ -550,45 +590,58 @@ func (s *Store) SweepTemp(ctx context.Context, olderThan time.Duration) (int, er
 	removed := 0
 	var errs []error
 
-	var sweep func(dir string, all bool)
-	sweep = func(dir string, all bool) {
+	// sweep walks the directory r is opened on (dir is its path, for errors
+	// and pruning) and reports whether it is empty afterwards.
+	var sweep func(r *os.Root, dir string, all bool) (empty bool)
+	sweep = func(r *os.Root, dir string, all bool) bool {
 		if ctx.Err() != nil {
-			return
+			return false
 		}
-		entries, err := s.readDir(dir)
+		entries, err := readRootDir(r)
 		if err != nil {
 			if !notFound(err) {
 				errs = append(errs, err)
 			}
-			return
+			return false
 		}
+		left := len(entries)
 		for _, e := range entries {
 			name := e.Name()
-			p := filepath.Join(dir, name)
 			switch {
-			case e.IsDir() && dir == "." && name == spoolDir:
-				sweep(p, true)
-			case e.IsDir() && !strings.HasPrefix(name, "."):
-				sweep(p, all)
+			case e.IsDir() && (!strings.HasPrefix(name, ".") || (dir == "." && name == spoolDir)):
+				sub, err := r.OpenRoot(name)
+				if err != nil {
+					if !notFound(err) {
+						errs = append(errs, err)
+					}
+					continue
+				}
+				empty := sweep(sub, filepath.Join(dir, name), all || (dir == "." && name == spoolDir))
+				sub.Close()
+				// Directories emptied by deletes or sweeps go; the spool directory stays.
+				if empty && !(dir == "." && name == spoolDir) {
+					if err := r.Remove(name); err == nil {
+						left--
+					}
+				}
 			case all || strings.HasPrefix(name, tempPrefix):
-				fi, err := s.root.Lstat(p)
+				fi, err := r.Lstat(name)
 				if err != nil || !stale(fi) {
 					continue
 				}
-				if err := s.root.Remove(p); err != nil && !notFound(err) {
+				if err := r.Remove(name); err != nil && !notFound(err) {
 					errs = append(errs, err)
 					continue
 				}
 				removed++
+				left--
 			}
 		}
-		if dir != "." && dir != spoolDir {
-			s.prune(dir)
-		}
+		return left == 0
 	}
 
 	s.tree.Lock()
-	sweep(".", false)
+	sweep(s.root, ".", false)
 	s.tree.Unlock()
 
 	if err := ctx.Err(); err != nil {
