@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"syscall"
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
@@ -20,6 +21,9 @@ func status(err error) (int, string) {
 		missing *auth.MissingPermissionError
 	)
 	switch {
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		// 507, a 5xx: the file is fine, the server must make room first.
+		return http.StatusInsufficientStorage, "The server is out of storage space; the file was not stored."
 	case errors.As(err, &tooBig), errors.Is(err, feed.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, "The file exceeds the size limit of this server."
 	case errors.As(err, &exists):

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"syscall"
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
@@ -24,6 +25,9 @@ func status(err error) (int, string) {
 	var exists *feed.ExistsError
 	var tooBig *http.MaxBytesError
 	switch {
+	case outOfSpace(err):
+		// 507, a 5xx: the client's package is fine, the server must make room first.
+		return http.StatusInsufficientStorage, "The server is out of storage space; the package was not stored."
 	case errors.As(err, &tooBig), errors.Is(err, feed.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, "The package file exceeds the size limit."
 	case errors.As(err, &exists):
@@ -104,4 +108,10 @@ func headerSafe(s string) string {
 		}
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// outOfSpace reports a full disk (or an exhausted quota) anywhere below the
+// handler: spooling the upload, committing the file.
+func outOfSpace(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }

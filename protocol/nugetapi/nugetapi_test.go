@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/feedserver/feedserver/auth"
@@ -55,6 +57,7 @@ func TestStatus(t *testing.T) {
 		{"missing permission", &auth.MissingPermissionError{Permission: auth.BuiltInFeedPush}, http.StatusForbidden},
 		{"feed forbidden", fmt.Errorf("%w: replace", feed.ErrForbidden), http.StatusForbidden},
 		{"not found", fmt.Errorf("%w: x", feed.ErrNotFound), http.StatusNotFound},
+		{"disk full", fmt.Errorf("write spool file: %w", &os.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}), http.StatusInsufficientStorage},
 		{"anything else", errors.New("disk on fire"), http.StatusInternalServerError},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"syscall"
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
@@ -56,6 +57,10 @@ func status(err error) (int, apiError) {
 	var missing *auth.MissingPermissionError
 	e := apiError{Errors: []string{}}
 	switch {
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		// 507, a 5xx: the package is fine, the server must make room first.
+		e.ErrorMessage = "The server is out of storage space; the package was not stored."
+		return http.StatusInsufficientStorage, e
 	case errors.As(err, &tooBig), errors.Is(err, feed.ErrTooLarge), errors.Is(err, octodiff.ErrTooLarge):
 		e.ErrorMessage = msgTooLarge
 		return http.StatusRequestEntityTooLarge, e

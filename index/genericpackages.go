@@ -1,0 +1,71 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// GenericPackage summarises one generic package (an owner's name) for
+// listings such as the web page's; GenericFiles has the detail.
+type GenericPackage struct {
+	Owner         string
+	Name          string // the spelling of the newest file's push
+	LatestVersion string // the version of the newest file
+	Versions      int
+	Files         int
+	Size          int64     // all files
+	Updated       time.Time // creation of the newest file
+}
+
+// GenericPackages lists generic packages, most recently updated first. owner
+// "" means every owner; text "" means every name, else names containing it
+// (case-insensitive). Total counts every match, whatever skip and take.
+func (c *Catalog) GenericPackages(ctx context.Context, owner, text string, skip, take int) (_ []GenericPackage, total int, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("index: generic packages: %w", err)
+		}
+	}()
+	where := `WHERE (? = '' OR owner = ?) AND name_lower LIKE ? ESCAPE '\'`
+	pattern := "%" + likeEscape(strings.ToLower(text)) + "%"
+	args := []any{owner, owner, pattern}
+	if err := c.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM generic_files `+where+
+		` GROUP BY owner, name_lower) AS p`, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	if take <= 0 || skip >= total {
+		return []GenericPackage{}, total, nil
+	}
+	// The newest file's name and version by a correlated subquery: portable
+	// SQL, where SQLite's bare columns beside MAX() would not be.
+	rows, err := c.r.QueryContext(ctx, `SELECT g.owner,
+		(SELECT n.name FROM generic_files n WHERE n.owner = g.owner AND n.name_lower = g.name_lower ORDER BY n.created DESC LIMIT 1),
+		(SELECT n.version FROM generic_files n WHERE n.owner = g.owner AND n.name_lower = g.name_lower ORDER BY n.created DESC LIMIT 1),
+		COUNT(DISTINCT g.version_lower), COUNT(*), SUM(g.size), MAX(g.created)
+		FROM generic_files g `+strings.ReplaceAll(where, "owner", "g.owner")+`
+		GROUP BY g.owner, g.name_lower
+		ORDER BY MAX(g.created) DESC, g.owner, g.name_lower
+		LIMIT ? OFFSET ?`, append(args, take, skip)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []GenericPackage{}
+	for rows.Next() {
+		var p GenericPackage
+		var updated int64
+		if err := rows.Scan(&p.Owner, &p.Name, &p.LatestVersion, &p.Versions, &p.Files, &p.Size, &updated); err != nil {
+			return nil, 0, err
+		}
+		p.Updated = time.Unix(0, updated).UTC()
+		out = append(out, p)
+	}
+	return out, total, rows.Err()
+}
+
+// likeEscape makes s match itself literally in a LIKE pattern with ESCAPE '\'.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
