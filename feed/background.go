@@ -197,5 +197,6 @@ func (f *Feed) flushDownloads(ctx context.Context) {
 		if err := f.catalog.AddDownloads(ctx, k.space, k.kind, k.id, k.version, n); err != nil && !errors.Is(err, index.ErrNotFound) {
 			f.log.Warn("record downloads", "id", k.id, "version", k.version, "err", err)
 		}
+		f.versions.drop(searchID{k.space, k.kind, k.id})
 	}
 }

@@ -53,6 +53,7 @@ type Feed struct {
 	bg background // search updates and download counts, off the request path
 
 	generation atomic.Uint64 // bumped after every committed change
+	versions   versionsCache
 }
 
 // Generation changes after every committed push, delete, listing change and
@@ -60,7 +61,12 @@ type Feed struct {
 // It is bumped after the change is committed, never before.
 func (f *Feed) Generation() uint64 { return f.generation.Load() }
 
-func (f *Feed) changed() { f.generation.Add(1) }
+// changed records a committed change to one id: its cached versions go and
+// the generation moves on.
+func (f *Feed) changed(space string, kind index.Kind, lowerID string) {
+	f.versions.drop(searchID{space, kind, lowerID})
+	f.generation.Add(1)
+}
 
 // New returns a Feed over a blob store, a catalogue and a search index.
 func New(store storage.Store, catalog *index.Catalog, search *index.Search, opts Options) (*Feed, error) {

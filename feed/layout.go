@@ -16,6 +16,18 @@ const DefaultSpace = "Spaces-1"
 
 var spaceDirRe = regexp.MustCompile(`^spaces-([0-9]+)$`)
 
+// CanonicalSpace spells a space id as Octopus does ("spaces-2" → "Spaces-2");
+// "" is the default space. URLs match space ids in any case.
+func CanonicalSpace(space string) string {
+	if space == "" {
+		return DefaultSpace
+	}
+	if id, ok := SpaceFromDir(strings.ToLower(space)); ok {
+		return id
+	}
+	return space
+}
+
 // SpaceDir is the directory segment of a space id.
 func SpaceDir(space string) string { return strings.ToLower(space) }
 

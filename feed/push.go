@@ -80,10 +80,7 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 	}
 	defer func() { f.metrics.push(protocol, res, err) }()
 
-	space := req.Space
-	if space == "" {
-		space = DefaultSpace
-	}
+	space := CanonicalSpace(req.Space)
 	sp, err := f.spool(ctx, req.Body, protocol)
 	if err != nil {
 		return PushResult{}, err
@@ -146,7 +143,7 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 			f.log.Warn("delete replaced file", "key", existing.BlobKey, "err", err)
 		}
 	}
-	f.changed()
+	f.changed(space, ident.kind, ident.id.Lower())
 	f.queueSearch(searchID{space, ident.kind, ident.id.Lower()})
 	return PushResult{Entry: entry, Status: status}, nil
 }

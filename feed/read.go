@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/storage"
@@ -12,6 +13,7 @@ import (
 // Get returns one package version; id and version match case-insensitively
 // and the version in any spelling NuGet normalises to the same ("1.0" = "1.0.0").
 func (f *Feed) Get(ctx context.Context, space string, kind index.Kind, id, version string) (index.Entry, error) {
+	space = CanonicalSpace(space)
 	e, err := f.catalog.Get(ctx, space, kind, id, version)
 	if errors.Is(err, index.ErrNotFound) {
 		return index.Entry{}, fmt.Errorf("%w: package %s %s", ErrNotFound, id, version)
@@ -27,9 +29,15 @@ func (f *Feed) Get(ctx context.Context, space string, kind index.Kind, id, versi
 // Versions returns every version of one id, listed or not, in ascending
 // NuGet order; none is an empty slice, not an error.
 func (f *Feed) Versions(ctx context.Context, space string, kind index.Kind, id string) ([]index.Entry, error) {
-	vs, err := f.catalog.Versions(ctx, space, kind, id)
-	if err != nil {
-		return nil, fmt.Errorf("versions of %s: %w", id, err)
+	space = CanonicalSpace(space)
+	k := searchID{space, kind, strings.ToLower(id)}
+	vs, ok, epoch := f.versions.get(k)
+	if !ok {
+		var err error
+		if vs, err = f.catalog.Versions(ctx, space, kind, id); err != nil {
+			return nil, fmt.Errorf("versions of %s: %w", id, err)
+		}
+		f.versions.put(k, vs, epoch)
 	}
 	f.addPendingDownloads(vs)
 	return vs, nil
@@ -37,6 +45,7 @@ func (f *Feed) Versions(ctx context.Context, space string, kind index.Kind, id s
 
 // Open returns the stored file of a package version and its catalogue entry.
 func (f *Feed) Open(ctx context.Context, space string, kind index.Kind, id, version string) (storage.Blob, index.Entry, error) {
+	space = CanonicalSpace(space)
 	e, err := f.Get(ctx, space, kind, id, version)
 	if err != nil {
 		return nil, index.Entry{}, err
@@ -60,6 +69,7 @@ func (f *Feed) RecordDownload(ctx context.Context, e index.Entry) {
 // Delete removes a package version: the file first, so a crash in between
 // leaves a catalogue row the re-index drops rather than a file it re-adds.
 func (f *Feed) Delete(ctx context.Context, space string, kind index.Kind, id, version string) (index.Entry, error) {
+	space = CanonicalSpace(space)
 	e, err := f.Get(ctx, space, kind, id, version)
 	if err != nil {
 		return index.Entry{}, err
@@ -69,10 +79,11 @@ func (f *Feed) Delete(ctx context.Context, space string, kind index.Kind, id, ve
 	if err := f.store.Delete(ctx, e.BlobKey); err != nil {
 		return index.Entry{}, fmt.Errorf("delete %s: %w", e.BlobKey, err)
 	}
+	// The file is gone whatever happens next: no cache may keep listing it.
+	defer f.changed(space, kind, e.ID.Lower())
 	if err := f.catalog.Delete(ctx, space, kind, e.ID.Lower(), e.Version.String()); err != nil && !errors.Is(err, index.ErrNotFound) {
 		return index.Entry{}, fmt.Errorf("uncatalogue %s %s: %w", e.ID, e.Version, err)
 	}
-	f.changed()
 	f.queueSearch(searchID{space, kind, e.ID.Lower()})
 	f.metrics.deletes.Inc()
 	return e, nil
@@ -81,6 +92,7 @@ func (f *Feed) Delete(ctx context.Context, space string, kind index.Kind, id, ve
 // SetListed unlists (false) or relists (true) a version: unlisted versions
 // stay downloadable by exact version but leave search and "latest".
 func (f *Feed) SetListed(ctx context.Context, space string, kind index.Kind, id, version string, listed bool) (index.Entry, error) {
+	space = CanonicalSpace(space)
 	e, err := f.Get(ctx, space, kind, id, version)
 	if err != nil {
 		return index.Entry{}, err
@@ -89,7 +101,7 @@ func (f *Feed) SetListed(ctx context.Context, space string, kind index.Kind, id,
 		return index.Entry{}, fmt.Errorf("set listed on %s %s: %w", e.ID, e.Version, err)
 	}
 	e.Listed = listed
-	f.changed()
+	f.changed(space, kind, e.ID.Lower())
 	f.queueSearch(searchID{space, kind, e.ID.Lower()})
 	return e, nil
 }

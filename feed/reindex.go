@@ -331,7 +331,7 @@ func (f *Feed) removeIfGone(ctx context.Context, key string) (searchID, bool) {
 		}
 		return searchID{}, false
 	}
-	f.changed()
+	f.changed(e.Space, e.Kind, e.ID.Lower())
 	f.log.Info("re-index: file gone, dropped from the catalogue", "key", key, "id", e.ID, "version", e.Version.String())
 	return searchID{e.Space, e.Kind, e.ID.Lower()}, true
 }
@@ -437,7 +437,7 @@ func (f *Feed) commitRead(ctx context.Context, e index.Entry, canonical string) 
 	if err := f.catalog.Put(ctx, e); err != nil {
 		return index.Entry{}, fmt.Errorf("catalogue %s: %w", e.BlobKey, err)
 	}
-	f.changed()
+	f.changed(e.Space, e.Kind, e.ID.Lower())
 	return e, nil
 }
 

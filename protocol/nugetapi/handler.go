@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
@@ -53,14 +52,7 @@ func New(f *feed.Feed, opts Options) (*Handler, error) {
 
 // routeSpace is the route's {spaceId} in its canonical spelling, or the default space.
 func routeSpace(r *http.Request) string {
-	s := httpx.Var(r, "spaceId")
-	if s == "" {
-		return feed.DefaultSpace
-	}
-	if len(s) > len("spaces-") && strings.EqualFold(s[:len("spaces-")], "spaces-") {
-		return "Spaces-" + s[len("spaces-"):] // "spaces-2" and "Spaces-2" are one space
-	}
-	return s
+	return feed.CanonicalSpace(httpx.Var(r, "spaceId"))
 }
 
 // requireRead checks the download permission when reads need a key.

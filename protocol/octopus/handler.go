@@ -66,14 +66,7 @@ var errSpaceNotFound = errors.New("space not found")
 // "Spaces-2"), or the default space for the unprefixed routes; it fails with
 // errSpaceNotFound for a space that does not exist.
 func (h *Handler) spaceOf(r *http.Request) (auth.Space, error) {
-	id := httpx.Var(r, "spaceId")
-	if id == "" {
-		id = feed.DefaultSpace
-	}
-	if len(id) > len("spaces-") && strings.EqualFold(id[:len("spaces-")], "spaces-") {
-		id = "Spaces-" + id[len("spaces-"):]
-	}
-	return h.lookupSpace(r.Context(), id)
+	return h.lookupSpace(r.Context(), feed.CanonicalSpace(httpx.Var(r, "spaceId")))
 }
 
 func (h *Handler) lookupSpace(ctx context.Context, id string) (auth.Space, error) {
