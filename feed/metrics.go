@@ -19,6 +19,8 @@ type metrics struct {
 	reindexDuration                                          prometheus.Gauge
 	reindexRunning                                           prometheus.Gauge
 	reindexLastSuccess                                       prometheus.Gauge
+
+	retention *retentionMetrics
 }
 
 func newMetrics(reg prometheus.Registerer, catalog *index.Catalog) (*metrics, error) {
@@ -66,6 +68,7 @@ func newMetrics(reg prometheus.Registerer, catalog *index.Catalog) (*metrics, er
 			Name: "feedserver_reindex_last_success_timestamp_seconds",
 			Help: "Unix time the last re-index finished without error.",
 		}),
+		retention: newRetentionMetrics(),
 	}
 	counts := func(pick func(ids, versions int64) int64) func() float64 {
 		return func() float64 {
@@ -76,7 +79,7 @@ func newMetrics(reg prometheus.Registerer, catalog *index.Catalog) (*metrics, er
 			return float64(pick(ids, versions))
 		}
 	}
-	for _, c := range []prometheus.Collector{
+	collectors := []prometheus.Collector{
 		m.pushes, m.bytesReceived, m.deletes,
 		m.reindexSeen, m.reindexAdded, m.reindexRemoved, m.reindexFailed,
 		m.reindexDuration, m.reindexRunning, m.reindexLastSuccess,
@@ -88,7 +91,8 @@ func newMetrics(reg prometheus.Registerer, catalog *index.Catalog) (*metrics, er
 			Name: "feedserver_catalog_versions",
 			Help: "Package versions in the catalogue (all spaces and kinds).",
 		}, counts(func(_, versions int64) int64 { return versions })),
-	} {
+	}
+	for _, c := range append(collectors, m.retention.collectors()...) {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

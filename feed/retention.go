@@ -162,7 +162,7 @@ func (f *Feed) Retention(ctx context.Context, p RetentionPolicy, dryRun bool) (R
 	if now.IsZero() {
 		now = time.Now()
 	}
-	run := &retentionRun{f: f, m: f.retentionMetrics(), rep: RetentionReport{DryRun: dryRun, Started: time.Now()}}
+	run := &retentionRun{f: f, m: f.metrics.retention, rep: RetentionReport{DryRun: dryRun, Started: time.Now()}}
 	f.log.Info("retention started", "dry_run", dryRun)
 	err := f.retainPackages(ctx, p, now, run)
 	if err == nil {
@@ -296,7 +296,11 @@ func retentionVictims(versions []index.Entry, rule RetentionRule, now time.Time)
 		*rank++
 		var reasons []string
 		if keep > 0 && *rank > keep {
-			reasons = append(reasons, "not among the newest "+strconv.Itoa(keep)+" "+class+"s")
+			if keep == 1 {
+				reasons = append(reasons, "not the newest "+class)
+			} else {
+				reasons = append(reasons, "not among the newest "+strconv.Itoa(keep)+" "+class+"s")
+			}
 		}
 		if maxAge > 0 && now.Sub(e.Published) > days(maxAge) {
 			reasons = append(reasons, class+" published more than "+strconv.Itoa(maxAge)+" days ago")
@@ -460,8 +464,8 @@ func (r *retentionRun) delete(ctx context.Context, item RetentionItem, del func(
 	return nil
 }
 
-// retentionMetrics are the retention series. They are registered on the
-// feed's registerer by the first run; later runs find them registered.
+// retentionMetrics are the retention series, registered with the feed's
+// other metrics in newMetrics.
 type retentionMetrics struct {
 	deleted *prometheus.CounterVec
 	failed  prometheus.Counter
@@ -469,8 +473,8 @@ type retentionMetrics struct {
 	lastRun prometheus.Gauge
 }
 
-func (f *Feed) retentionMetrics() *retentionMetrics {
-	m := &retentionMetrics{
+func newRetentionMetrics() *retentionMetrics {
+	return &retentionMetrics{
 		deleted: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "feedserver_retention_deleted_total",
 			Help: "Package versions deleted by retention, by kind (nuget, raw, generic). Dry runs count nothing.",
@@ -488,30 +492,8 @@ func (f *Feed) retentionMetrics() *retentionMetrics {
 			Help: "Unix time the last retention run (not a dry run) finished without error.",
 		}),
 	}
-	reg := f.opts.Registerer
-	if reg == nil {
-		return m
-	}
-	m.deleted = registerOnce(f, reg, m.deleted)
-	m.failed = registerOnce(f, reg, m.failed)
-	m.runs = registerOnce(f, reg, m.runs)
-	m.lastRun = registerOnce(f, reg, m.lastRun)
-	return m
 }
 
-// registerOnce registers c, or returns the collector an earlier run registered.
-func registerOnce[C prometheus.Collector](f *Feed, reg prometheus.Registerer, c C) C {
-	err := reg.Register(c)
-	if err == nil {
-		return c
-	}
-	var already prometheus.AlreadyRegisteredError
-	if errors.As(err, &already) {
-		if existing, ok := already.ExistingCollector.(C); ok {
-			return existing
-		}
-	}
-	// Counting still works on the unregistered collector; only the scrape misses it.
-	f.log.Warn("retention: register metric", "err", err)
-	return c
+func (m *retentionMetrics) collectors() []prometheus.Collector {
+	return []prometheus.Collector{m.deleted, m.failed, m.runs, m.lastRun}
 }

@@ -26,9 +26,9 @@ func TestGenericPackages(t *testing.T) {
 	}
 	tests := []struct {
 		name, owner, text string
-		skip, take       int
-		want             []string // owner/name@latest
-		wantTotal        int
+		skip, take        int
+		want              []string // owner/name@latest
+		wantTotal         int
 	}{
 		{name: "all", take: 10, want: []string{"bob/other@1", "bob/100%_done@1", "alice/Tool@2.0"}, wantTotal: 3},
 		{name: "owner", owner: "alice", take: 10, want: []string{"alice/Tool@2.0"}, wantTotal: 1},

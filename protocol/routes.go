@@ -139,5 +139,30 @@ func (s *Server) routes(nuget *nugetapi.Handler) *mux.Router {
 	r.HandleFunc(genericPackage+"/{version}/{file}", gen.Upload).Methods(PUT)
 	r.HandleFunc(genericPackage+"/{version}/{file}", gen.DeleteFile).Methods(DELETE)
 
+	// Admin (protocol/admin): retention and re-index on demand, for an
+	// unrestricted administrator key.
+	r.HandleFunc("/api/admin/retention", s.admin.Retention).Methods(POST)
+	r.HandleFunc("/api/admin/reindex", s.admin.ReindexStart).Methods(POST)
+	r.HandleFunc("/api/admin/reindex", s.admin.ReindexState).Methods(GET)
+
+	// Web page (web): Library → Packages for people. /packages/{id}/{version}
+	// is also the v3 PackageDetailsUriTemplate. The page's actions go to the
+	// client endpoints above; it owns only API-key management and the listing
+	// state of any package kind.
+	wp := s.web
+	r.HandleFunc("/", wp.Root).Methods(GET, HEAD)
+	r.HandleFunc("/packages", wp.Packages).Methods(GET, HEAD)
+	r.HandleFunc("/packages/generic/{owner}/{name}", wp.Generic).Methods(GET, HEAD)
+	r.HandleFunc("/packages/{id}", wp.Package).Methods(GET, HEAD)
+	r.HandleFunc("/packages/{id}/{version}", wp.Package).Methods(GET, HEAD)
+	r.HandleFunc("/upload", wp.Upload).Methods(GET, HEAD)
+	r.HandleFunc("/examples", wp.Examples).Methods(GET, HEAD)
+	r.HandleFunc("/admin", wp.Admin).Methods(GET, HEAD)
+	r.HandleFunc("/static/{file}", wp.Static).Methods(GET, HEAD)
+	r.HandleFunc("/api/admin/apikeys", wp.ListKeys).Methods(GET)
+	r.HandleFunc("/api/admin/apikeys", wp.CreateKey).Methods(POST)
+	r.HandleFunc("/api/admin/apikeys/{keyId}", wp.RevokeKey).Methods(DELETE)
+	r.HandleFunc("/api/admin/packages/{spaceId}/{kind}/{id}/{version}/listed", wp.SetListed).Methods(PUT)
+
 	return r
 }

@@ -11,12 +11,14 @@ import (
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/protocol/admin"
 	"github.com/feedserver/feedserver/protocol/generic"
 	"github.com/feedserver/feedserver/protocol/httpx"
 	"github.com/feedserver/feedserver/protocol/nugetapi"
 	"github.com/feedserver/feedserver/protocol/octopus"
 	"github.com/feedserver/feedserver/protocol/v2"
 	"github.com/feedserver/feedserver/protocol/v3"
+	"github.com/feedserver/feedserver/web"
 )
 
 // Options configures a Server.
@@ -46,6 +48,9 @@ type Options struct {
 	// Ready reports whether the server should receive traffic (catalogue open,
 	// start-up re-index finished); nil means always ready.
 	Ready func() bool
+	// Retention is the configured retention policy POST /api/admin/retention
+	// applies (protocol/admin); the zero policy deletes nothing.
+	Retention feed.RetentionPolicy
 }
 
 // Server is the HTTP side of the feed.
@@ -57,6 +62,8 @@ type Server struct {
 	v2      *v2.Handler      // NuGet v2 OData feed
 	v3      *v3.Handler      // NuGet v3 registration, search, autocomplete
 	oct     *octopus.Handler // Octopus built-in repository API
+	admin   *admin.Handler   // retention and re-index on demand
+	web     *web.Handler     // the web page for people (Library → Packages)
 }
 
 // New builds the routes and the middleware stack over a feed.
@@ -96,12 +103,25 @@ func New(f *feed.Feed, opts Options) (*Server, error) {
 	}); err != nil {
 		return nil, err
 	}
+	// Web page: the same keys, spaces and delete mode as the APIs it drives.
+	if s.web, err = web.New(f, web.Options{
+		Keys: opts.Keys, Spaces: opts.Spaces, RequireAuthForReads: opts.RequireAuthForReads,
+		DeleteMode: opts.DeleteMode, PublicURL: opts.PublicURL, Logger: opts.Logger,
+	}); err != nil {
+		return nil, err
+	}
+	s.admin = admin.New(f, admin.Options{Retention: opts.Retention, Logger: opts.Logger})
 	router := s.routes(nuget)
 
 	// Outermost first: request id and state, access log and metrics (they
 	// see the final status, panics included), panic recovery, authentication.
 	var h http.Handler = generic.RejectDotSegments(router)
 	h = httpx.MethodOverride(h) // before routing: Octopus.Client sends PUT and DELETE as POST
+	crossOrigin, err := httpx.CrossOrigin(opts.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	h = crossOrigin(h)
 	h = httpx.Authenticate(opts.Keys)(h)
 	h = httpx.Recover(opts.Logger)(h)
 	h = httpx.Observe(opts.Logger, metrics)(h)
@@ -112,6 +132,10 @@ func New(f *feed.Feed, opts Options) (*Server, error) {
 
 // Handler is the server's root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close stops background work the handlers started (a re-index requested
+// over HTTP) and waits for it, so the feed can be closed next.
+func (s *Server) Close() { s.admin.Close() }
 
 // healthz answers 200 while the process serves HTTP at all.
 func healthz(w http.ResponseWriter, r *http.Request) {

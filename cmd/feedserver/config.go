@@ -8,6 +8,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/feedserver/feedserver/feed"
 )
 
 // config is everything the server reads from flags and the environment.
@@ -23,6 +26,13 @@ type config struct {
 	DeleteMode     string
 	LogLevel       string
 	LogFormat      string
+	// Retention is the policy the scheduler, the retention sub-command and
+	// POST /api/admin/retention apply; RetentionInterval 0 means no schedule.
+	Retention         feed.RetentionPolicy
+	RetentionInterval time.Duration
+	// UploadIdle is the window in which a request body must bring 64 KiB
+	// (or end) before the request fails; 0 means no limit.
+	UploadIdle time.Duration
 }
 
 // setting is one row of the configuration table.
@@ -41,6 +51,15 @@ var settings = []setting{
 	{"delete-mode", "FEEDSERVER_DELETE_MODE", "delete", "what `nuget delete` does: delete or unlist"},
 	{"log-level", "FEEDSERVER_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"log-format", "FEEDSERVER_LOG_FORMAT", "text", "text or json"},
+	// Retention (cmd/feedserver/retention.go reads these rows).
+	{"retention-keep-releases", "FEEDSERVER_RETENTION_KEEP_RELEASES", "0", "retention: keep the newest N releases of each package id; 0 means no limit"},
+	{"retention-keep-prereleases", "FEEDSERVER_RETENTION_KEEP_PRERELEASES", "0", "retention: keep the newest N prereleases of each package id; 0 means no limit"},
+	{"retention-release-max-age-days", "FEEDSERVER_RETENTION_RELEASE_MAX_AGE_DAYS", "0", "retention: delete releases published more than D days ago; 0 means no limit"},
+	{"retention-prerelease-max-age-days", "FEEDSERVER_RETENTION_PRERELEASE_MAX_AGE_DAYS", "0", "retention: delete prereleases published more than D days ago; 0 means no limit"},
+	{"retention-generic-max-age-days", "FEEDSERVER_RETENTION_GENERIC_MAX_AGE_DAYS", "0", "retention: delete generic package versions that got no file for D days; 0 means no limit"},
+	{"retention-file", "FEEDSERVER_RETENTION_FILE", "", "retention: JSON file of per-space rules (README, Retention)"},
+	{"retention-interval", "FEEDSERVER_RETENTION_INTERVAL", "0", "run retention every interval, e.g. 24h, the first time after the start-up re-index; 0 means never"},
+	{"upload-idle-timeout", "FEEDSERVER_UPLOAD_IDLE_TIMEOUT", "60s", "fail an upload that brings less than 64 KiB in this long (a stalled or trickling client; steady uploads are never cut off); 0 means never"},
 }
 
 // loadConfig reads flags from args over the environment over the defaults.
@@ -76,6 +95,12 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	}
 	if c.RequireReadKey, err = parseSwitch(*values["require-read-key"]); err != nil {
 		return config{}, nil, fmt.Errorf("require-read-key: %w", err)
+	}
+	if c.UploadIdle, err = time.ParseDuration(*values["upload-idle-timeout"]); err != nil || c.UploadIdle < 0 {
+		return config{}, nil, fmt.Errorf("upload-idle-timeout: %q is not a duration such as 60s", *values["upload-idle-timeout"])
+	}
+	if c.Retention, c.RetentionInterval, err = retentionConfig(values); err != nil {
+		return config{}, nil, err
 	}
 	if c.DeleteMode != "delete" && c.DeleteMode != "unlist" {
 		return config{}, nil, fmt.Errorf("delete-mode: %q is neither delete nor unlist", c.DeleteMode)

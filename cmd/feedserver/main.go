@@ -27,11 +27,13 @@ import (
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/protocol"
+	"github.com/feedserver/feedserver/protocol/httpx"
 	"github.com/feedserver/feedserver/storage/filesystem"
 )
 
 const usage = `usage: feedserver [flags]                 serve (the default)
        feedserver reindex [flags]         re-index the package directory and exit
+       feedserver retention [--dry-run] [flags]   apply the retention policy once (see -retention-* flags) and exit
        feedserver apikey create --name N --role administrator|publisher|reader [--space S ...] [--owner O ...] [--expires 720h]
        feedserver apikey list
        feedserver apikey revoke ID-or-NAME
@@ -60,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "reindex":
 		return reindexCmd(ctx, args, getenv, stderr)
+	case "retention":
+		return retentionCmd(ctx, args, getenv, stdout, stderr) // cmd/feedserver/retention.go
 	case "apikey":
 		return apikeyCmd(ctx, args, getenv, stdout, stderr)
 	case "space":
@@ -103,11 +107,21 @@ func open(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if a.store, err = filesystem.New(filepath.Join(cfg.Data, "packages")); err != nil {
 		return nil, fmt.Errorf("open package directory: %w", err)
 	}
-	if a.catalog, err = index.OpenCatalog(ctx, filepath.Join(cfg.Data, "catalog.db")); err != nil {
+	// A corrupt catalogue or search index is set aside and rebuilt by the
+	// re-index: both are caches of the package directory.
+	var setAside string
+	if a.catalog, setAside, err = index.OpenCatalogChecked(ctx, filepath.Join(cfg.Data, "catalog.db"), time.Now()); err != nil {
 		return nil, fmt.Errorf("open catalogue: %w", err)
 	}
-	if a.search, err = index.OpenSearch(filepath.Join(cfg.Data, "search")); err != nil {
+	if setAside != "" {
+		log.Error("the catalogue was corrupt: moved it aside and started a new one; the re-index refills it from the package directory (download counts and unlisted flags are lost)",
+			"moved_to", setAside)
+	}
+	if a.search, setAside, err = index.OpenSearchChecked(filepath.Join(cfg.Data, "search"), time.Now()); err != nil {
 		return nil, fmt.Errorf("open search index: %w", err)
+	}
+	if setAside != "" {
+		log.Error("the search index was corrupt: moved it aside and started a new one; the re-index rebuilds it", "moved_to", setAside)
 	}
 	if err := a.openKeys(ctx); err != nil {
 		return nil, err
@@ -212,18 +226,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Registerer:          a.reg,
 		Gatherer:            a.reg,
 		Ready:               ready.Load,
+		Retention:           cfg.Retention,
 	})
 	if err != nil {
 		return err
 	}
+	defer srv.Close() // before a.close: a re-index started over HTTP stops first
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	httpSrv := &http.Server{
-		Handler:           srv.Handler(),
+		// Outermost, so it sets deadlines on net/http's own connection.
+		Handler:           httpx.IdleBody(cfg.UploadIdle)(srv.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
-		// No whole-request timeout: honest large uploads take as long as they take.
+		// No whole-request timeout: honest large uploads take as long as they
+		// take; IdleBody bounds a body that stops moving instead.
 		IdleTimeout: 2 * time.Minute,
 		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -234,17 +252,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	reindexCtx, cancelReindex := context.WithCancel(ctx)
 	defer cancelReindex()
+	reindexed := make(chan struct{}) // closed when the start-up re-index is done (or off)
 	if cfg.Reindex {
 		go func() {
 			if _, err := a.feed.Reindex(reindexCtx); err != nil && !errors.Is(err, context.Canceled) {
 				log.Error("startup re-index failed; serving what the catalogue has", "err", err)
 			}
 			ready.Store(true)
+			close(reindexed)
 		}()
 	} else {
 		log.Info("startup re-index switched off")
 		ready.Store(true)
+		close(reindexed)
 	}
+	stopRetention := a.startRetention(ctx, reindexed) // cmd/feedserver/retention.go
+	defer stopRetention()
 
 	select {
 	case err := <-serveErr:
@@ -288,6 +311,9 @@ func (a *app) firstAdminKey(ctx context.Context, stdout io.Writer) error {
 func reindexCmd(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	cfg, _, err := loadConfig("feedserver reindex", args, getenv, stderr)
 	if err != nil {
+		return err
+	}
+	if err := refuseIfServing(cfg.Data, "reindex", "POST /api/admin/reindex"); err != nil {
 		return err
 	}
 	log, err := newLogger(cfg, stderr)

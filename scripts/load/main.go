@@ -41,6 +41,22 @@ type bench struct {
 }
 
 func main() {
+	// Sub-commands with their own flags: soak.go and genfiles.go.
+	if len(os.Args) > 1 && (os.Args[1] == "soak" || os.Args[1] == "genfiles") {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		var err error
+		if os.Args[1] == "soak" {
+			err = soakMain(ctx, os.Args[2:])
+		} else {
+			err = genFilesMain(os.Args[2:])
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	var (
 		serverBin = flag.String("server", "", "feedserver binary to start on a temporary data folder (scripts/bench passes it)")
 		base      = flag.String("base", "", "measure an already running server at this URL instead (no memory or re-index rows)")

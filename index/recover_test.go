@@ -1,0 +1,163 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var setAsideTime = time.Date(2026, 11, 21, 6, 30, 0, 0, time.UTC)
+
+// garble overwrites n bytes of path at offset with a fixed non-zero pattern.
+func garble(t *testing.T, path string, offset, n int64) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	junk := make([]byte, n)
+	for i := range junk {
+		junk[i] = byte(i*7 + 13)
+	}
+	if _, err := f.WriteAt(junk, offset); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// filledCatalog makes a closed catalogue file with enough rows to span many pages.
+func filledCatalog(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "catalog.db")
+	c, err := OpenCatalog(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 300 {
+		if err := c.Put(context.Background(), nugetEntry(pkg{id: fmt.Sprintf("Pkg%d", i), version: "1.0.0"})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestOpenCatalogChecked(t *testing.T) {
+	tests := []struct {
+		name         string
+		damage       func(t *testing.T, path string)
+		wantSetAside bool
+	}{
+		{"sound", func(*testing.T, string) {}, false},
+		{"garbage header", func(t *testing.T, p string) { garble(t, p, 0, 4096) }, true},
+		{"garbage pages", func(t *testing.T, p string) {
+			fi, _ := os.Stat(p)
+			garble(t, p, fi.Size()/2, 8192)
+		}, true},
+		{"truncated to a few bytes", func(t *testing.T, p string) {
+			if err := os.Truncate(p, 100); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filledCatalog(t)
+			tt.damage(t, path)
+			c, setAside, err := OpenCatalogChecked(context.Background(), path, setAsideTime)
+			if err != nil {
+				t.Fatalf("OpenCatalogChecked: %v", err)
+			}
+			defer c.Close()
+			_, versions, err := c.Counts(context.Background())
+			if err != nil {
+				t.Fatalf("the opened catalogue does not answer: %v", err)
+			}
+			if !tt.wantSetAside {
+				if setAside != "" || versions != 300 {
+					t.Errorf("set aside %q, %d versions; want nothing moved, 300 versions", setAside, versions)
+				}
+				return
+			}
+			if want := path + ".corrupt-20261121T063000Z"; setAside != want {
+				t.Errorf("set aside as %q, want %q", setAside, want)
+			}
+			if _, err := os.Stat(setAside); err != nil {
+				t.Errorf("the corrupt file is not kept: %v", err)
+			}
+			if versions != 0 {
+				t.Errorf("the new catalogue has %d versions, want 0", versions)
+			}
+			if err := c.Put(context.Background(), nugetEntry(pkg{id: "After", version: "1.0.0"})); err != nil {
+				t.Errorf("the new catalogue takes no writes: %v", err)
+			}
+		})
+	}
+}
+
+func TestOpenCatalogCheckedLeavesOtherErrors(t *testing.T) {
+	// A folder that does not exist is not a corrupt file: fail, move nothing.
+	path := filepath.Join(t.TempDir(), "missing", "catalog.db")
+	if c, setAside, err := OpenCatalogChecked(context.Background(), path, setAsideTime); err == nil {
+		c.Close()
+		t.Fatalf("opened %s in a missing folder (set aside %q)", path, setAside)
+	}
+}
+
+func TestOpenSearchChecked(t *testing.T) {
+	// Each damage made bleve's open panic before OpenSearchChecked existed.
+	for _, file := range []string{"root.bolt", "segment"} {
+		t.Run(file, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "search")
+			s, err := OpenSearch(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var docs []Doc
+			for i := range 50 {
+				if d, ok := DocFor([]Entry{nugetEntry(pkg{id: fmt.Sprintf("Pkg%d", i), version: "1.0.0"})}); ok {
+					docs = append(docs, d)
+				}
+			}
+			if err := s.Index(context.Background(), docs...); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			target := filepath.Join(dir, "store", "root.bolt")
+			if file == "segment" {
+				zaps, _ := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
+				if len(zaps) == 0 {
+					t.Fatal("no segment file to damage")
+				}
+				target = zaps[0]
+			}
+			fi, err := os.Stat(target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			garble(t, target, fi.Size()/4, fi.Size()/2)
+
+			s, setAside, err := OpenSearchChecked(dir, setAsideTime)
+			if err != nil {
+				t.Fatalf("OpenSearchChecked: %v", err)
+			}
+			defer s.Close()
+			if want := dir + ".corrupt-20261121T063000Z"; setAside != want {
+				t.Errorf("set aside as %q, want %q", setAside, want)
+			}
+			if !s.Rebuilt() {
+				t.Error("Rebuilt() = false for a new index")
+			}
+			if n, err := s.Count(); err != nil || n != 0 {
+				t.Errorf("new index holds %d documents (err %v), want 0", n, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,20 @@
+// Package admin is the HTTP side of the server's maintenance jobs, for
+// administrators only (auth.AdministerSystem: an unrestricted administrator
+// key):
+//
+//	POST /api/admin/retention[?dryRun=true]   run the retention policy now; 200 JSON report
+//	POST /api/admin/reindex                   start a re-index in the background; 202 JSON state, 409 if one runs
+//	GET  /api/admin/reindex                   the current or last re-index; 200 JSON state
+//
+// The retention POST applies the server's configured policy; its query
+// parameters keepReleases, keepPrereleases, releaseMaxAgeDays,
+// prereleaseMaxAgeDays and genericMaxAgeDays replace single fields of the
+// default rule for this run (per-space rules stay), so an administrator can
+// try other numbers with a dry run first.
+//
+// Errors use the Octopus error body ({"ErrorMessage": ..., "Errors": [...]})
+// like the rest of /api, mapped in one table (status in errors.go): 400 bad
+// query, 401 no or invalid key, 403 not an administrator, 409 busy.
+//
+// It imports feed, auth and protocol/httpx; never another protocol package.
+package admin

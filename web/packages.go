@@ -1,0 +1,287 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/feedserver/feedserver/auth"
+	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/nuget"
+)
+
+// Kind filter values of the package list; "" is every kind.
+const (
+	kindNuGet   = "nuget"
+	kindRaw     = "raw" // archives pushed to the Octopus API (index.KindRaw)
+	kindGeneric = "generic"
+)
+
+// maxQueryText bounds the search text, in bytes.
+const maxQueryText = 500
+
+// maxPage bounds the page number a query can ask for (the index skips at most 100,000).
+const maxPage = 4000
+
+// listQuery is what the package list was asked for.
+type listQuery struct {
+	Q          string
+	Kind       string // "", nuget, raw, generic
+	Space      string // "" every space (NuGet and archives)
+	Owner      string // "" every owner (generic packages)
+	Prerelease bool
+	Page       int // from 1
+}
+
+func parseListQuery(v url.Values) listQuery {
+	q := listQuery{
+		Q:          strings.TrimSpace(v.Get("q")),
+		Space:      strings.TrimSpace(v.Get("space")),
+		Owner:      strings.ToLower(strings.TrimSpace(v.Get("owner"))),
+		Prerelease: v.Get("prerelease") == "true" || v.Get("prerelease") == "on",
+		Page:       1,
+	}
+	switch k := strings.ToLower(v.Get("kind")); k {
+	case kindNuGet, kindRaw, kindGeneric:
+		q.Kind = k
+	}
+	if p, err := strconv.Atoi(v.Get("page")); err == nil && p > 1 {
+		q.Page = min(p, maxPage)
+	}
+	if q.Space != "" {
+		q.Space = feed.CanonicalSpace(q.Space)
+	}
+	if len(q.Q) > maxQueryText {
+		cut := maxQueryText
+		for cut > 0 && !utf8.RuneStart(q.Q[cut]) {
+			cut--
+		}
+		q.Q = strings.TrimSpace(q.Q[:cut])
+	}
+	return q
+}
+
+// url is the list URL of this query on another page.
+func (q listQuery) url(page int) string {
+	v := url.Values{}
+	if q.Q != "" {
+		v.Set("q", q.Q)
+	}
+	if q.Kind != "" {
+		v.Set("kind", q.Kind)
+	}
+	if q.Space != "" {
+		v.Set("space", q.Space)
+	}
+	if q.Owner != "" {
+		v.Set("owner", q.Owner)
+	}
+	if q.Prerelease {
+		v.Set("prerelease", "true")
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	if len(v) == 0 {
+		return "/packages"
+	}
+	return "/packages?" + v.Encode()
+}
+
+// searchKinds reports whether the query lists NuGet and archive packages
+// (the search index) and generic packages (the catalogue).
+func (q listQuery) searchKinds() (search bool, generic bool) {
+	search = q.Kind != kindGeneric && q.Owner == ""                    // an owner names generic packages
+	generic = (q.Kind == "" || q.Kind == kindGeneric) && q.Space == "" // generic packages have no space
+	return search, generic
+}
+
+// listRow is one package of the list.
+type listRow struct {
+	Kind        string // label: "NuGet", "Archive", "Generic"
+	Where       string // space or owner
+	ID          string
+	URL         string
+	Latest      string
+	Description string
+	Downloads   int64
+	HasCounts   bool // generic packages count no downloads
+	Published   time.Time
+}
+
+// listView is the data of the package list page.
+type listView struct {
+	Query      listQuery
+	Spaces     []auth.Space
+	Rows       []listRow
+	Total      int
+	From, To   int
+	Page       int
+	Pages      int
+	PrevURL    string
+	NextURL    string
+	ClearURL   string
+	ShowSpaces bool
+}
+
+// Packages serves GET /packages: the searchable, paged package list.
+func (h *Handler) Packages(w http.ResponseWriter, r *http.Request) {
+	q := parseListQuery(r.URL.Query())
+	if err := h.requireRead(r, q.Space); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	view, err := h.list(r, q)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	title := "Packages"
+	if q.Q != "" {
+		title = "Packages matching " + q.Q
+	}
+	h.render(w, r, http.StatusOK, "packages", page{Title: title, Nav: "packages", Data: view})
+}
+
+// list runs the query: search-index hits (NuGet and archives, the same search
+// NuGet clients get) first, then generic packages, paged over both.
+func (h *Handler) list(r *http.Request, q listQuery) (listView, error) {
+	ctx := r.Context()
+	size := h.opts.PageSize
+	skip := (q.Page - 1) * size
+	view := listView{Query: q, Spaces: h.spaces(r), Page: q.Page, ClearURL: "/packages"}
+	view.ShowSpaces = len(view.Spaces) > 1
+	doSearch, doGeneric := q.searchKinds()
+
+	searchTotal := 0
+	if doSearch {
+		iq := index.Query{Space: q.Space, Text: q.Q, Prerelease: q.Prerelease, SemVer2: true, Skip: skip, Take: size}
+		if q.Kind == kindNuGet {
+			iq.Kind = index.KindNuGet
+		} else if q.Kind == kindRaw {
+			iq.Kind = index.KindRaw
+		}
+		if skip > 100000 {
+			return listView{}, fmt.Errorf("%w: page %d is past the end of any search", errBadRequest, q.Page)
+		}
+		res, err := h.feed.Search(ctx, iq)
+		if err != nil {
+			return listView{}, err
+		}
+		searchTotal = res.Total
+		for _, hit := range res.Hits {
+			row, ok, err := h.searchRow(r, hit, q.Prerelease)
+			if err != nil {
+				return listView{}, err
+			}
+			if ok {
+				view.Rows = append(view.Rows, row)
+			}
+		}
+	}
+	view.Total = searchTotal
+	if doGeneric {
+		gskip := max(0, skip-searchTotal)
+		gtake := size - len(view.Rows)
+		if skip+size <= searchTotal {
+			gtake = 0 // this page is all search hits; only the total is needed
+		}
+		ps, total, err := h.feed.GenericPackages(ctx, q.Owner, q.Q, gskip, max(gtake, 0))
+		if err != nil {
+			return listView{}, err
+		}
+		view.Total += total
+		for _, p := range ps {
+			view.Rows = append(view.Rows, listRow{
+				Kind: "Generic", Where: p.Owner, ID: p.Name,
+				URL:    "/packages/generic/" + url.PathEscape(p.Owner) + "/" + url.PathEscape(p.Name),
+				Latest: p.LatestVersion,
+				Description: fmt.Sprintf("%d %s, %d %s, %s", p.Versions, plural(p.Versions, "version", "versions"),
+					p.Files, plural(p.Files, "file", "files"), formatBytes(p.Size)),
+				Published: p.Updated,
+			})
+		}
+	}
+	view.Pages = max(1, (view.Total+size-1)/size)
+	if len(view.Rows) > 0 {
+		view.From, view.To = skip+1, skip+len(view.Rows)
+	}
+	if q.Page > 1 {
+		view.PrevURL = q.url(q.Page - 1)
+	}
+	if q.Page < view.Pages && q.Page < maxPage {
+		view.NextURL = q.url(q.Page + 1)
+	}
+	return view, nil
+}
+
+// searchRow reads the versions of a hit and summarises them as the view
+// shows them; false when none is shown (it changed since the search).
+func (h *Handler) searchRow(r *http.Request, hit index.Hit, prerelease bool) (listRow, bool, error) {
+	entries, err := h.feed.Versions(r.Context(), hit.Space, hit.Kind, string(hit.ID))
+	if err != nil {
+		return listRow{}, false, err
+	}
+	var latest *index.Entry
+	var downloads int64
+	var published time.Time
+	for i := range entries {
+		e := &entries[i]
+		downloads += e.Downloads
+		if !e.Listed || (!prerelease && e.Version.IsPrerelease()) {
+			continue
+		}
+		latest = e // Versions is ascending
+		if e.Published.After(published) {
+			published = e.Published
+		}
+	}
+	if latest == nil {
+		return listRow{}, false, nil
+	}
+	row := listRow{
+		Kind: kindLabel(hit.Kind), Where: hit.Space, ID: string(latest.ID),
+		URL:    packageURL(latest.ID, latest.Version, hit.Space, hit.Kind, false),
+		Latest: latest.Version.Full(), Downloads: downloads, HasCounts: true, Published: published,
+	}
+	if m := latest.Manifest; m != nil {
+		row.Description = m.Summary
+		if row.Description == "" {
+			row.Description = m.Description
+		}
+	}
+	return row, true, nil
+}
+
+func kindLabel(k index.Kind) string {
+	if k == index.KindRaw {
+		return "Archive"
+	}
+	return "NuGet"
+}
+
+// packageURL is the page of a package (withVersion: of that version). The
+// default space and NuGet kind need no query: /packages/{id}/{version} is
+// also the service index's PackageDetailsUriTemplate.
+func packageURL(id nuget.ID, v nuget.Version, space string, kind index.Kind, withVersion bool) string {
+	u := "/packages/" + url.PathEscape(string(id))
+	if withVersion {
+		u += "/" + url.PathEscape(v.String())
+	}
+	q := url.Values{}
+	if space != "" && space != feed.DefaultSpace {
+		q.Set("space", space)
+	}
+	if kind == index.KindRaw {
+		q.Set("kind", kindRaw)
+	}
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}

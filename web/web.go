@@ -1,0 +1,305 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/feedserver/feedserver/auth"
+	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/protocol/httpx"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// DeleteMode values, as protocol.Options.DeleteMode: what a NuGet DELETE does.
+const (
+	DeleteRemoves = "delete"
+	DeleteUnlists = "unlist"
+)
+
+// Options configures a Handler.
+type Options struct {
+	// Keys stores the API keys the administrator manages on the page; nil
+	// makes the key endpoints answer 503.
+	Keys *auth.Keys
+	// Spaces lists the Octopus spaces for the filters and the upload target;
+	// nil means only Spaces-1 exists.
+	Spaces *auth.Spaces
+	// RequireAuthForReads makes the pages need a key with BuiltInFeedDownload
+	// (a browser sends it by HTTP Basic after the challenge).
+	RequireAuthForReads bool
+	// DeleteMode is what the server's NuGet DELETE does ("delete" or
+	// "unlist"), so each button sends the request that does what it says.
+	DeleteMode string
+	// PublicURL, when configured, is trusted as an origin for state-changing
+	// requests (a proxy may rewrite Host).
+	PublicURL *url.URL
+	// PageSize is how many packages a list page shows; 0 means 25.
+	PageSize int
+	Logger   *slog.Logger
+}
+
+// Handler serves the pages, their assets and the page's own JSON endpoints.
+type Handler struct {
+	feed   *feed.Feed
+	opts   Options
+	log    *slog.Logger
+	pages  map[string]*template.Template
+	assets map[string]asset // by file name under static/
+	bufs   sync.Pool        // *bytes.Buffer for rendering
+}
+
+// asset is one embedded static file with its content-derived version.
+type asset struct {
+	body        []byte
+	contentType string
+	version     string // first hex digits of the SHA-256: the cache-busting query
+}
+
+// New parses the templates and indexes the assets.
+func New(f *feed.Feed, opts Options) (*Handler, error) {
+	if f == nil {
+		return nil, errors.New("web: a feed is required")
+	}
+	switch opts.DeleteMode {
+	case "":
+		opts.DeleteMode = DeleteRemoves
+	case DeleteRemoves, DeleteUnlists:
+	default:
+		return nil, fmt.Errorf("web: unknown delete mode %q", opts.DeleteMode)
+	}
+	if opts.PageSize <= 0 {
+		opts.PageSize = 25
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{feed: f, opts: opts, log: opts.Logger, pages: map[string]*template.Template{},
+		assets: map[string]asset{}}
+	h.bufs.New = func() any { return new(bytes.Buffer) }
+	if err := h.loadAssets(); err != nil {
+		return nil, err
+	}
+	if err := h.loadTemplates(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func (h *Handler) loadAssets() error {
+	entries, err := fs.ReadDir(staticFS, "static")
+	if err != nil {
+		return fmt.Errorf("web: assets: %w", err)
+	}
+	for _, e := range entries {
+		body, err := staticFS.ReadFile("static/" + e.Name())
+		if err != nil {
+			return fmt.Errorf("web: asset %s: %w", e.Name(), err)
+		}
+		sum := sha256.Sum256(body)
+		ct := "application/octet-stream"
+		switch path.Ext(e.Name()) {
+		case ".css":
+			ct = "text/css; charset=utf-8"
+		case ".js":
+			ct = "text/javascript; charset=utf-8"
+		case ".svg":
+			ct = "image/svg+xml"
+		}
+		h.assets[e.Name()] = asset{body: body, contentType: ct, version: hex.EncodeToString(sum[:6])}
+	}
+	return nil
+}
+
+// templateFuncs are the helpers the templates use; none returns unescaped HTML.
+func (h *Handler) templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"asset":     h.assetURL,
+		"bytes":     formatBytes,
+		"count":     formatCount,
+		"date":      formatDate,
+		"datetime":  formatDateTime,
+		"isoTime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"join":      strings.Join,
+		"pathEsc":   url.PathEscape,
+		"queryEsc":  url.QueryEscape,
+		"plural":    plural[int],
+		"plural64":  plural[int64],
+		"truncated": truncate,
+	}
+}
+
+func (h *Handler) loadTemplates() error {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		name := path.Base(n)
+		if name == "layout.html" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(h.templateFuncs()).
+			ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return fmt.Errorf("web: template %s: %w", name, err)
+		}
+		h.pages[strings.TrimSuffix(name, ".html")] = t
+	}
+	return nil
+}
+
+// assetURL is the URL of a static file with its version, so it can be cached for good.
+func (h *Handler) assetURL(name string) string {
+	return "/static/" + name + "?v=" + h.assets[name].version
+}
+
+// page is what the layout renders around each page's content.
+type page struct {
+	Title string
+	Nav   string // the highlighted menu entry
+	Base  string // the server's public URL
+	Data  any    // the page's own view
+}
+
+// setPageHeaders sets the security headers of every page: scripts and styles
+// only from this server (no inline code), no framing, no sniffing.
+func setPageHeaders(w http.ResponseWriter) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("X-Frame-Options", "DENY") // browsers without CSP frame-ancestors
+	hd.Set("Referrer-Policy", "same-origin")
+}
+
+// render writes a page; a template failure is a 500 logged with the request id.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	t := h.pages[name]
+	buf := h.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer h.bufs.Put(buf)
+	p.Base = httpx.PublicURL(r)
+	if err := t.Execute(buf, p); err != nil {
+		httpx.SetError(r.Context(), err)
+		h.log.Error("web: render", "page", name, "id", httpx.RequestID(r.Context()), "err", err)
+		http.Error(w, "internal server error (request "+httpx.RequestID(r.Context())+")", http.StatusInternalServerError)
+		return
+	}
+	setPageHeaders(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// errorView is the data of the error page.
+type errorView struct {
+	Status  int
+	Heading string
+	Message string
+}
+
+// fail renders the error page for err through the one error table below.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	httpx.SetError(r.Context(), err)
+	code, msg := pageStatus(err)
+	if code == http.StatusInternalServerError {
+		h.log.Error("web: page failed", "id", httpx.RequestID(r.Context()), "err", err)
+		msg += " (request " + httpx.RequestID(r.Context()) + ")"
+	}
+	if code == http.StatusUnauthorized {
+		// Browsers ask for Basic credentials only after this challenge; the
+		// key goes in the password field (any user name).
+		w.Header().Set("WWW-Authenticate", `Basic realm="feedserver", charset="UTF-8"`)
+	}
+	h.render(w, r, code, "error", page{Title: http.StatusText(code), Data: errorView{
+		Status: code, Heading: http.StatusText(code), Message: msg}})
+}
+
+// errBadRequest marks a client mistake in a page's query or path.
+var errBadRequest = errors.New("bad request")
+
+// pageStatus is the web family's one error table: status and text for an
+// error from feed, auth or this package. A client mistake is never a 500.
+func pageStatus(err error) (int, string) {
+	switch {
+	case errors.Is(err, auth.ErrUnauthenticated), errors.Is(err, auth.ErrInvalidKey):
+		return http.StatusUnauthorized, "This feed needs an API key: enter it as the password (any user name)."
+	case errors.Is(err, auth.ErrForbidden), errors.Is(err, feed.ErrForbidden):
+		return http.StatusForbidden, "Your API key may not see this."
+	case errors.Is(err, feed.ErrNotFound), errors.Is(err, auth.ErrNotFound):
+		return http.StatusNotFound, "There is no such package or version on this feed."
+	case errors.Is(err, errBadRequest), errors.Is(err, feed.ErrInvalid):
+		return http.StatusBadRequest, err.Error()
+	case errors.Is(err, auth.ErrExists), errors.Is(err, feed.ErrExists):
+		return http.StatusConflict, err.Error()
+	}
+	return http.StatusInternalServerError, "Something went wrong on the server."
+}
+
+// requireRead checks the read permission when reads need a key.
+func (h *Handler) requireRead(r *http.Request, space string) error {
+	if !h.opts.RequireAuthForReads {
+		return nil
+	}
+	ctx := r.Context()
+	if httpx.AuthError(ctx) == nil && httpx.Principal(ctx).Anonymous {
+		return fmt.Errorf("%w: reads need an API key", auth.ErrUnauthenticated)
+	}
+	return httpx.Require(ctx, auth.BuiltInFeedDownload, space)
+}
+
+// Root redirects / to the package list.
+func (h *Handler) Root(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/packages", http.StatusFound)
+}
+
+// Static serves GET /static/{file}: an embedded asset, cached for a year
+// when the request names its current version.
+func (h *Handler) Static(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.assets[httpx.Var(r, "file")]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", a.contentType)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("ETag", `"`+a.version+`"`)
+	if r.URL.Query().Get("v") == a.version {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "no-cache")
+	}
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
+}
+
+// spaces lists the spaces for the filters (the default one alone without a store).
+func (h *Handler) spaces(r *http.Request) []auth.Space {
+	if h.opts.Spaces != nil {
+		if ss, err := h.opts.Spaces.List(r.Context()); err == nil && len(ss) > 0 {
+			return ss
+		}
+	}
+	return []auth.Space{{ID: feed.DefaultSpace, Name: "Default"}}
+}
