@@ -135,6 +135,13 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 		entry.Downloads = existing.Downloads
 	}
 	if err := f.catalog.Put(ctx, entry); err != nil {
+		if !found {
+			// The client hears of a failure, so nothing may stay stored (a
+			// full disk can fail the catalogue after the file got in).
+			if derr := f.store.Delete(context.WithoutCancel(ctx), key); derr != nil {
+				f.log.Error("remove a pushed file whose catalogue row failed", "key", key, "err", derr)
+			}
+		}
 		return PushResult{}, fmt.Errorf("catalogue %s %s: %w", entry.ID, entry.Version, err)
 	}
 	if found && existing.BlobKey != key {

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -312,12 +313,23 @@ func (c *Catalog) Put(ctx context.Context, e Entry) error {
 		return fmt.Errorf("index: put %s: %w", k, err)
 	}
 	if err := insertRow(ctx, tx, e); err != nil {
-		return err
+		return diskFull(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("index: put %s: %w", k, err)
+		return diskFull(fmt.Errorf("index: put %s: %w", k, err))
 	}
 	return nil
+}
+
+// diskFull makes SQLite's "database or disk is full" an out-of-space error
+// that errors.Is(err, syscall.ENOSPC) recognises, so a push that fails on it
+// answers 507 like a push whose file did not fit.
+func diskFull(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.Code == sqlite3.ErrFull {
+		return fmt.Errorf("%w (%w)", err, syscall.ENOSPC)
+	}
+	return err
 }
 
 // canonicalID returns the casing already used by other versions of e's id, or e.ID.

@@ -10,8 +10,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mattn/go-sqlite3"
 
 	"github.com/feedserver/feedserver/nuget"
 )
@@ -442,5 +445,16 @@ func TestCatalogMigrationsIdempotent(t *testing.T) {
 		if err := c.Close(); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+func TestDiskFullIsENOSPC(t *testing.T) {
+	full := fmt.Errorf("index: put x: %w", sqlite3.Error{Code: sqlite3.ErrFull})
+	if err := diskFull(full); !errors.Is(err, syscall.ENOSPC) {
+		t.Errorf("diskFull(%v) is not ENOSPC", err)
+	}
+	other := fmt.Errorf("index: put x: %w", sqlite3.Error{Code: sqlite3.ErrBusy})
+	if err := diskFull(other); errors.Is(err, syscall.ENOSPC) {
+		t.Errorf("diskFull(%v) claims ENOSPC", err)
 	}
 }

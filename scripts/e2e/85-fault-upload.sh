@@ -17,8 +17,8 @@ port=${BASE_URL##*:}
 
 # wait_log PATTERN: the server logged a line matching PATTERN (grep -E) within 20 s; prints it.
 wait_log() {
-	local i line
-	for i in $(seq 1 200); do
+	local line
+	for _ in $(seq 1 200); do
 		if line=$(grep -E "$1" "$SERVER_LOG" | tail -1) && [[ -n $line ]]; then
 			echo "$line"
 			return 0
@@ -56,19 +56,21 @@ slow_push() {
 	printf 'PUT /api/v2/package HTTP/1.1\r\nHost: 127.0.0.1\r\nX-NuGet-ApiKey: %s\r\nX-Request-Id: %s\r\nContent-Type: multipart/form-data; boundary=%s\r\nContent-Length: %d\r\n\r\n%s' \
 		"$ADMIN_KEY" "$mode-test" "$boundary" "$len" "$head" >&3
 	head -c 1000 "$f" >&3
+	local trickler=""
 	if [[ $mode == trickle ]]; then
 		(
 			trap '' PIPE
-			for i in $(seq 1 120); do
+			for _ in $(seq 1 120); do
 				printf 'xxxx' >&3 2>/dev/null || exit 0
 				sleep 1
 			done
-		) &
-		on_exit "kill $! 2>/dev/null"
+		) >/dev/null 2>&1 &
+		trickler=$!
 	fi
 	local status
 	status=$(timeout 30 head -n 1 <&3 | tr -d '\r') || true
 	exec 3<&-
+	[[ -z $trickler ]] || kill "$trickler" 2>/dev/null || true
 	echo "${status:-closed}"
 }
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # faultlib.sh: helpers for the fault scripts (8x-fault-*.sh). Source it after lib.sh; like
 # lib.sh it is not executable, so scripts/test does not run it as a test.
 #
@@ -72,8 +73,7 @@ start_on() {
 	SERVER_PID=$!
 	export SERVER_PID
 	on_exit "stop_server $SERVER_PID"
-	local i
-	for i in $(seq 1 150); do
+	for _ in $(seq 1 150); do
 		if curl -fsS -o /dev/null "$BASE_URL/healthz" 2>/dev/null; then
 			return 0
 		fi
@@ -95,8 +95,7 @@ kill_server() {
 
 # wait_ready: the start-up re-index is done.
 wait_ready() {
-	local i
-	for i in $(seq 1 600); do
+	for _ in $(seq 1 600); do
 		if [[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/readyz") == 200 ]]; then
 			return 0
 		fi

@@ -4,13 +4,13 @@
 //
 // Every operation goes through an os.Root, so no key, symlink or race can
 // reach outside the root directory. Writes are atomic: Put writes a
-// ".tmp-<random>" file next to its destination, fsyncs it and renames it over
-// the key, then fsyncs the directory; a reader sees the old blob or the new
-// one, never a prefix. Names starting with '.' are never keys (see
-// storage.ValidKey), so temporary files cannot collide with keys or be listed.
-// <root>/.tmp is a spool directory on the same filesystem for callers that
-// write a file first and install it with Move. SweepTemp removes leftovers of
-// a crash at startup.
+// ".tmp-<random>" file in the spool directory <root>/.tmp, fsyncs it and
+// renames it over the key, then fsyncs the key's directory; a reader sees the
+// old blob or the new one, never a prefix. Callers that write a file first
+// spool it in the same directory and install it with Move. Names starting with
+// '.' are never keys (see storage.ValidKey), so the spool cannot collide with
+// keys or be listed, and SweepTemp clears a crash's leftovers at startup by
+// reading that one directory.
 //
 // A Store assumes it is the only writer of its directory; several processes
 // sharing one directory are not supported.

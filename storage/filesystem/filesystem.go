@@ -103,7 +103,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Info,
 	name := filepath.FromSlash(key)
 	dir := filepath.Dir(name)
 
-	f, tmp, err := s.createTemp(key, dir)
+	f, tmp, err := s.createTemp(key)
 	if err != nil {
 		return storage.Info{}, err
 	}
@@ -119,10 +119,10 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Info,
 		err = cerr
 	}
 	if err == nil {
-		err = s.rename(key, tmp, name)
+		err = s.install(key, tmp, name)
 	}
 	if err != nil {
-		s.discard(tmp)
+		s.discard(tmp, dir)
 		return storage.Info{}, fmt.Errorf("filesystem: put %q: %w", key, err)
 	}
 	if err := s.syncDir(dir); err != nil {
@@ -131,15 +131,11 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Info,
 	return storage.Info{Key: key, Size: n, ModTime: fi.ModTime()}, nil
 }
 
-// createTemp makes the parent directories of key and an empty temporary file
-// among them.
-func (s *Store) createTemp(key, dir string) (*os.File, string, error) {
-	s.tree.RLock()
-	defer s.tree.RUnlock()
-	if err := s.mkdirAll(key, dir); err != nil {
-		return nil, "", err
-	}
-	tmp := filepath.Join(dir, tempPrefix+rand.Text())
+// createTemp makes an empty temporary file in the spool directory: every
+// unfinished write lives there, so the start-up sweep reads one directory,
+// not the whole tree. It is on the same filesystem, so the rename is atomic.
+func (s *Store) createTemp(key string) (*os.File, string, error) {
+	tmp := filepath.Join(spoolDir, tempPrefix+rand.Text())
 	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
 	if err != nil {
 		return nil, "", fmt.Errorf("filesystem: put %q: %w", key, err)
@@ -165,27 +161,13 @@ func (s *Store) mkdirAll(key, dir string) error {
 	return fmt.Errorf("filesystem: %q: %w", key, err)
 }
 
-// rename installs the finished file tmp as name.
-func (s *Store) rename(key, tmp, name string) error {
-	s.tree.RLock()
-	defer s.tree.RUnlock()
-	err := s.root.Rename(tmp, name)
-	if err == nil {
-		return nil
-	}
-	if fi, lerr := s.root.Lstat(name); lerr == nil && fi.IsDir() {
-		return fmt.Errorf("%w: keys exist below %q", storage.ErrConflict, key)
-	}
-	return err
-}
-
 // discard removes a temporary file after a failed Put, and the directories
-// the Put created for it if they are now empty.
-func (s *Store) discard(tmp string) {
+// the Put may have created for it if they are now empty.
+func (s *Store) discard(tmp, dir string) {
 	s.tree.Lock()
 	defer s.tree.Unlock()
 	s.root.Remove(tmp)
-	s.prune(filepath.Dir(tmp))
+	s.prune(dir)
 }
 
 // syncDir fsyncs a directory so a rename or removal in it survives a crash.
@@ -267,7 +249,7 @@ func (s *Store) Move(ctx context.Context, key, path string) (storage.Info, error
 	name := filepath.FromSlash(key)
 	dir := filepath.Dir(name)
 	if err := s.install(key, rel, name); err != nil {
-		return storage.Info{}, err
+		return storage.Info{}, fmt.Errorf("filesystem: move %q: %w", key, err)
 	}
 	if err := s.syncDir(dir); err != nil {
 		return storage.Info{}, fmt.Errorf("filesystem: move %q: %w", key, err)
@@ -275,7 +257,8 @@ func (s *Store) Move(ctx context.Context, key, path string) (storage.Info, error
 	return storage.Info{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}, nil
 }
 
-// install makes the parents of name and renames src over it.
+// install makes the parents of name and renames src over it, under one lock
+// so no concurrent Delete prunes the new directories in between.
 func (s *Store) install(key, src, name string) error {
 	s.tree.RLock()
 	defer s.tree.RUnlock()
@@ -285,11 +268,11 @@ func (s *Store) install(key, src, name string) error {
 	}
 	if err := s.root.Rename(src, name); err != nil {
 		if fi, lerr := s.root.Lstat(name); lerr == nil && fi.IsDir() {
-			return fmt.Errorf("filesystem: move %q: %w: keys exist below it", key, storage.ErrConflict)
+			return fmt.Errorf("%w: keys exist below %q", storage.ErrConflict, key)
 		}
 		// Leave the directories mkdirAll made: pruning needs the write
 		// lock, and an empty directory is harmless.
-		return fmt.Errorf("filesystem: move %q: %w", key, err)
+		return err
 	}
 	return nil
 }
@@ -577,75 +560,41 @@ func (s *Store) readDir(dir string) ([]fs.DirEntry, error) {
 	return d.ReadDir(-1)
 }
 
-// SweepTemp removes what interrupted writes left behind: ".tmp-*" files
-// anywhere in the tree and any file in TempDir, when last modified more than
-// olderThan ago (0 removes them all; run it at startup). Directories left
-// empty are removed too. It returns how many files it removed; errors do not
-// stop the sweep and are returned joined.
+// SweepTemp removes what interrupted writes left behind: the files in the
+// spool directory (TempDir) last modified more than olderThan ago (0 removes
+// them all; run it at startup, before any write starts). Every unfinished Put
+// and Move lives there, so the sweep reads one directory however large the
+// store is. It returns how many files it removed.
 func (s *Store) SweepTemp(ctx context.Context, olderThan time.Duration) (int, error) {
 	cutoff := time.Now().Add(-olderThan)
-	stale := func(fi fs.FileInfo) bool {
-		return fi.Mode().IsRegular() && (olderThan <= 0 || fi.ModTime().Before(cutoff))
+	spool, err := s.root.OpenRoot(spoolDir)
+	if notFound(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("filesystem: sweep temp: %w", err)
+	}
+	defer spool.Close()
+	entries, err := readRootDir(spool)
+	if err != nil {
+		return 0, fmt.Errorf("filesystem: sweep temp: %w", err)
 	}
 	removed := 0
 	var errs []error
-
-	// sweep walks the directory r is opened on (dir is its path, for errors
-	// and pruning) and reports whether it is empty afterwards.
-	var sweep func(r *os.Root, dir string, all bool) (empty bool)
-	sweep = func(r *os.Root, dir string, all bool) bool {
-		if ctx.Err() != nil {
-			return false
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, err)
+			break
 		}
-		entries, err := readRootDir(r)
-		if err != nil {
-			if !notFound(err) {
-				errs = append(errs, err)
-			}
-			return false
+		fi, err := spool.Lstat(e.Name())
+		if err != nil || !fi.Mode().IsRegular() || (olderThan > 0 && !fi.ModTime().Before(cutoff)) {
+			continue
 		}
-		left := len(entries)
-		for _, e := range entries {
-			name := e.Name()
-			switch {
-			case e.IsDir() && (!strings.HasPrefix(name, ".") || (dir == "." && name == spoolDir)):
-				sub, err := r.OpenRoot(name)
-				if err != nil {
-					if !notFound(err) {
-						errs = append(errs, err)
-					}
-					continue
-				}
-				empty := sweep(sub, filepath.Join(dir, name), all || (dir == "." && name == spoolDir))
-				sub.Close()
-				// Directories emptied by deletes or sweeps go; the spool directory stays.
-				if empty && !(dir == "." && name == spoolDir) {
-					if err := r.Remove(name); err == nil {
-						left--
-					}
-				}
-			case all || strings.HasPrefix(name, tempPrefix):
-				fi, err := r.Lstat(name)
-				if err != nil || !stale(fi) {
-					continue
-				}
-				if err := r.Remove(name); err != nil && !notFound(err) {
-					errs = append(errs, err)
-					continue
-				}
-				removed++
-				left--
-			}
+		if err := spool.Remove(e.Name()); err != nil && !notFound(err) {
+			errs = append(errs, err)
+			continue
 		}
-		return left == 0
-	}
-
-	s.tree.Lock()
-	sweep(s.root, ".", false)
-	s.tree.Unlock()
-
-	if err := ctx.Err(); err != nil {
-		errs = append(errs, err)
+		removed++
 	}
 	if err := errors.Join(errs...); err != nil {
 		return removed, fmt.Errorf("filesystem: sweep temp: %w", err)

@@ -172,28 +172,26 @@ func TestSweepTemp(t *testing.T) {
 		t.Fatal(err)
 	}
 	const old, fresh = 2 * time.Hour, 0
-	plant(t, s.Root(), ".tmp-root-old", old)
-	plant(t, s.Root(), "a/b/.tmp-old", old)
-	plant(t, s.Root(), "a/b/.tmp-fresh", fresh)
-	plant(t, s.Root(), "only/leftovers/.tmp-old", old)
-	plant(t, s.Root(), ".tmp/push-old", old)
-	plant(t, s.Root(), ".tmp/sub/push-old", old)
-	plant(t, s.Root(), ".tmp/push-fresh", fresh)
+	// Every unfinished write lives in the spool, so only the spool is swept.
+	plant(t, s.Root(), ".tmp/.tmp-put-old", old)
+	plant(t, s.Root(), ".tmp/.push-old", old)
+	plant(t, s.Root(), ".tmp/.push-fresh", fresh)
 	plant(t, s.Root(), "a/.keep", old)          // hidden, but not ours
+	plant(t, s.Root(), "a/b/.tmp-stray", old)   // outside the spool: not a leftover of ours
+	plant(t, s.Root(), "a/tmp-not-hidden", old) // a plain file
 	plant(t, s.Root(), ".git/.tmp-x", old)      // dot-directories are not ours
-	plant(t, s.Root(), "a/tmp-not-hidden", old) // a plain file, not a leftover
 
 	n, err := s.SweepTemp(ctx, time.Hour)
 	if err != nil {
 		t.Fatalf("SweepTemp: %v", err)
 	}
-	if n != 5 {
-		t.Errorf("SweepTemp(1h) removed %d files, want 5", n)
+	if n != 2 {
+		t.Errorf("SweepTemp(1h) removed %d files, want 2", n)
 	}
 	want := []string{
 		".git/", ".git/.tmp-x",
-		".tmp/", ".tmp/push-fresh",
-		"a/", "a/.keep", "a/b/", "a/b/.tmp-fresh", "a/b/key", "a/tmp-not-hidden",
+		".tmp/", ".tmp/.push-fresh",
+		"a/", "a/.keep", "a/b/", "a/b/.tmp-stray", "a/b/key", "a/tmp-not-hidden",
 	}
 	if got := tree(t, s.Root()); !slices.Equal(got, want) {
 		t.Errorf("after SweepTemp(1h) the disk holds\n %q\nwant\n %q", got, want)
@@ -203,8 +201,8 @@ func TestSweepTemp(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SweepTemp: %v", err)
 	}
-	if n != 2 {
-		t.Errorf("SweepTemp(0) removed %d files, want 2", n)
+	if n != 1 {
+		t.Errorf("SweepTemp(0) removed %d files, want 1", n)
 	}
 	if got := read(t, s, "a/b/key"); got != "kept" {
 		t.Errorf("a/b/key after sweeps = %q, want %q", got, "kept")
