@@ -110,11 +110,11 @@ var dirtyKey = []byte("feedserver.dirty")
 func OpenSearch(dir string) (*Search, error) {
 	config := map[string]any{
 		"unsafe_batch": true,
-		// The persister naps up to a second to gather many small batches into
+		// The persister naps a quarter second to gather many small batches into
 		// one write: one push at a time otherwise costs several fsyncs of
 		// root.bolt that compete with the push's own. Unpersisted documents are
 		// covered by the dirty marker like any crash.
-		"scorchPersisterOptions": map[string]any{"PersisterNapTimeMSec": 1000, "PersisterNapUnderNumFiles": 1000},
+		"scorchPersisterOptions": map[string]any{"PersisterNapTimeMSec": 250, "PersisterNapUnderNumFiles": 1000},
 	}
 	idx, err := bleve.OpenUsing(dir, config)
 	if err == nil {

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -39,15 +38,11 @@ func apikeyCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err := fs.Parse(rest.own); err != nil {
 		return err
 	}
-	cfg, _, err := loadConfig("feedserver apikey", rest.server, getenv, stderr)
+	a, err := keysApp(ctx, "apikey", rest.server, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	a := &app{cfg: cfg, log: slog.New(slog.DiscardHandler)}
 	defer a.close()
-	if err := a.openKeys(ctx); err != nil {
-		return err
-	}
 
 	switch sub {
 	case "create":

@@ -186,20 +186,42 @@ func (a *app) close() {
 	}
 }
 
+// openLogged opens the whole data folder with the configured logger.
+func openLogged(ctx context.Context, cfg config, stderr io.Writer) (*app, error) {
+	log, err := newLogger(cfg, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return open(ctx, cfg, log)
+}
+
+// keysApp opens the key database alone, for the sub-commands that manage
+// keys, spaces and owners: they work while the server runs, which holds the
+// search index's lock.
+func keysApp(ctx context.Context, cmd string, serverArgs []string, getenv func(string) string, stderr io.Writer) (*app, error) {
+	cfg, _, err := loadConfig("feedserver "+cmd, serverArgs, getenv, stderr)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: slog.New(slog.DiscardHandler)}
+	if err := a.openKeys(ctx); err != nil {
+		a.close()
+		return nil, err
+	}
+	return a, nil
+}
+
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, _, err := loadConfig("feedserver", args, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	a, err := open(ctx, cfg, log)
+	a, err := openLogged(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.close()
+	log := a.log
 	if err := a.firstAdminKey(ctx, stdout); err != nil {
 		return err
 	}
@@ -316,11 +338,7 @@ func reindexCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if err := refuseIfServing(cfg.Data, "reindex", "POST /api/admin/reindex"); err != nil {
 		return err
 	}
-	log, err := newLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	a, err := open(ctx, cfg, log)
+	a, err := openLogged(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

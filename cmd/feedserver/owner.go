@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"text/tabwriter"
 	"time"
 
@@ -28,16 +27,11 @@ func ownerCmd(ctx context.Context, args []string, getenv func(string) string, st
 	if len(rest.own) > 0 {
 		return fmt.Errorf("owner %s: unexpected arguments %v\n%s", sub, rest.own, usage)
 	}
-	cfg, _, err := loadConfig("feedserver owner", rest.server, getenv, stderr)
+	a, err := keysApp(ctx, "owner", rest.server, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	// Only the key database: the server may be running and holds the search index.
-	a := &app{cfg: cfg, log: slog.New(slog.DiscardHandler)}
 	defer a.close()
-	if err := a.openKeys(ctx); err != nil {
-		return err
-	}
 	owners, err := auth.NewOwners(ctx, a.keysDB)
 	if err != nil {
 		return err

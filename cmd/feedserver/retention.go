@@ -165,11 +165,7 @@ func retentionCmd(ctx context.Context, args []string, getenv func(string) string
 	if err := refuseIfServing(cfg.Data, "retention", "POST /api/admin/retention?dryRun=true"); err != nil {
 		return err
 	}
-	log, err := newLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	a, err := open(ctx, cfg, log)
+	a, err := openLogged(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

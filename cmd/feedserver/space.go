@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"text/tabwriter"
 	"time"
 )
@@ -25,16 +24,11 @@ func spaceCmd(ctx context.Context, args []string, getenv func(string) string, st
 	if err := fs.Parse(rest.own); err != nil {
 		return err
 	}
-	cfg, _, err := loadConfig("feedserver space", rest.server, getenv, stderr)
+	a, err := keysApp(ctx, "space", rest.server, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	// Only the key database: the server may be running and holds the search index.
-	a := &app{cfg: cfg, log: slog.New(slog.DiscardHandler)}
 	defer a.close()
-	if err := a.openKeys(ctx); err != nil {
-		return err
-	}
 
 	switch sub {
 	case "create":
