@@ -7,10 +7,11 @@
 //     container and the v2 download URL
 //   - v3, v2, octopus, generic: NuGet consumption (registration, search),
 //     the v2 OData feed, the Octopus built-in repository, generic packages
+//   - admin: re-index and retention on demand, for administrators
 //   - httpx: what they all share (request state, auth middleware, public
 //     URL, upload reader, access log, metrics)
 //   - protocoltest: a whole server on a temporary directory, for tests
 //
-// It imports feed, auth, nuget and its own subpackages; nothing below it
-// imports net/http.
+// It imports feed, auth, nuget, web and its own subpackages; nothing below it
+// but web (the people-facing pages) imports net/http.
 package protocol

@@ -1,5 +1,3 @@
-// Command feedserver serves NuGet, Octopus built-in and generic package feeds
-// from one data folder. See README.md for the configuration table.
 package main
 
 import (

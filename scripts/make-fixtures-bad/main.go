@@ -1,12 +1,3 @@
-// Command make-fixtures-bad writes the fixtures that NuGet.exe cannot make:
-//
-//   - derived good packages in fixtures/good: copies of a NuGet.exe-packed package whose
-//     nuspec is rewritten to use a namespace or an element NuGet.exe 5.8 pack never writes
-//     (it picks the namespace itself, and it rejects <readme>);
-//   - broken packages in fixtures/bad, built from scratch with archive/zip so that the
-//     bytes are the same on every run.
-//
-// It is run by scripts/make-fixtures; the output is committed. Only the standard library.
 package main
 
 import (
