@@ -10,6 +10,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -457,10 +458,24 @@ func (s *Store) walk(ctx context.Context, dir string, yield func(storage.Info, e
 	return s.walkRoot(ctx, r, dir, yield)
 }
 
-// walkRoot walks the directory r is opened on. Each child directory is opened
-// relative to its parent and each file is stat'ed by its name alone, so a
-// deep tree costs one openat per directory rather than one per path component.
+// walkRoot walks the directory r is opened on.
 func (s *Store) walkRoot(ctx context.Context, r *os.Root, dir string, yield func(storage.Info, error) bool) bool {
+	entries, err := readRootDir(r)
+	if notFound(err) {
+		return true // removed by a concurrent Delete
+	}
+	if err != nil {
+		return yield(storage.Info{Key: dir}, fmt.Errorf("filesystem: list %q: %w", dir, err))
+	}
+	return s.walkEntries(ctx, r, dir, entries, yield)
+}
+
+// walkEntries yields the blobs among a directory's entries and below them.
+// r is the directory's parent when the directory is a leaf (it holds only
+// files, like a version folder): its files are stat'ed through their entries,
+// so a leaf costs one open and no os.Root of its own, and a deep tree costs
+// about one openat per directory. Otherwise r is the directory itself.
+func (s *Store) walkEntries(ctx context.Context, r *os.Root, dir string, entries []fs.DirEntry, yield func(storage.Info, error) bool) bool {
 	if err := ctx.Err(); err != nil {
 		yield(storage.Info{}, err)
 		return false
@@ -469,20 +484,13 @@ func (s *Store) walkRoot(ctx context.Context, r *os.Root, dir string, yield func
 	if dir == "" {
 		keyPrefix = ""
 	}
-	entries, err := readRootDir(r)
-	if notFound(err) {
-		return true // removed by a concurrent Delete
-	}
-	if err != nil {
-		return yield(storage.Info{Key: dir}, fmt.Errorf("filesystem: list %q: %w", dir, err))
-	}
 
 	// Sort a directory as "name/" so that its keys take their place among
 	// the files: "a-b" < "a.b" < "a/x" < "a0" in bytes, while a plain name
 	// sort would put directory "a" first.
 	type entry struct {
 		name, sortKey string
-		isDir         bool
+		de            fs.DirEntry
 	}
 	var list []entry
 	for _, e := range entries {
@@ -492,38 +500,26 @@ func (s *Store) walkRoot(ctx context.Context, r *os.Root, dir string, yield func
 		}
 		switch {
 		case e.IsDir():
-			list = append(list, entry{name, name + "/", true})
+			list = append(list, entry{name, name + "/", e})
 		case e.Type().IsRegular():
-			list = append(list, entry{name, name, false})
+			list = append(list, entry{name, name, e})
 		}
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].sortKey < list[j].sortKey })
 
 	for _, e := range list {
 		key := keyPrefix + e.name
-		if e.isDir {
-			sub, err := r.OpenRoot(e.name)
-			if notFound(err) {
-				continue
-			}
-			if err != nil {
-				if !yield(storage.Info{Key: key}, fmt.Errorf("filesystem: list %q: %w", key, err)) {
-					return false
-				}
-				continue
-			}
-			more := s.walkRoot(ctx, sub, key, yield)
-			sub.Close()
-			if !more {
-				return false
-			}
-			continue
-		}
 		if err := ctx.Err(); err != nil {
 			yield(storage.Info{}, err)
 			return false
 		}
-		fi, err := r.Lstat(e.name)
+		if e.de.IsDir() {
+			if !s.walkChild(ctx, r, key, e.name, yield) {
+				return false
+			}
+			continue
+		}
+		fi, err := e.de.Info() // an lstat of this very entry
 		if notFound(err) || (err == nil && !fi.Mode().IsRegular()) {
 			continue
 		}
@@ -538,6 +534,39 @@ func (s *Store) walkRoot(ctx context.Context, r *os.Root, dir string, yield func
 		}
 	}
 	return true
+}
+
+// walkChild walks the subdirectory name of the directory r is opened on.
+func (s *Store) walkChild(ctx context.Context, r *os.Root, key, name string, yield func(storage.Info, error) bool) bool {
+	entries, err := readDirIn(r, name)
+	if notFound(err) {
+		return true
+	}
+	if err != nil {
+		return yield(storage.Info{Key: key}, fmt.Errorf("filesystem: list %q: %w", key, err))
+	}
+	if !slices.ContainsFunc(entries, fs.DirEntry.IsDir) {
+		return s.walkEntries(ctx, r, key, entries, yield)
+	}
+	sub, err := r.OpenRoot(name)
+	if notFound(err) {
+		return true
+	}
+	if err != nil {
+		return yield(storage.Info{Key: key}, fmt.Errorf("filesystem: list %q: %w", key, err))
+	}
+	defer sub.Close()
+	return s.walkEntries(ctx, sub, key, entries, yield)
+}
+
+// readDirIn reads the entries of the directory name inside r.
+func readDirIn(r *os.Root, name string) ([]fs.DirEntry, error) {
+	d, err := r.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.ReadDir(-1)
 }
 
 // readRootDir reads the entries of the directory r is opened on.
