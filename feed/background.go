@@ -36,6 +36,12 @@ type downloadKey struct {
 // downloadFlushEvery bounds how many counted downloads a crash can lose.
 const downloadFlushEvery = time.Second
 
+// searchFlushDelay gathers the search updates of a burst of pushes into one
+// bleve batch: a batch of one costs about as much CPU as a batch of hundreds.
+// Queries never wait for it: Search and Autocomplete flush what is queued
+// first (searchBarrier), so a push is still found by the very next search.
+const searchFlushDelay = 200 * time.Millisecond
+
 // startBackground runs the flusher until Close.
 func (f *Feed) startBackground() {
 	b := &f.bg
@@ -48,11 +54,17 @@ func (f *Feed) startBackground() {
 		defer close(b.done)
 		t := time.NewTicker(downloadFlushEvery)
 		defer t.Stop()
+		var due <-chan time.Time // set while queued search updates wait for their batch
 		for {
 			select {
 			case <-b.stop:
 				return
 			case <-b.kick:
+				if due == nil {
+					due = time.After(searchFlushDelay)
+				}
+			case <-due:
+				due = nil
 				if err := f.flushSearch(context.Background()); err != nil {
 					f.log.Error("update search index", "err", err)
 				}

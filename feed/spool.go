@@ -20,6 +20,10 @@ import (
 // per-chunk goroutine hand-off costs nothing, small enough to stay in cache.
 const spoolChunk = 1 << 20
 
+// parallelHashMin is the chunk size from which the side hashes run on their
+// own goroutines; most NuGet packages are smaller and are hashed inline.
+const parallelHashMin = 256 << 10
+
 // spooled is an uploaded file on local disk, hashed while it was written.
 type spooled struct {
 	file   *os.File
@@ -79,6 +83,10 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string) (_ *spoo
 			chunk := buf[:n]
 			var wg sync.WaitGroup
 			for _, h := range side {
+				if n < parallelHashMin {
+					h.Write(chunk) // a goroutine costs more than hashing a small chunk
+					continue
+				}
 				wg.Add(1)
 				go func() { defer wg.Done(); h.Write(chunk) }()
 			}
