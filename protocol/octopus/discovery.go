@@ -63,12 +63,7 @@ func (h *Handler) Spaces(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	skip, err := queryInt(q, "skip", 0)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	take, err := queryInt(q, "take", defaultTake)
+	skip, take, err := paging(q, defaultTake)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -176,12 +171,7 @@ func (h *Handler) Feeds(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	skip, err := queryInt(q, "skip", 0)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	take, err := queryInt(q, "take", defaultTake)
+	skip, take, err := paging(q, defaultTake)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -166,6 +166,17 @@ func (l links) api(path string) string { return l.prefix + "/api" + path }
 // space returns the link of path under a space: /api/Spaces-1/path.
 func (l links) space(space, path string) string { return l.api("/" + space + path) }
 
+// paging reads the skip and take parameters every Octopus collection takes.
+func paging(q url.Values, defaultTake int) (skip, take int, err error) {
+	if skip, err = queryInt(q, "skip", 0); err != nil {
+		return 0, 0, err
+	}
+	if take, err = queryInt(q, "take", defaultTake); err != nil {
+		return 0, 0, err
+	}
+	return skip, take, nil
+}
+
 // queryInt reads a non-negative integer query parameter (any case of its
 // name); def when absent, an error when not a number.
 func queryInt(q url.Values, name string, def int) (int, error) {

@@ -270,12 +270,7 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	skip, err := queryInt(q, "skip", 0)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	take, err := queryInt(q, "take", defaultTake)
+	skip, take, err := paging(q, defaultTake)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -420,12 +415,7 @@ func (h *Handler) Versions(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, fmt.Errorf("%w: %s", errBadRequest, msgNoPackageID))
 		return
 	}
-	skip, err := queryInt(q, "skip", 0)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	take, err := queryInt(q, "take", defaultTake)
+	skip, take, err := paging(q, defaultTake)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -484,12 +474,7 @@ func (h *Handler) SearchFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	skip, err := queryInt(q, "skip", 0)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	take, err := queryInt(q, "take", defaultTake)
+	skip, take, err := paging(q, defaultTake)
 	if err != nil {
 		h.fail(w, r, err)
 		return
