@@ -225,7 +225,8 @@ func (f *Feed) reindex(ctx context.Context, live *liveStats) error {
 		}()
 	}
 
-	nextRow, stopRows := iter.Pull2(f.catalog.Files(ctx))
+	const ahead = 4096 // items each reader may run ahead of the merge
+	nextRow, stopRows := iter.Pull2(prefetch(ctx, f.catalog.Files(ctx), ahead))
 	defer stopRows()
 	row, rowErr, rowOK := nextRow()
 	var current *group
@@ -250,7 +251,7 @@ func (f *Feed) reindex(ctx context.Context, live *liveStats) error {
 	}
 
 	var walkErr error
-	for info, err := range f.store.List(ctx, "") {
+	for info, err := range prefetch(ctx, f.store.List(ctx, ""), ahead) {
 		if err != nil {
 			// An unreadable directory: log it and walk on.
 			live.failed.Add(1)
