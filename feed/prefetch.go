@@ -20,6 +20,11 @@ func prefetch[T any](ctx context.Context, seq iter.Seq2[T, error], n int) iter.S
 		go func() {
 			defer close(items)
 			for v, err := range seq {
+				// Checked first: once the caller stops, the drain below keeps the
+				// channel ready, and select would pick the send at random.
+				if ctx.Err() != nil {
+					return
+				}
 				select {
 				case items <- item{v, err}:
 				case <-ctx.Done():

@@ -56,8 +56,10 @@ func TestPrefetchStopsEarly(t *testing.T) {
 			break
 		}
 	}
-	// The producer has stopped by the time the loop returns: it ran at most a buffer ahead.
-	if produced > 10+4+1 {
+	// The producer has stopped by the time the loop returns. It got at most one
+	// buffer (4) ahead, plus the item it was sending when the consumer stopped,
+	// plus the one it produced before seeing the cancellation: index 10+4+1+1.
+	if produced > 10+4+1+1 {
 		t.Errorf("producer ran %d items for a consumer that took 10", produced)
 	}
 }
