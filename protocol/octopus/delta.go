@@ -76,15 +76,8 @@ func (h *Handler) baseFor(r *http.Request, space, id, version string) (index.Ent
 // cannot be applied is a 404 (no base) or 422, never 400 (see status).
 func (h *Handler) DeltaUpload(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	sp, ok := h.begin(w, r, auth.BuiltInFeedPush)
+	sp, mode, ok := h.beginUpload(w, r)
 	if !ok {
-		httpx.Drain(r.Body)
-		return
-	}
-	mode, err := overwriteMode(r.URL.Query())
-	if err != nil {
-		httpx.Drain(r.Body)
-		h.fail(w, r, err)
 		return
 	}
 	base, err := h.findVersion(ctx, sp.ID, httpx.Var(r, "packageId"), httpx.Var(r, "baseVersion"))
@@ -128,14 +121,7 @@ func (h *Handler) DeltaUpload(w http.ResponseWriter, r *http.Request) {
 		pw.CloseWithError(err) // nil closes with io.EOF: the push then completes
 		applied <- err
 	}()
-	res, err := h.feed.Push(ctx, feed.PushRequest{
-		Space:      sp.ID,
-		Protocol:   "octopus",
-		FileName:   name,
-		Body:       pr,
-		Overwrite:  mode,
-		CanReplace: httpx.Principal(ctx).Can(auth.BuiltInFeedAdminister),
-	})
+	res, err := h.feed.Push(ctx, pushRequest(ctx, sp, name, pr, mode))
 	pr.CloseWithError(errPushEnded) // unblocks the applier if the push stopped reading early
 	applyErr := <-applied
 	if applyErr != nil && !errors.Is(applyErr, errPushEnded) {

@@ -63,15 +63,8 @@ func (c *counter) Read(p []byte) (int, error) {
 // 201 stored, 200 with the existing package when ignored, 409 duplicate.
 func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	sp, ok := h.begin(w, r, auth.BuiltInFeedPush)
+	sp, mode, ok := h.beginUpload(w, r)
 	if !ok {
-		httpx.Drain(r.Body)
-		return
-	}
-	mode, err := overwriteMode(r.URL.Query())
-	if err != nil {
-		httpx.Drain(r.Body)
-		h.fail(w, r, err)
 		return
 	}
 	file, name, err := h.filePart(w, r)
@@ -81,15 +74,7 @@ func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := &counter{r: file}
-	res, err := h.feed.Push(ctx, feed.PushRequest{
-		Space:    sp.ID,
-		Protocol: "octopus",
-		// A .nupkg is read by its nuspec, any other archive by this name.
-		FileName:   name,
-		Body:       body,
-		Overwrite:  mode,
-		CanReplace: httpx.Principal(ctx).Can(auth.BuiltInFeedAdminister),
-	})
+	res, err := h.feed.Push(ctx, pushRequest(ctx, sp, name, body, mode))
 	if err != nil {
 		if body.n == 0 && errors.Is(err, feed.ErrInvalid) {
 			err = errEmptyPackage
@@ -99,6 +84,37 @@ func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.pushed(w, r, res)
+}
+
+// beginUpload is how every upload starts: the push permission in the space,
+// then the overwrite mode. When it reports false it has answered and drained
+// the body, so the client sees the status rather than a reset.
+func (h *Handler) beginUpload(w http.ResponseWriter, r *http.Request) (auth.Space, feed.Overwrite, bool) {
+	sp, ok := h.begin(w, r, auth.BuiltInFeedPush)
+	if !ok {
+		httpx.Drain(r.Body)
+		return auth.Space{}, 0, false
+	}
+	mode, err := overwriteMode(r.URL.Query())
+	if err != nil {
+		httpx.Drain(r.Body)
+		h.fail(w, r, err)
+		return auth.Space{}, 0, false
+	}
+	return sp, mode, true
+}
+
+// pushRequest is the feed push of an uploaded file into space sp. A .nupkg is
+// read by its nuspec, any other archive by its file name.
+func pushRequest(ctx context.Context, sp auth.Space, name string, body io.Reader, mode feed.Overwrite) feed.PushRequest {
+	return feed.PushRequest{
+		Space:      sp.ID,
+		Protocol:   "octopus",
+		FileName:   name,
+		Body:       body,
+		Overwrite:  mode,
+		CanReplace: httpx.Principal(ctx).Can(auth.BuiltInFeedAdminister),
+	}
 }
 
 // filePart opens the uploaded file of a request, under the size limit.
