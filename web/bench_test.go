@@ -5,15 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/feed/feedtest"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/protocol/httpx"
-	"github.com/feedserver/feedserver/storage/filesystem"
 	"github.com/feedserver/feedserver/web"
 )
 
@@ -23,21 +22,8 @@ func benchFeed(b *testing.B, n int) *feed.Feed {
 	b.Helper()
 	ctx := context.Background()
 	dir := b.TempDir()
-	store, err := filesystem.New(filepath.Join(dir, "packages"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { store.Close() })
-	catalog, err := index.OpenCatalog(ctx, filepath.Join(dir, "catalog.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { catalog.Close() })
-	search, err := index.OpenSearch(filepath.Join(dir, "search"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { search.Close() })
+	parts := feedtest.Open(b, dir)
+	store, catalog, search := parts.Store, parts.Catalog, parts.Search
 
 	companies := []string{"Acme", "Contoso", "Fabrikam", "Northwind", "Tailspin", "Wingtip", "Litware", "Adatum"}
 	areas := []string{"Core", "Data", "Http", "Json", "Logging", "Messaging", "Storage", "Testing", "Security", "Web"}

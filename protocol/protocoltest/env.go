@@ -19,9 +19,8 @@ import (
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
-	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/feed/feedtest"
 	"github.com/feedserver/feedserver/protocol"
-	"github.com/feedserver/feedserver/storage/filesystem"
 )
 
 // Env is one running server and what a test needs to talk to it.
@@ -53,15 +52,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	env := &Env{Dir: dir, Registry: prometheus.NewRegistry(), logs: &syncBuffer{}}
 	logger := slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
-	store, err := filesystem.New(filepath.Join(dir, "packages"))
-	must(t, err)
-	t.Cleanup(func() { store.Close() })
-	catalog, err := index.OpenCatalog(ctx, filepath.Join(dir, "catalog.db"))
-	must(t, err)
-	t.Cleanup(func() { catalog.Close() })
-	search, err := index.OpenSearch(filepath.Join(dir, "search"))
-	must(t, err)
-	t.Cleanup(func() { search.Close() })
+	parts := feedtest.Open(t, dir)
 	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "auth.db")+"?_journal_mode=WAL&_busy_timeout=10000")
 	must(t, err)
 	t.Cleanup(func() { db.Close() })
@@ -82,7 +73,7 @@ func New(t testing.TB, opts ...Option) *Env {
 		must(t, err)
 	}
 
-	env.Feed, err = feed.New(store, catalog, search, feed.Options{Logger: logger, Registerer: env.Registry})
+	env.Feed, err = feed.New(parts.Store, parts.Catalog, parts.Search, feed.Options{Logger: logger, Registerer: env.Registry})
 	must(t, err)
 	o := protocol.Options{Keys: env.Keys, Spaces: env.Spaces, Logger: logger, Registerer: env.Registry, Gatherer: env.Registry}
 	for _, opt := range opts {

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -16,10 +15,10 @@ import (
 	"time"
 
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/feed/feedtest"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/protocol"
-	"github.com/feedserver/feedserver/storage/filesystem"
 )
 
 // Run: go test ./protocol/v2 -run XXX -bench . -benchtime 5s
@@ -34,21 +33,8 @@ func benchServer(b *testing.B) (string, []string) {
 	b.Helper()
 	ctx := context.Background()
 	dir := b.TempDir()
-	store, err := filesystem.New(filepath.Join(dir, "packages"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { store.Close() })
-	catalog, err := index.OpenCatalog(ctx, filepath.Join(dir, "catalog.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { catalog.Close() })
-	search, err := index.OpenSearch(filepath.Join(dir, "search"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { search.Close() })
+	parts := feedtest.Open(b, dir)
+	store, catalog, search := parts.Store, parts.Catalog, parts.Search
 
 	words := []string{"Json", "Logging", "Http", "Data", "Core", "Extensions", "Client", "Testing"}
 	var ids []string

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -15,10 +14,10 @@ import (
 	"time"
 
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/feed/feedtest"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/protocol"
-	"github.com/feedserver/feedserver/storage/filesystem"
 )
 
 const benchPackages = 10_000
@@ -31,21 +30,8 @@ func benchFeed(b *testing.B) (*feed.Feed, []string) {
 	b.Helper()
 	ctx := context.Background()
 	dir := b.TempDir()
-	store, err := filesystem.New(filepath.Join(dir, "packages"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { store.Close() })
-	catalog, err := index.OpenCatalog(ctx, filepath.Join(dir, "catalog.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { catalog.Close() })
-	search, err := index.OpenSearch(filepath.Join(dir, "search"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { search.Close() })
+	parts := feedtest.Open(b, dir)
+	store, catalog, search := parts.Store, parts.Catalog, parts.Search
 
 	words := []string{"Json", "Logging", "Http", "Data", "Core", "Extensions", "Client", "Testing"}
 	var ids []string

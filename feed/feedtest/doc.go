@@ -1,0 +1,5 @@
+// Package feedtest opens what a feed.Feed is built from — the package
+// directory, the catalogue and the search index — on a test's folder, for the
+// tests and benchmarks of the packages above feed. It imports storage and
+// index only; it is imported by tests, never by the server.
+package feedtest
