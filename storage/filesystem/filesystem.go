@@ -579,16 +579,6 @@ func readRootDir(r *os.Root) ([]fs.DirEntry, error) {
 	return d.ReadDir(-1)
 }
 
-// readDir reads the entries of a directory under the root.
-func (s *Store) readDir(dir string) ([]fs.DirEntry, error) {
-	d, err := s.root.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	return d.ReadDir(-1)
-}
-
 // SweepTemp removes what interrupted writes left behind: the files in the
 // spool directory (TempDir) last modified more than olderThan ago (0 removes
 // them all; run it at startup, before any write starts). Every unfinished Put
