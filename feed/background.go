@@ -36,11 +36,20 @@ type downloadKey struct {
 // downloadFlushEvery bounds how many counted downloads a crash can lose.
 const downloadFlushEvery = time.Second
 
-// searchFlushDelay gathers the search updates of a burst of pushes into one
-// bleve batch: a batch of one costs about as much CPU as a batch of hundreds.
-// Queries never wait for it: Search and Autocomplete flush what is queued
-// first (searchBarrier), so a push is still found by the very next search.
-const searchFlushDelay = 200 * time.Millisecond
+// searchFlushDelay gathers the search updates of pushes into one bleve batch:
+// a batch of one costs about as much CPU as a batch of hundreds, and an id
+// pushed many times in the window is indexed once. Queries never wait for it:
+// Search and Autocomplete flush what is queued first (searchBarrier), so a
+// push is still found by the very next search.
+const searchFlushDelay = time.Second
+
+// searchFlushShare caps the background indexing at about a fifth of the
+// time: after a flush that took d, the next waits at least 4d. Re-indexing an
+// id with thousands of versions (an Octopus app's builds) is costly.
+const searchFlushShare = 4
+
+// maxSearchFlushDelay bounds how stale the index may get between queries.
+const maxSearchFlushDelay = 10 * time.Second
 
 // startBackground runs the flusher until Close.
 func (f *Feed) startBackground() {
@@ -55,19 +64,22 @@ func (f *Feed) startBackground() {
 		t := time.NewTicker(downloadFlushEvery)
 		defer t.Stop()
 		var due <-chan time.Time // set while queued search updates wait for their batch
+		delay := searchFlushDelay
 		for {
 			select {
 			case <-b.stop:
 				return
 			case <-b.kick:
 				if due == nil {
-					due = time.After(searchFlushDelay)
+					due = time.After(delay)
 				}
 			case <-due:
 				due = nil
+				start := time.Now()
 				if err := f.flushSearch(context.Background()); err != nil {
 					f.log.Error("update search index", "err", err)
 				}
+				delay = min(max(searchFlushDelay, searchFlushShare*time.Since(start)), maxSearchFlushDelay)
 			case <-t.C:
 				f.flushDownloads(context.Background())
 			}

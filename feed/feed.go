@@ -54,6 +54,10 @@ type Feed struct {
 
 	generation atomic.Uint64 // bumped after every committed change
 	versions   versionsCache
+
+	// spoolBufs recycles spool's copy buffers: allocating and zeroing 1 MiB
+	// per push was most of a small push's CPU time and its garbage.
+	spoolBufs sync.Pool
 }
 
 // Generation changes after every committed push, delete, listing change and

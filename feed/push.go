@@ -182,8 +182,8 @@ func identify(sp *spooled, fileName string) (identity, error) {
 	return identity{kind: index.KindRaw, id: a.ID, version: a.Version, extension: a.Extension, fileName: rawFileName(a)}, nil
 }
 
-// existing finds the catalogued version, or a file already on disk that the
-// catalogue does not know yet (the re-index may still be running).
+// existing finds the catalogued version, or, until a re-index has completed,
+// a file already on disk that the catalogue does not know yet.
 func (f *Feed) existing(ctx context.Context, space string, ident identity, key string) (index.Entry, bool, error) {
 	e, err := f.catalog.Get(ctx, space, ident.kind, ident.id.Lower(), ident.version.String())
 	if err == nil {
@@ -191,6 +191,9 @@ func (f *Feed) existing(ctx context.Context, space string, ident identity, key s
 	}
 	if !errors.Is(err, index.ErrNotFound) {
 		return index.Entry{}, false, fmt.Errorf("look up %s %s: %w", ident.id, ident.version, err)
+	}
+	if f.catalogComplete() {
+		return index.Entry{}, false, nil
 	}
 	if _, err := f.store.Stat(ctx, key); err == nil {
 		e, err := f.indexFile(ctx, key)

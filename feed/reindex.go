@@ -50,6 +50,16 @@ func (f *Feed) State() ReindexState {
 	return f.state.s
 }
 
+// catalogComplete reports that a re-index finished without error since the
+// feed opened, so every file on disk then is catalogued and a push need not
+// look on disk for one the catalogue lacks. (A file dropped in by hand later
+// waits for the next re-index, as it would anyway.)
+func (f *Feed) catalogComplete() bool {
+	f.state.mu.Lock()
+	defer f.state.mu.Unlock()
+	return !f.state.s.Running && f.state.s.Runs > 0 && f.state.s.Err == ""
+}
+
 // liveStats is ReindexStats updated by many workers.
 type liveStats struct {
 	seen, unchanged, added, moved, removed, failed atomic.Int64

@@ -67,20 +67,21 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string) (_ *spoo
 	limit := f.opts.MaxPackageSize
 	h512, h1, h256 := sha512.New(), sha1.New(), sha256.New()
 	side := []hash.Hash{h1, h256}
-	buf := make([]byte, spoolChunk)
+	buf := f.spoolBuffer()
+	defer f.spoolBufs.Put(buf)
 	received := f.metrics.bytesReceived.WithLabelValues(protocol)
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		n, rerr := io.ReadFull(r, buf)
+		n, rerr := io.ReadFull(r, *buf)
 		if n > 0 {
 			s.size += int64(n)
 			if limit > 0 && s.size > limit {
 				return nil, fmt.Errorf("%w: the package is larger than the limit of %d bytes", ErrTooLarge, limit)
 			}
 			received.Add(float64(n))
-			chunk := buf[:n]
+			chunk := (*buf)[:n]
 			var wg sync.WaitGroup
 			for _, h := range side {
 				if n < parallelHashMin {
@@ -111,7 +112,16 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string) (_ *spoo
 	return s, nil
 }
 
-// hashFile computes the hashes of a stored blob during the re-index.
+// spoolBuffer returns a spoolChunk-sized buffer from the pool.
+func (f *Feed) spoolBuffer() *[]byte {
+	if b, ok := f.spoolBufs.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, spoolChunk)
+	return &b
+}
+
+// hashReader computes the hashes of a stored blob during the re-index.
 func hashReader(r io.Reader) (sha512b64, sha1hex, sha256hex string, size int64, err error) {
 	h512, h1, h256 := sha512.New(), sha1.New(), sha256.New()
 	size, err = io.Copy(io.MultiWriter(h512, h1, h256), r)
