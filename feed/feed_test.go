@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha1"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"io"
 	"os"
@@ -139,7 +143,7 @@ func TestPushOpenRoundTrip(t *testing.T) {
 	if !bytes.Equal(got, body) {
 		t.Errorf("stored bytes differ from pushed bytes")
 	}
-	if entry.ID != "Acme.Widgets" || entry.Size != int64(len(body)) || entry.SHA512 == "" || len(entry.SHA1) != 40 || len(entry.SHA256) != 64 {
+	if entry.ID != "Acme.Widgets" || entry.Size != int64(len(body)) {
 		t.Errorf("entry = %+v", entry)
 	}
 	r, err := e.feed.Search(ctx, index.Query{Text: "widgets", Prerelease: true, SemVer2: true, Take: 10})
@@ -260,6 +264,65 @@ func TestRefusedPushLeavesNothing(t *testing.T) {
 				t.Errorf("temporary files left behind: %v", leftovers)
 			}
 		})
+	}
+}
+
+// TestPushHashes checks the digests a push records, for uploads hashed inline
+// (one chunk) and through the spool pipeline (several), and that only the
+// digests a protocol reports are computed.
+func TestPushHashes(t *testing.T) {
+	e := newEnv(t, t.TempDir(), feed.Options{})
+	tests := []struct {
+		name       string
+		body       []byte
+		fileName   string
+		wantSHA512 bool
+	}{
+		{"small nupkg", nugettest.Build(t, nugettest.Spec{ID: "Hash.Small", Version: "1.0.0"}), "", true},
+		{"nupkg of several chunks", nugettest.Build(t, nugettest.Spec{ID: "Hash.Big", Version: "1.0.0", Payload: random(t, 5<<19)}), "Hash.Big.1.0.0.nupkg", true},
+		{"small zip", []byte("zip bytes"), "Hash.App.1.0.0.zip", false},
+		{"zip of exactly one chunk", random(t, 1<<20), "Hash.App.2.0.0.zip", false},
+		{"zip of several chunks", random(t, 3<<20+17), "Hash.App.3.0.0.zip", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := mustPush(t, e.feed, tc.body, feed.PushRequest{FileName: tc.fileName})
+			sum1 := sha1.Sum(tc.body)
+			sum512 := sha512.Sum512(tc.body)
+			want512 := ""
+			if tc.wantSHA512 {
+				want512 = base64.StdEncoding.EncodeToString(sum512[:])
+			}
+			got := res.Entry
+			if got.SHA1 != hex.EncodeToString(sum1[:]) || got.SHA512 != want512 || got.SHA256 != "" || got.Size != int64(len(tc.body)) {
+				t.Errorf("hashes = sha1 %q sha512 %q sha256 %q size %d, want sha1 %x sha512 %q no sha256 size %d",
+					got.SHA1, got.SHA512, got.SHA256, got.Size, sum1, want512, len(tc.body))
+			}
+			blob, _, err := e.feed.Open(context.Background(), feed.DefaultSpace, got.Kind, got.ID.Lower(), got.Version.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer blob.Close()
+			if stored, _ := io.ReadAll(blob); !bytes.Equal(stored, tc.body) {
+				t.Errorf("stored %d bytes differ from the %d pushed", len(stored), len(tc.body))
+			}
+		})
+	}
+}
+
+// TestPipelinedPushOverLimit refuses an upload that passes the size limit
+// after several chunks went through the spool pipeline, and leaves nothing.
+func TestPipelinedPushOverLimit(t *testing.T) {
+	e := newEnv(t, t.TempDir(), feed.Options{MaxPackageSize: 5 << 19})
+	_, err := push(t, e.feed, random(t, 4<<20), feed.PushRequest{FileName: "Over.1.0.0.zip"})
+	if !errors.Is(err, feed.ErrTooLarge) {
+		t.Fatalf("err = %v, want ErrTooLarge", err)
+	}
+	if got := keys(t, e.store); len(got) != 0 {
+		t.Errorf("stored keys = %v, want none", got)
+	}
+	if leftovers, _ := os.ReadDir(e.store.TempDir()); len(leftovers) != 0 {
+		t.Errorf("temporary files left behind: %v", leftovers)
 	}
 }
 

@@ -339,7 +339,7 @@ func (f *Feed) PutGenericFile(ctx context.Context, req GenericPut) (_ GenericFil
 	if id.refKey == "" {
 		return GenericFile{}, &InvalidGenericError{Part: "file name", Reason: "it is empty"}
 	}
-	sp, err := f.spool(ctx, req.Body, protocol)
+	sp, err := f.spool(ctx, req.Body, protocol, hashSHA256)
 	if err != nil {
 		return GenericFile{}, err
 	}

@@ -81,7 +81,7 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 	defer func() { f.metrics.push(protocol, res, err) }()
 
 	space := CanonicalSpace(req.Space)
-	sp, err := f.spool(ctx, req.Body, protocol)
+	sp, err := f.spool(ctx, req.Body, protocol, packageHashes(kindByName(req.FileName)))
 	if err != nil {
 		return PushResult{}, err
 	}
@@ -159,13 +159,28 @@ func lockKey(space string, kind index.Kind, id nuget.ID, v nuget.Version) string
 	return SpaceDir(space) + "/" + string(kind) + "/" + id.Lower() + "/" + v.Lower()
 }
 
+// baseName drops the directories Octopus clients send with either separator.
+func baseName(fileName string) string {
+	if i := strings.LastIndexAny(fileName, `/\`); i >= 0 {
+		return fileName[i+1:]
+	}
+	return fileName
+}
+
+// kindByName is what identify will read an upload as: a .nupkg (or a file
+// without a name) by its nuspec, any other archive by its name.
+func kindByName(fileName string) index.Kind {
+	base := baseName(fileName)
+	if base == "" || strings.HasSuffix(strings.ToLower(base), ".nupkg") {
+		return index.KindNuGet
+	}
+	return index.KindRaw
+}
+
 // identify reads the nuspec of a .nupkg, or the file name of any other archive.
 func identify(sp *spooled, fileName string) (identity, error) {
-	base := fileName
-	if i := strings.LastIndexAny(base, `/\`); i >= 0 {
-		base = base[i+1:] // Octopus clients send paths with either separator
-	}
-	if base == "" || strings.HasSuffix(strings.ToLower(base), ".nupkg") {
+	base := baseName(fileName)
+	if kindByName(base) == index.KindNuGet {
 		pkg, err := nuget.ReadPackage(sp.file, sp.size, nuget.Limits{})
 		if err != nil {
 			return identity{}, err

@@ -386,7 +386,7 @@ func (f *Feed) readFile(ctx context.Context, key string) (index.Entry, string, e
 	}
 	defer b.Close()
 	info := b.Info()
-	sha512, sha1, sha256, size, err := hashReader(b)
+	sha512, sha1, sha256, size, err := hashReader(b, packageHashes(ki.kind))
 	if err != nil {
 		return index.Entry{}, "", fmt.Errorf("read %s: %w", key, err)
 	}

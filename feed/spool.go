@@ -12,25 +12,92 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 
+	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/storage"
 )
 
 // spoolChunk is the unit of copying and hashing: large enough that the
-// per-chunk goroutine hand-off costs nothing, small enough to stay in cache.
+// per-chunk hand-off between goroutines costs nothing, small enough to stay in cache.
 const spoolChunk = 1 << 20
 
-// parallelHashMin is the chunk size from which the side hashes run on their
-// own goroutines; most NuGet packages are smaller and are hashed inline.
-const parallelHashMin = 256 << 10
+// spoolDepth is how many chunks a large upload has in flight: one being read
+// while the others are hashed and written.
+const spoolDepth = 3
 
 // spooled is an uploaded file on local disk, hashed while it was written.
+// A hash that was not asked for is "".
 type spooled struct {
 	file   *os.File
 	size   int64
 	sha512 string // base64, as NuGet reports it
 	sha1   string // lowercase hex, as Octopus reports it
 	sha256 string // lowercase hex
+}
+
+// hashSet names the digests to compute. Each costs a full pass over the
+// bytes (SHA-512 runs at about 750 MiB/s here), so only those a protocol
+// reports are computed.
+type hashSet uint8
+
+const (
+	hashSHA512 hashSet = 1 << iota // NuGet's packageHash
+	hashSHA1                       // Octopus' Hash, for every package
+	hashSHA256                     // generic packages' content address
+)
+
+// packageHashes is what the catalogue keeps for a package of kind.
+func packageHashes(kind index.Kind) hashSet {
+	if kind == index.KindNuGet {
+		return hashSHA512 | hashSHA1
+	}
+	return hashSHA1
+}
+
+// digests computes the hashes of one set as the bytes stream by.
+type digests struct {
+	sha512, sha1, sha256 hash.Hash
+}
+
+func newDigests(set hashSet) digests {
+	var d digests
+	if set&hashSHA512 != 0 {
+		d.sha512 = sha512.New()
+	}
+	if set&hashSHA1 != 0 {
+		d.sha1 = sha1.New()
+	}
+	if set&hashSHA256 != 0 {
+		d.sha256 = sha256.New()
+	}
+	return d
+}
+
+// writers lists the hashes to feed.
+func (d digests) writers() []io.Writer {
+	var ws []io.Writer
+	for _, h := range []hash.Hash{d.sha512, d.sha1, d.sha256} {
+		if h != nil {
+			ws = append(ws, h)
+		}
+	}
+	return ws
+}
+
+// sums returns SHA-512 in base64 and the others in lowercase hex; "" for
+// those not computed.
+func (d digests) sums() (sha512b64, sha1hex, sha256hex string) {
+	if d.sha512 != nil {
+		sha512b64 = base64.StdEncoding.EncodeToString(d.sha512.Sum(nil))
+	}
+	if d.sha1 != nil {
+		sha1hex = hex.EncodeToString(d.sha1.Sum(nil))
+	}
+	if d.sha256 != nil {
+		sha256hex = hex.EncodeToString(d.sha256.Sum(nil))
+	}
+	return sha512b64, sha1hex, sha256hex
 }
 
 // remove deletes the temporary file; it is a no-op after the file was moved.
@@ -49,10 +116,12 @@ func (f *Feed) tempDir() string {
 	return os.TempDir()
 }
 
-// spool copies r to a temporary file while computing the three hashes the
-// protocols report, enforcing the size limit as it streams. The hashes run
-// on their own goroutines chunk by chunk, so one upload can use both cores.
-func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string) (_ *spooled, err error) {
+// spool copies r to a temporary file while computing the hashes of set,
+// enforcing the size limit as it streams. An upload that
+// fits in one chunk (most NuGet packages) is hashed and written inline; a
+// larger one goes through a pipeline where reading, each hash and the file
+// write run on their own goroutines, so one upload can use every core.
+func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hashSet) (_ *spooled, err error) {
 	file, err := os.CreateTemp(f.tempDir(), ".push-*")
 	if err != nil {
 		return nil, fmt.Errorf("create spool file: %w", err)
@@ -64,52 +133,154 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string) (_ *spoo
 		}
 	}()
 
-	limit := f.opts.MaxPackageSize
-	h512, h1, h256 := sha512.New(), sha1.New(), sha256.New()
-	side := []hash.Hash{h1, h256}
-	buf := f.spoolBuffer()
-	defer f.spoolBufs.Put(buf)
+	d := newDigests(set)
+	sinks := append(d.writers(), fileWriter{file})
 	received := f.metrics.bytesReceived.WithLabelValues(protocol)
+	var p *spoolPipeline
+	defer func() {
+		if p != nil {
+			if perr := p.close(); err == nil && perr != nil {
+				err = perr
+			}
+		}
+	}()
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		if p != nil {
+			if err := p.err(); err != nil {
+				return nil, err
+			}
+		}
+		buf := f.spoolBuffer()
 		n, rerr := io.ReadFull(r, *buf)
 		if n > 0 {
 			s.size += int64(n)
-			if limit > 0 && s.size > limit {
+			if limit := f.opts.MaxPackageSize; limit > 0 && s.size > limit {
+				f.spoolBufs.Put(buf)
 				return nil, fmt.Errorf("%w: the package is larger than the limit of %d bytes", ErrTooLarge, limit)
 			}
 			received.Add(float64(n))
-			chunk := (*buf)[:n]
-			var wg sync.WaitGroup
-			for _, h := range side {
-				if n < parallelHashMin {
-					h.Write(chunk) // a goroutine costs more than hashing a small chunk
-					continue
-				}
-				wg.Add(1)
-				go func() { defer wg.Done(); h.Write(chunk) }()
-			}
-			h512.Write(chunk)
-			_, werr := file.Write(chunk)
-			wg.Wait()
-			if werr != nil {
-				return nil, fmt.Errorf("write spool file: %w", werr)
-			}
 		}
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+		last := rerr == io.EOF || rerr == io.ErrUnexpectedEOF
+		switch {
+		case n == 0:
+			f.spoolBufs.Put(buf)
+		case p == nil && last:
+			// The whole upload is this one chunk: goroutines would cost more than they save.
+			for _, w := range sinks {
+				if _, err := w.Write((*buf)[:n]); err != nil {
+					f.spoolBufs.Put(buf)
+					return nil, err
+				}
+			}
+			f.spoolBufs.Put(buf)
+		default:
+			if p == nil {
+				p = f.newSpoolPipeline(sinks)
+			}
+			p.send(buf, n)
+		}
+		if last {
 			break
 		}
 		if rerr != nil {
 			return nil, fmt.Errorf("read upload: %w", rerr)
 		}
 	}
+	if p != nil {
+		err := p.close()
+		p = nil
+		if err != nil {
+			return nil, err
+		}
+	}
 	// No fsync here: committing the file (storage Move or Put) syncs it once.
-	s.sha512 = base64.StdEncoding.EncodeToString(h512.Sum(nil))
-	s.sha1 = hex.EncodeToString(h1.Sum(nil))
-	s.sha256 = hex.EncodeToString(h256.Sum(nil))
+	s.sha512, s.sha1, s.sha256 = d.sums()
 	return s, nil
+}
+
+// fileWriter labels the spool file's write errors.
+type fileWriter struct{ f *os.File }
+
+func (w fileWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil {
+		err = fmt.Errorf("write spool file: %w", err)
+	}
+	return n, err
+}
+
+// spoolPipeline feeds every chunk, in order, to one goroutine per sink. A
+// chunk's buffer goes back to the pool once every sink has consumed it; the
+// bounded channels keep at most about spoolDepth chunks in memory.
+type spoolPipeline struct {
+	f       *Feed
+	lanes   []chan spoolChunkRef
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	firstEr error
+}
+
+type spoolChunkRef struct {
+	buf  *[]byte
+	n    int
+	refs *atomic.Int32
+}
+
+func (f *Feed) newSpoolPipeline(sinks []io.Writer) *spoolPipeline {
+	p := &spoolPipeline{f: f}
+	for _, w := range sinks {
+		ch := make(chan spoolChunkRef, spoolDepth-1)
+		p.lanes = append(p.lanes, ch)
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			for c := range ch {
+				if p.err() == nil {
+					if _, err := w.Write((*c.buf)[:c.n]); err != nil {
+						p.fail(err)
+					}
+				}
+				if c.refs.Add(-1) == 0 {
+					f.spoolBufs.Put(c.buf)
+				}
+			}
+		}()
+	}
+	return p
+}
+
+func (p *spoolPipeline) send(buf *[]byte, n int) {
+	refs := new(atomic.Int32)
+	refs.Store(int32(len(p.lanes)))
+	for _, ch := range p.lanes {
+		ch <- spoolChunkRef{buf: buf, n: n, refs: refs}
+	}
+}
+
+func (p *spoolPipeline) fail(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.firstEr == nil {
+		p.firstEr = err
+	}
+}
+
+func (p *spoolPipeline) err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.firstEr
+}
+
+// close waits for every sink to finish and reports the first failure.
+func (p *spoolPipeline) close() error {
+	for _, ch := range p.lanes {
+		close(ch)
+	}
+	p.wg.Wait()
+	return p.err()
 }
 
 // spoolBuffer returns a spoolChunk-sized buffer from the pool.
@@ -122,11 +293,12 @@ func (f *Feed) spoolBuffer() *[]byte {
 }
 
 // hashReader computes the hashes of a stored blob during the re-index.
-func hashReader(r io.Reader) (sha512b64, sha1hex, sha256hex string, size int64, err error) {
-	h512, h1, h256 := sha512.New(), sha1.New(), sha256.New()
-	size, err = io.Copy(io.MultiWriter(h512, h1, h256), r)
+func hashReader(r io.Reader, set hashSet) (sha512b64, sha1hex, sha256hex string, size int64, err error) {
+	d := newDigests(set)
+	size, err = io.Copy(io.MultiWriter(d.writers()...), r)
 	if err != nil {
 		return "", "", "", 0, err
 	}
-	return base64.StdEncoding.EncodeToString(h512.Sum(nil)), hex.EncodeToString(h1.Sum(nil)), hex.EncodeToString(h256.Sum(nil)), size, nil
+	sha512b64, sha1hex, sha256hex = d.sums()
+	return sha512b64, sha1hex, sha256hex, size, nil
 }

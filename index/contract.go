@@ -35,9 +35,9 @@ type Entry struct {
 	Listed    bool
 	Published time.Time
 	Size      int64
-	SHA512    string    // base64, as NuGet's PackageHash
+	SHA512    string    // base64, as NuGet's PackageHash; NuGet packages only
 	SHA1      string    // lowercase hex, as Octopus' Hash
-	SHA256    string    // lowercase hex
+	SHA256    string    // lowercase hex; "" unless computed (the feed skips hashes no protocol reports)
 	BlobKey   string    // the storage key of the file
 	ModTime   time.Time // of the stored file, for the incremental re-index
 	Downloads int64

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/feedserver/feedserver/protocol/octopus/octodiff"
 )
 
 func TestGeneratedPackages(t *testing.T) {
@@ -108,6 +110,86 @@ func TestGoal(t *testing.T) {
 			}
 			if got := tc.g.String(); got != tc.text {
 				t.Errorf("String: got %q, want %q", got, tc.text)
+			}
+		})
+	}
+}
+
+func TestDeltaPair(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		size, at, changed int64
+	}{
+		{"middle", 256 << 10, 96 << 10, 16 << 10},
+		{"start", 256 << 10, 0, 8 << 10},
+		{"end", 256 << 10, 240 << 10, 16 << 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			basePath, newPath, deltaPath := filepath.Join(dir, "base"), filepath.Join(dir, "new"), filepath.Join(dir, "delta")
+			if err := writeDeltaPair(basePath, newPath, tc.size, tc.at, tc.changed); err != nil {
+				t.Fatal(err)
+			}
+			base, _ := os.ReadFile(basePath)
+			next, _ := os.ReadFile(newPath)
+			if int64(len(base)) != tc.size || int64(len(next)) != tc.size {
+				t.Fatalf("sizes: got %d, %d, want %d", len(base), len(next), tc.size)
+			}
+			end := tc.at + tc.changed
+			if !bytes.Equal(base[:tc.at], next[:tc.at]) || !bytes.Equal(base[end:], next[end:]) {
+				t.Error("the files differ outside the changed range")
+			}
+			if bytes.Equal(base[tc.at:end], next[tc.at:end]) {
+				t.Error("the changed range is the same in both files")
+			}
+
+			// The delta the bench uploads must rebuild the new file from the base.
+			var sigBuf bytes.Buffer
+			if err := octodiff.BuildSignature(bytes.NewReader(base), &sigBuf); err != nil {
+				t.Fatal(err)
+			}
+			sig, err := octodiff.ReadSignature(&sigBuf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := buildDeltaFile(newPath, deltaPath, sig); err != nil {
+				t.Fatal(err)
+			}
+			delta, _ := os.ReadFile(deltaPath)
+			if int64(len(delta)) > tc.changed+8<<10 {
+				t.Errorf("delta size: got %d, want about %d", len(delta), tc.changed)
+			}
+			var out bytes.Buffer
+			if err := octodiff.ApplyDelta(bytes.NewReader(base), bytes.NewReader(delta), &out); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(out.Bytes(), next) {
+				t.Error("base + delta is not the new file")
+			}
+		})
+	}
+}
+
+func TestPacedReader(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rate float64
+		size int
+	}{
+		{"one read", 1e6, 50 << 10},
+		{"many reads", 4e6, 600 << 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := bytes.Repeat([]byte("x"), tc.size)
+			start := time.Now()
+			got, err := io.ReadAll(&pacedReader{r: bytes.NewReader(data), rate: tc.rate})
+			took := time.Since(start)
+			if err != nil || !bytes.Equal(got, data) {
+				t.Fatalf("read %d bytes, err %v; want the %d bytes written", len(got), err, tc.size)
+			}
+			want := time.Duration(float64(tc.size) / tc.rate * float64(time.Second))
+			if took < want || took > want+200*time.Millisecond {
+				t.Errorf("took %s, want about %s", took, want)
 			}
 		})
 	}

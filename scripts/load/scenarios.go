@@ -38,7 +38,10 @@ func scenarios() []scenario {
 		{"registration index, 8 clients", v3Resource("RegistrationsBaseUrl", "bench.read/index.json")},
 		{"search (q=bench), 8 clients", v3Resource("SearchQueryService", "?q=bench&take=20")},
 		{"v2 FindPackagesById(), 8 clients", getLoop("/api/v2/FindPackagesById()?id='Bench.Read'", 8, goal{Unit: "req/s"})},
-		{"Octopus raw upload (zip), sequential", octopusRaw},
+		// Octopus answers 200 or 201 by version, so the sequential row takes any 2xx.
+		{"Octopus raw upload (zip), sequential", octopusRaw("Bench.App", 1, 0, goal{Unit: "req/s"})},
+		{"Octopus raw upload (zip), 8 clients", octopusRaw("Bench.App8", 8, http.StatusCreated, goal{Min: 1500, Unit: "req/s"})},
+		{"Octopus delta upload 100 MiB (1 MiB changed)", octopusDelta},
 		{"generic upload 64 KiB, sequential", genericUpload},
 		{"generic download 64 KiB, 8 clients", genericDownload},
 		{"re-index cold (catalogue deleted)", reindex(true)},
@@ -199,28 +202,34 @@ func v3Resource(typ, suffix string) func(context.Context, *bench) ([]row, error)
 	}
 }
 
-// octopusRaw uploads zips through Octopus' built-in repository API, as
-// octo.exe / the Octopus CLI do (multipart, X-Octopus-ApiKey).
-func octopusRaw(ctx context.Context, b *bench) ([]row, error) {
-	upload := func(ctx context.Context, n int64) error {
-		var buf bytes.Buffer
-		zw := zip.NewWriter(&buf)
-		w, _ := zw.Create("app/readme.txt")
-		fmt.Fprintf(w, "bench app build %d\n", n)
-		_ = zw.Close()
-		file := fmt.Sprintf("Bench.App.1.0.%d.zip", n)
-		return b.pushMultipart(ctx, "/api/packages/raw", "X-Octopus-ApiKey", "fileToUpload", file, &buf, int64(buf.Len()), http.MethodPost, 0) // Octopus answers 200 or 201 by version
+// octopusRaw uploads small zips through Octopus' built-in repository API, as
+// octo.exe / the Octopus CLI do (multipart, X-Octopus-ApiKey), from clients
+// workers. Each row has its own id, so its file names collide with no other
+// row's. want is the expected status (0: any 2xx).
+func octopusRaw(id string, clients, want int, g goal) func(context.Context, *bench) ([]row, error) {
+	return func(ctx context.Context, b *bench) ([]row, error) {
+		if code := b.status(ctx, http.MethodPost, "/api/packages/raw"); code == http.StatusNotFound || code == http.StatusMethodNotAllowed {
+			return nil, skipError{fmt.Sprintf("POST /api/packages/raw answers %d", code)}
+		}
+		res, err := run(ctx, load{Clients: clients, Duration: b.duration, Max: b.max}, func(ctx context.Context, _ int, n int64) (int64, error) {
+			return 0, b.uploadSmallZip(ctx, fmt.Sprintf("%s.1.0.%d.zip", id, n), want)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return []row{timed("", res, g)}, nil
 	}
-	if code := b.status(ctx, http.MethodPost, "/api/packages/raw"); code == http.StatusNotFound || code == http.StatusMethodNotAllowed {
-		return nil, skipError{fmt.Sprintf("POST /api/packages/raw answers %d", code)}
-	}
-	res, err := run(ctx, load{Clients: 1, Duration: b.duration, Max: b.max}, func(ctx context.Context, _ int, n int64) (int64, error) {
-		return 0, upload(ctx, n)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return []row{timed("", res, goal{Unit: "req/s"})}, nil
+}
+
+// uploadSmallZip posts a zip of one small text file as file to
+// /api/packages/raw.
+func (b *bench) uploadSmallZip(ctx context.Context, file string, want int) error {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("app/readme.txt") // writes to a bytes.Buffer cannot fail
+	fmt.Fprintf(w, "bench app %s\n", file)
+	_ = zw.Close()
+	return b.pushMultipart(ctx, "/api/packages/raw", "X-Octopus-ApiKey", "fileToUpload", file, &buf, int64(buf.Len()), http.MethodPost, want)
 }
 
 const genericSize = 64 << 10
