@@ -43,10 +43,11 @@ const downloadFlushEvery = time.Second
 // push is still found by the very next search.
 const searchFlushDelay = time.Second
 
-// searchFlushShare caps the background indexing at about a fifth of the
-// time: after a flush that took d, the next waits at least 4d. Re-indexing an
-// id with thousands of versions (an Octopus app's builds) is costly.
-const searchFlushShare = 4
+// searchFlushShare caps the background indexing at about a tenth of the
+// time: after a flush that took d, the next waits at least 9d. Re-indexing an
+// id with thousands of versions (an Octopus app's builds) is costly, and
+// bleve spreads one flush over both cores.
+const searchFlushShare = 9
 
 // maxSearchFlushDelay bounds how stale the index may get between queries.
 const maxSearchFlushDelay = 10 * time.Second

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -32,6 +33,73 @@ var migrationFS embed.FS
 type Catalog struct {
 	w *sql.DB // the single writer connection
 	r *sql.DB // readers
+
+	// Prepared statements of the hot paths (push, lookup, versions): go-sqlite3
+	// otherwise parses the SQL text on every call. The writer's are prepared
+	// when the catalogue opens: its one connection is held by the transaction
+	// that would need them.
+	ws, rs stmtCache
+}
+
+// The writer's statements on the push path.
+const (
+	sqlCanonicalID = `SELECT id FROM packages WHERE space = ? AND kind = ? AND id_lower = ?
+		ORDER BY version_lower LIMIT 1`
+	sqlRowDownloads = `SELECT downloads FROM packages
+		WHERE space = ? AND kind = ? AND id_lower = ? AND version_lower = ?`
+	sqlDeleteRow = `DELETE FROM packages
+		WHERE space = ? AND kind = ? AND id_lower = ? AND version_lower = ?`
+	sqlInsertRow = `INSERT INTO packages (
+		space, kind, id, id_lower, version, version_lower, version_original, version_full,
+		prerelease, semver2, listed, published, size, sha512, sha1, sha256, extension,
+		blob_key, file_mtime, downloads, title, description, authors, tags, manifest
+	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
+// stmtCache prepares each query text once per pool.
+type stmtCache struct {
+	db *sql.DB
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+func (s *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.m[query]; ok {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if s.m == nil {
+		s.m = make(map[string]*sql.Stmt)
+	}
+	s.m[query] = st
+	return st, nil
+}
+
+func (s *stmtCache) close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	for _, st := range s.m {
+		errs = append(errs, st.Close())
+	}
+	s.m = nil
+	return errors.Join(errs...)
+}
+
+// inTx returns the statement for query, prepared beforehand, bound to tx.
+func (s *stmtCache) inTx(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	s.mu.Lock()
+	st, ok := s.m[query]
+	s.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("statement not prepared: %.40s", query) // a bug here, not bad input
+	}
+	return tx.StmtContext(ctx, st), nil
 }
 
 // filesPage is how many rows Files reads per query; paging keeps read
@@ -69,17 +137,23 @@ func OpenCatalog(ctx context.Context, path string) (*Catalog, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 
-	c := &Catalog{w: w, r: r}
+	c := &Catalog{w: w, r: r, ws: stmtCache{db: w}, rs: stmtCache{db: r}}
 	if err := c.migrate(ctx); err != nil {
 		c.Close()
 		return nil, err
+	}
+	for _, q := range []string{sqlCanonicalID, sqlRowDownloads, sqlDeleteRow, sqlInsertRow} {
+		if _, err := c.ws.get(ctx, q); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("index: prepare statements: %w", err)
+		}
 	}
 	return c, nil
 }
 
 // Close closes both pools.
 func (c *Catalog) Close() error {
-	return errors.Join(c.r.Close(), c.w.Close())
+	return errors.Join(c.rs.close(), c.ws.close(), c.r.Close(), c.w.Close())
 }
 
 // migrate applies every embedded migration not yet recorded in schema_migrations,
@@ -268,10 +342,10 @@ func (c *Catalog) Insert(ctx context.Context, e Entry) error {
 		return fmt.Errorf("index: insert %s: %w", identityOf(e), err)
 	}
 	defer tx.Rollback()
-	if e.ID, err = canonicalID(ctx, tx, e); err != nil {
+	if e.ID, err = c.canonicalID(ctx, tx, e); err != nil {
 		return err
 	}
-	if err := insertRow(ctx, tx, e); err != nil {
+	if err := c.insertRow(ctx, tx, e); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -293,26 +367,30 @@ func (c *Catalog) Put(ctx context.Context, e Entry) error {
 		return fmt.Errorf("index: put %s: %w", k, err)
 	}
 	defer tx.Rollback()
-	if e.ID, err = canonicalID(ctx, tx, e); err != nil {
+	if e.ID, err = c.canonicalID(ctx, tx, e); err != nil {
 		return err
 	}
+	sel, err := c.ws.inTx(ctx, tx, sqlRowDownloads)
+	if err != nil {
+		return fmt.Errorf("index: put %s: %w", k, err)
+	}
 	var downloads int64
-	err = tx.QueryRowContext(ctx, `SELECT downloads FROM packages
-		WHERE space = ? AND kind = ? AND id_lower = ? AND version_lower = ?`,
-		k.space, string(k.kind), k.id, k.version).Scan(&downloads)
+	err = sel.QueryRowContext(ctx, k.space, string(k.kind), k.id, k.version).Scan(&downloads)
 	switch {
 	case err == nil:
 		e.Downloads = downloads
-		if _, err := tx.ExecContext(ctx, `DELETE FROM packages
-			WHERE space = ? AND kind = ? AND id_lower = ? AND version_lower = ?`,
-			k.space, string(k.kind), k.id, k.version); err != nil {
+		del, err := c.ws.inTx(ctx, tx, sqlDeleteRow)
+		if err == nil {
+			_, err = del.ExecContext(ctx, k.space, string(k.kind), k.id, k.version)
+		}
+		if err != nil {
 			return fmt.Errorf("index: put %s: %w", k, err)
 		}
 	case errors.Is(err, sql.ErrNoRows):
 	default:
 		return fmt.Errorf("index: put %s: %w", k, err)
 	}
-	if err := insertRow(ctx, tx, e); err != nil {
+	if err := c.insertRow(ctx, tx, e); err != nil {
 		return diskFull(err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -333,10 +411,13 @@ func diskFull(err error) error {
 }
 
 // canonicalID returns the casing already used by other versions of e's id, or e.ID.
-func canonicalID(ctx context.Context, tx *sql.Tx, e Entry) (nuget.ID, error) {
+func (c *Catalog) canonicalID(ctx context.Context, tx *sql.Tx, e Entry) (nuget.ID, error) {
+	st, err := c.ws.inTx(ctx, tx, sqlCanonicalID)
+	if err != nil {
+		return "", fmt.Errorf("index: look up id %s: %w", e.ID, err)
+	}
 	var id string
-	err := tx.QueryRowContext(ctx, `SELECT id FROM packages WHERE space = ? AND kind = ? AND id_lower = ?
-		ORDER BY version_lower LIMIT 1`, e.Space, string(e.Kind), e.ID.Lower()).Scan(&id)
+	err = st.QueryRowContext(ctx, e.Space, string(e.Kind), e.ID.Lower()).Scan(&id)
 	switch {
 	case err == nil:
 		return nuget.ID(id), nil
@@ -347,7 +428,7 @@ func canonicalID(ctx context.Context, tx *sql.Tx, e Entry) (nuget.ID, error) {
 	}
 }
 
-func insertRow(ctx context.Context, tx *sql.Tx, e Entry) error {
+func (c *Catalog) insertRow(ctx context.Context, tx *sql.Tx, e Entry) error {
 	k := identityOf(e)
 	var (
 		manifest                    sql.NullString
@@ -365,11 +446,11 @@ func insertRow(ctx context.Context, tx *sql.Tx, e Entry) error {
 		authors, tags = strings.Join(e.Manifest.Authors, ", "), strings.Join(e.Manifest.Tags, " ")
 		semver2 = semver2 || e.Manifest.IsSemVer2()
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO packages (
-		space, kind, id, id_lower, version, version_lower, version_original, version_full,
-		prerelease, semver2, listed, published, size, sha512, sha1, sha256, extension,
-		blob_key, file_mtime, downloads, title, description, authors, tags, manifest
-	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	st, err := c.ws.inTx(ctx, tx, sqlInsertRow)
+	if err != nil {
+		return fmt.Errorf("index: insert %s: %w", k, err)
+	}
+	_, err = st.ExecContext(ctx,
 		e.Space, string(e.Kind), string(e.ID), k.id, e.Version.String(), k.version,
 		e.Version.Original(), e.Version.Full(),
 		e.Version.IsPrerelease(), semver2, e.Listed, toNanos(e.Published), e.Size,
@@ -397,10 +478,12 @@ func (c *Catalog) Get(ctx context.Context, space string, kind Kind, id string, v
 	if !ok {
 		return Entry{}, fmt.Errorf("index: %s %s %s %q: %w", space, kind, id, version, ErrNotFound)
 	}
-	row := c.r.QueryRowContext(ctx, `SELECT `+columns+` FROM packages
-		WHERE space = ? AND kind = ? AND id_lower = ? AND version_lower = ?`,
-		k.space, string(k.kind), k.id, k.version)
-	e, err := scanEntry(row)
+	st, err := c.rs.get(ctx, `SELECT `+columns+` FROM packages
+		WHERE space = ? AND kind = ? AND id_lower = ? AND version_lower = ?`)
+	if err != nil {
+		return Entry{}, fmt.Errorf("index: get %s: %w", k, err)
+	}
+	e, err := scanEntry(st.QueryRowContext(ctx, k.space, string(k.kind), k.id, k.version))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Entry{}, fmt.Errorf("index: %s: %w", k, ErrNotFound)
 	}
@@ -414,8 +497,12 @@ func (c *Catalog) Get(ctx context.Context, space string, kind Kind, id string, v
 // unlisted ones included; an unknown id gives an empty slice.
 func (c *Catalog) Versions(ctx context.Context, space string, kind Kind, id string) ([]Entry, error) {
 	lower := nuget.ID(id).Lower()
-	rows, err := c.r.QueryContext(ctx, `SELECT `+columns+` FROM packages
-		WHERE space = ? AND kind = ? AND id_lower = ?`, space, string(kind), lower)
+	st, err := c.rs.get(ctx, `SELECT `+columns+` FROM packages
+		WHERE space = ? AND kind = ? AND id_lower = ?`)
+	if err != nil {
+		return nil, fmt.Errorf("index: versions of %s/%s/%s: %w", space, kind, lower, err)
+	}
+	rows, err := st.QueryContext(ctx, space, string(kind), lower)
 	if err != nil {
 		return nil, fmt.Errorf("index: versions of %s/%s/%s: %w", space, kind, lower, err)
 	}
