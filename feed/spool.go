@@ -7,12 +7,15 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
+	"unsafe"
 
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/storage"
@@ -134,7 +137,8 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hash
 	}()
 
 	d := newDigests(set)
-	sinks := append(d.writers(), fileWriter{file})
+	fw := &fileWriter{f: file}
+	sinks := append(d.writers(), fw)
 	received := f.metrics.bytesReceived.WithLabelValues(protocol)
 	var p *spoolPipeline
 	defer func() {
@@ -178,6 +182,7 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hash
 			f.spoolBufs.Put(buf)
 		default:
 			if p == nil {
+				fw.startDirect() // the pipeline's first chunk is at offset 0
 				p = f.newSpoolPipeline(sinks)
 			}
 			p.send(buf, n)
@@ -201,15 +206,55 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hash
 	return s, nil
 }
 
-// fileWriter labels the spool file's write errors.
-type fileWriter struct{ f *os.File }
+// directIOAlign is what O_DIRECT asks of buffers, offsets and lengths on
+// the filesystems we run on (their logical block size).
+const directIOAlign = 4096
 
-func (w fileWriter) Write(p []byte) (int, error) {
+// fileWriter writes the spool file and labels its errors. In direct mode
+// (large uploads) whole, aligned chunks bypass the page cache; the first
+// chunk that is not (the tail) switches the file back to buffered writes.
+type fileWriter struct {
+	f      *os.File
+	direct bool
+}
+
+func (w *fileWriter) startDirect() {
+	w.direct = setDirectIO(w.f, true) == nil
+}
+
+func (w *fileWriter) Write(p []byte) (int, error) {
+	if w.direct && (len(p)%directIOAlign != 0 || !aligned(p)) {
+		if err := w.stopDirect(); err != nil {
+			return 0, err
+		}
+	}
 	n, err := w.f.Write(p)
+	if n == 0 && w.direct && errors.Is(err, syscall.EINVAL) {
+		// The filesystem took the flag but refuses the write: go buffered.
+		if err := w.stopDirect(); err != nil {
+			return 0, err
+		}
+		n, err = w.f.Write(p)
+	}
 	if err != nil {
 		err = fmt.Errorf("write spool file: %w", err)
 	}
 	return n, err
+}
+
+func (w *fileWriter) stopDirect() error {
+	if err := setDirectIO(w.f, false); err != nil {
+		return fmt.Errorf("write spool file: %w", err)
+	}
+	w.direct = false
+	return nil
+}
+
+// aligned reports whether p starts on a directIOAlign boundary. The pool's
+// 1 MiB buffers are large allocations, which Go places on page boundaries,
+// but nothing promises it, so it is checked.
+func aligned(p []byte) bool {
+	return len(p) == 0 || uintptr(unsafe.Pointer(&p[0]))%directIOAlign == 0
 }
 
 // spoolPipeline feeds every chunk, in order, to one goroutine per sink. A
