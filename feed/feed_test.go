@@ -283,6 +283,9 @@ func TestPushHashes(t *testing.T) {
 		{"small zip", []byte("zip bytes"), "Hash.App.1.0.0.zip", false},
 		{"zip of exactly one chunk", random(t, 1<<20), "Hash.App.2.0.0.zip", false},
 		{"zip of several chunks", random(t, 3<<20+17), "Hash.App.3.0.0.zip", false},
+		// Whole 4 KiB blocks: the spool file is still in O_DIRECT mode when the
+		// last chunk is written, and identify then reads it unaligned.
+		{"nupkg of whole blocks", padZip(t, nugettest.Build(t, nugettest.Spec{ID: "Hash.Blocks", Version: "1.0.0", Payload: random(t, 3<<19)}), 4096), "", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -308,6 +311,24 @@ func TestPushHashes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// padZip grows a zip to a multiple of n bytes with an archive comment, which
+// every zip reader skips.
+func padZip(t *testing.T, zip []byte, n int) []byte {
+	t.Helper()
+	const eocd = 22 // end-of-central-directory record without a comment
+	if len(zip) < eocd || string(zip[len(zip)-eocd:len(zip)-eocd+4]) != "PK\x05\x06" {
+		t.Fatal("padZip: the zip already has a comment")
+	}
+	pad := (n - len(zip)%n) % n
+	out := append([]byte(nil), zip...)
+	out[len(out)-2], out[len(out)-1] = byte(pad), byte(pad>>8)
+	out = append(out, bytes.Repeat([]byte{' '}, pad)...)
+	if len(out)%n != 0 {
+		t.Fatalf("padZip: %d bytes", len(out))
+	}
+	return out
 }
 
 // TestPipelinedPushOverLimit refuses an upload that passes the size limit

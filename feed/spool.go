@@ -201,6 +201,13 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hash
 			return nil, err
 		}
 	}
+	if fw.direct {
+		// An upload of whole blocks ends still direct; identify reads the file
+		// with small unaligned reads, which O_DIRECT refuses.
+		if err := fw.stopDirect(); err != nil {
+			return nil, err
+		}
+	}
 	// No fsync here: committing the file (storage Move or Put) syncs it once.
 	s.sha512, s.sha1, s.sha256 = d.sums()
 	return s, nil
