@@ -214,12 +214,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	a, err := openLogged(ctx, cfg, stderr)
+	logBuf := newLogBuffer(stderr)
+	defer logBuf.Flush()
+	log, err := newLogger(cfg, logBuf)
+	if err != nil {
+		return err
+	}
+	log = slog.New(flushingHandler{log.Handler(), logBuf})
+	a, err := open(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	log := a.log
 	if err := a.firstAdminKey(ctx, stdout); err != nil {
 		return err
 	}

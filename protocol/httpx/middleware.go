@@ -54,6 +54,10 @@ func newID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// AccessLogMessage is the message of every access log record: the server
+// buffers these lines (and only these) on their way to the output.
+const AccessLogMessage = "request"
+
 // Observe writes one access log line per request and records the HTTP
 // metrics. The URL is logged with any apikey query value redacted; headers
 // are never logged.
@@ -106,7 +110,7 @@ func Observe(log *slog.Logger, m *Metrics) func(http.Handler) http.Handler {
 			if s := stateOf(ctx); s != nil && s.err != nil {
 				attrs = append(attrs, slog.String("err", s.err.Error()))
 			}
-			log.LogAttrs(ctx, level, "request", attrs...)
+			log.LogAttrs(ctx, level, AccessLogMessage, attrs...)
 		})
 	}
 }
