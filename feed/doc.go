@@ -40,6 +40,17 @@
 // with its last reference, once a complete re-index has filled the catalogue
 // (before that, the re-index sweeps unreferenced blobs).
 //
+// # A push
+//
+// An upload is spooled into the store's temporary folder while it is hashed:
+// one that fits in one 1 MiB chunk inline, a larger one through a pipeline
+// with a goroutine per hash and one for the file, which writes whole chunks
+// with O_DIRECT on Linux. Only the digests a protocol reports are computed:
+// SHA-512 (NuGet's packageHash) for .nupkg files, SHA-1 (Octopus' Hash) for
+// every package, SHA-256 for generic files, whose blobs it addresses. Then
+// the file is fsynced and renamed to its key, its directory fsynced, and the
+// catalogue row written; search documents follow in the background.
+//
 // What only the catalogue knows is lost when it is deleted: download counts
 // and unlisted flags (and the publish date becomes the file's modification
 // time). API keys live in a separate database.

@@ -2,6 +2,7 @@ package feed
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -12,6 +13,7 @@ import (
 	"hash"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -125,7 +127,8 @@ func (f *Feed) tempDir() string {
 // larger one goes through a pipeline where reading, each hash and the file
 // write run on their own goroutines, so one upload can use every core.
 func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hashSet) (_ *spooled, err error) {
-	file, err := os.CreateTemp(f.tempDir(), ".push-*")
+	// Created with the stored files' mode, which spares the store a chmod.
+	file, err := os.OpenFile(filepath.Join(f.tempDir(), ".push-"+rand.Text()), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("create spool file: %w", err)
 	}

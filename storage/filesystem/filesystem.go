@@ -233,7 +233,7 @@ func (s *Store) Move(ctx context.Context, key, path string) (storage.Info, error
 	if err == nil && !fi.Mode().IsRegular() {
 		err = fmt.Errorf("%s is not a regular file", path)
 	}
-	if err == nil {
+	if err == nil && fi.Mode().Perm() != filePerm {
 		// Spool files are often made by os.CreateTemp with mode 0600.
 		err = f.Chmod(filePerm)
 	}
