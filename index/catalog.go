@@ -65,13 +65,21 @@ type stmtCache struct {
 
 func (s *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if st, ok := s.m[query]; ok {
+	st, ok := s.m[query]
+	s.mu.Unlock()
+	if ok {
 		return st, nil
 	}
+	// Prepare without the lock: it may wait for a busy pool's connection.
 	st, err := s.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if first, ok := s.m[query]; ok {
+		st.Close() // another caller prepared it meanwhile
+		return first, nil
 	}
 	if s.m == nil {
 		s.m = make(map[string]*sql.Stmt)
