@@ -138,11 +138,13 @@ nuget_cmd() {
 
 # --- the server -----------------------------------------------------------------------
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+# free_port: a TCP port on 127.0.0.1 that nothing listens on right now, below
+# Linux's ephemeral range (32768 and up): a port there can be the local end of
+# some client's connection, and the server's bind then fails.
 free_port() {
 	local port
 	for _ in $(seq 1 50); do
-		port=$((20000 + RANDOM % 30000))
+		port=$((20000 + RANDOM % 12000))
 		if ! (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"
 			return 0
