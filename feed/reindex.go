@@ -50,14 +50,16 @@ func (f *Feed) State() ReindexState {
 	return f.state.s
 }
 
-// catalogComplete reports that a re-index finished without error since the
-// feed opened, so every file on disk then is catalogued and a push need not
-// look on disk for one the catalogue lacks. (A file dropped in by hand later
-// waits for the next re-index, as it would anyway.)
+// catalogComplete reports that the last re-index finished without an error
+// and without a file it could not read, so every file on disk then is
+// catalogued and a push need not look on disk for one the catalogue lacks.
+// (A file dropped in by hand later waits for the next re-index, as it would
+// anyway.)
 func (f *Feed) catalogComplete() bool {
 	f.state.mu.Lock()
 	defer f.state.mu.Unlock()
-	return !f.state.s.Running && f.state.s.Runs > 0 && f.state.s.Err == ""
+	s := f.state.s
+	return !s.Running && s.Runs > 0 && s.Err == "" && s.Progress.Failed == 0
 }
 
 // liveStats is ReindexStats updated by many workers.

@@ -146,6 +146,9 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hash
 	var p *spoolPipeline
 	defer func() {
 		if p != nil {
+			if err != nil {
+				p.fail(err) // the lanes skip what is still queued
+			}
 			if perr := p.close(); err == nil && perr != nil {
 				err = perr
 			}

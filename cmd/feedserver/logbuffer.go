@@ -20,18 +20,22 @@ const logFlushDelay = 100 * time.Millisecond
 // flushes at once (see flushingHandler), and Flush empties it on exit.
 type logBuffer struct {
 	mu    sync.Mutex
+	out   io.Writer
 	w     *bufio.Writer
 	timer *time.Timer // set while unflushed lines wait
 }
 
-func newLogBuffer(w io.Writer) *logBuffer {
-	return &logBuffer{w: bufio.NewWriterSize(w, 64<<10)}
+func newLogBuffer(out io.Writer) *logBuffer {
+	return &logBuffer{out: out, w: bufio.NewWriterSize(out, 64<<10)}
 }
 
 func (b *logBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	n, err := b.w.Write(p)
+	if err != nil {
+		b.w.Reset(b.out) // a bufio.Writer fails for good after one error; lose this batch, not every later line
+	}
 	if b.timer == nil && b.w.Buffered() > 0 {
 		b.timer = time.AfterFunc(logFlushDelay, func() { b.Flush() })
 	}
@@ -46,7 +50,11 @@ func (b *logBuffer) Flush() error {
 		b.timer.Stop()
 		b.timer = nil
 	}
-	return b.w.Flush()
+	err := b.w.Flush()
+	if err != nil {
+		b.w.Reset(b.out)
+	}
+	return err
 }
 
 // flushingHandler flushes the buffer after every record but the access log's

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -71,5 +72,30 @@ func TestLogBufferFlushOnExit(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "last words") {
 		t.Fatalf("output after Flush = %q", out.String())
+	}
+}
+
+// flakyWriter fails its first write, as a log pipe whose reader restarted.
+type flakyWriter struct {
+	syncBuffer
+	failed bool
+}
+
+func (f *flakyWriter) Write(p []byte) (int, error) {
+	if !f.failed {
+		f.failed = true
+		return 0, errors.New("broken pipe")
+	}
+	return f.syncBuffer.Write(p)
+}
+
+func TestLogBufferRecoversFromAWriteError(t *testing.T) {
+	out := &flakyWriter{}
+	buf := newLogBuffer(out)
+	log := slog.New(flushingHandler{slog.NewTextHandler(buf, nil), buf})
+	log.Error("lost with the failed write")
+	log.Error("written after it")
+	if got := out.String(); !strings.Contains(got, "written after it") {
+		t.Fatalf("output after a failed write = %q, want the next line", got)
 	}
 }
