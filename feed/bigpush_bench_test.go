@@ -11,7 +11,7 @@ import (
 )
 
 // BenchmarkPush256MiB pushes one 256 MiB package through the feed alone (no
-// HTTP): spool with three hashes, read the nuspec, fsync and rename.
+// HTTP): spool with its hashes (SHA-512 and SHA-1), read the nuspec, fsync and rename.
 func BenchmarkPush256MiB(b *testing.B) {
 	payload := make([]byte, 256<<20)
 	rand.Read(payload)
