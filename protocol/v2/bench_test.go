@@ -1,8 +1,6 @@
 package v2_test
 
 import (
-	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,8 +14,6 @@ import (
 
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/feed/feedtest"
-	"github.com/feedserver/feedserver/index"
-	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/protocol"
 )
 
@@ -31,50 +27,9 @@ const benchPackages = 10_000
 // the feed never opens them.
 func benchServer(b *testing.B) (string, []string) {
 	b.Helper()
-	ctx := context.Background()
-	dir := b.TempDir()
-	parts := feedtest.Open(b, dir)
+	parts := feedtest.Open(b, b.TempDir())
 	store, catalog, search := parts.Store, parts.Catalog, parts.Search
-
-	words := []string{"Json", "Logging", "Http", "Data", "Core", "Extensions", "Client", "Testing"}
-	var ids []string
-	var docs []index.Doc
-	published := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range benchPackages {
-		id := fmt.Sprintf("Bench.%s.Package%d", words[i%len(words)], i)
-		ids = append(ids, id)
-		var entries []index.Entry
-		for v := range i%3 + 1 {
-			version := nuget.MustParseVersion(fmt.Sprintf("2.%d.0", v))
-			dep := nuget.MustParseVersion("1.0.0")
-			e := index.Entry{
-				Space: feed.DefaultSpace, Kind: index.KindNuGet, ID: nuget.ID(id), Version: version,
-				Manifest: &nuget.Manifest{
-					ID: nuget.ID(id), Version: version, Authors: []string{"Bench Authors"},
-					Description: "The " + words[i%len(words)] + " package number " + fmt.Sprint(i) + ", for benchmarks.",
-					Tags:        []string{"bench", words[i%len(words)]},
-					ProjectURL:  "https://example.com/" + id,
-					DependencyGroups: []nuget.DependencyGroup{{TargetFramework: "net8.0", Dependencies: []nuget.Dependency{
-						{ID: "Bench.Base", Range: nuget.VersionRange{Min: &dep, MinInclusive: true}},
-					}}},
-				},
-				Extension: ".nupkg", Listed: true, Published: published.Add(time.Duration(i) * time.Minute),
-				Size: 12345, SHA512: fmt.Sprintf("hash-%d-%d", i, v), Downloads: int64(i % 97),
-				BlobKey: fmt.Sprintf("spaces-1/nuget/%d/%d", i, v),
-			}
-			if err := catalog.Insert(ctx, e); err != nil {
-				b.Fatal(err)
-			}
-			entries = append(entries, e)
-		}
-		d, _ := index.DocFor(entries)
-		docs = append(docs, d)
-	}
-	for i := 0; i < len(docs); i += 500 {
-		if err := search.Index(ctx, docs[i:min(i+500, len(docs))]...); err != nil {
-			b.Fatal(err)
-		}
-	}
+	ids := parts.Fill(b, benchPackages, feedtest.Corpus{Vendor: "Bench", Noun: "Package", Major: 2})
 	f, err := feed.New(store, catalog, search, feed.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)

@@ -1,8 +1,6 @@
 package v3_test
 
 import (
-	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,8 +13,6 @@ import (
 
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/feed/feedtest"
-	"github.com/feedserver/feedserver/index"
-	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/protocol"
 )
 
@@ -28,50 +24,9 @@ const benchPackages = 10_000
 // registration and search never open them.
 func benchFeed(b *testing.B) (*feed.Feed, []string) {
 	b.Helper()
-	ctx := context.Background()
-	dir := b.TempDir()
-	parts := feedtest.Open(b, dir)
+	parts := feedtest.Open(b, b.TempDir())
 	store, catalog, search := parts.Store, parts.Catalog, parts.Search
-
-	words := []string{"Json", "Logging", "Http", "Data", "Core", "Extensions", "Client", "Testing"}
-	var ids []string
-	var docs []index.Doc
-	published := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range benchPackages {
-		id := fmt.Sprintf("Contoso.%s.Lib%d", words[i%len(words)], i)
-		ids = append(ids, id)
-		var entries []index.Entry
-		for v := range i%3 + 1 {
-			version := nuget.MustParseVersion(fmt.Sprintf("1.%d.0", v))
-			dep := nuget.MustParseVersion("1.0.0")
-			e := index.Entry{
-				Space: feed.DefaultSpace, Kind: index.KindNuGet, ID: nuget.ID(id), Version: version,
-				Manifest: &nuget.Manifest{
-					ID: nuget.ID(id), Version: version, Authors: []string{"Contoso"},
-					Description: "The " + words[i%len(words)] + " library number " + fmt.Sprint(i) + " of Contoso.",
-					Tags:        []string{"contoso", words[i%len(words)]},
-					License:     &nuget.License{Type: "expression", Text: "MIT"},
-					DependencyGroups: []nuget.DependencyGroup{{TargetFramework: "net8.0", Dependencies: []nuget.Dependency{
-						{ID: "Contoso.Base", Range: nuget.VersionRange{Min: &dep, MinInclusive: true}},
-					}}},
-				},
-				Extension: ".nupkg", Listed: true, Published: published.Add(time.Duration(i) * time.Minute),
-				Size: 1000, SHA512: fmt.Sprintf("hash-%d-%d", i, v), Downloads: int64(i % 97),
-				BlobKey: fmt.Sprintf("spaces-1/nuget/%d/%d", i, v),
-			}
-			if err := catalog.Insert(ctx, e); err != nil {
-				b.Fatal(err)
-			}
-			entries = append(entries, e)
-		}
-		d, _ := index.DocFor(entries)
-		docs = append(docs, d)
-	}
-	for i := 0; i < len(docs); i += 500 {
-		if err := search.Index(ctx, docs[i:min(i+500, len(docs))]...); err != nil {
-			b.Fatal(err)
-		}
-	}
+	ids := parts.Fill(b, benchPackages, feedtest.Corpus{Vendor: "Contoso", Noun: "Lib", Major: 1})
 	f, err := feed.New(store, catalog, search, feed.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
