@@ -127,7 +127,7 @@ func TestPushOpenRoundTrip(t *testing.T) {
 	if res.Status != feed.Created {
 		t.Errorf("status = %v, want Created", res.Status)
 	}
-	if got, want := res.Entry.BlobKey, "spaces-1/nuget/acme.widgets/1.2.0-beta.1/acme.widgets.1.2.0-beta.1.nupkg"; got != want {
+	if got, want := res.Entry.BlobKey, "spaces-1/nuget/acme.widgets/acme.widgets.1.2.0-beta.1.nupkg"; got != want {
 		t.Errorf("key = %q, want %q", got, want)
 	}
 	if got := res.Entry.Version.Original(); got != "1.02.0-Beta.1+sha.5" {
@@ -283,6 +283,8 @@ func TestPushHashes(t *testing.T) {
 		{"small zip", []byte("zip bytes"), "Hash.App.1.0.0.zip", false},
 		{"zip of exactly one chunk", random(t, 1<<20), "Hash.App.2.0.0.zip", false},
 		{"zip of several chunks", random(t, 3<<20+17), "Hash.App.3.0.0.zip", false},
+		{"zip kept in memory", random(t, 256<<10), "Hash.App.4.0.0.zip", false},
+		{"zip one byte too large for memory", random(t, 256<<10+1), "Hash.App.5.0.0.zip", false},
 		// Whole 4 KiB blocks: the spool file is still in O_DIRECT mode when the
 		// last chunk is written, and identify then reads it unaligned.
 		{"nupkg of whole blocks", padZip(t, nugettest.Build(t, nugettest.Spec{ID: "Hash.Blocks", Version: "1.0.0", Payload: random(t, 3<<19)}), 4096), "", true},
@@ -354,7 +356,7 @@ func TestRawArchives(t *testing.T) {
 	if res.Entry.Kind != index.KindRaw || res.Entry.ID != "MyApp.Website" || res.Entry.Extension != ".zip" {
 		t.Fatalf("entry = %+v", res.Entry)
 	}
-	if got, want := res.Entry.BlobKey, "spaces-1/raw/myapp.website/1.1.0/MyApp.Website.1.1.0.zip"; got != want {
+	if got, want := res.Entry.BlobKey, "spaces-1/raw/myapp.website/MyApp.Website.1.1.0.zip"; got != want {
 		t.Errorf("key = %q, want %q", got, want)
 	}
 	// Versions compare semantically, as Octopus does: 1.1.0.0 is 1.1.0.
@@ -391,7 +393,7 @@ func TestDeleteAndListing(t *testing.T) {
 	if _, err := e.feed.Delete(ctx, feed.DefaultSpace, index.KindNuGet, "gone", "1.0.0"); !errors.Is(err, feed.ErrNotFound) {
 		t.Errorf("second delete: %v, want ErrNotFound", err)
 	}
-	if got := keys(t, e.store); len(got) != 1 || !strings.Contains(got[0], "/2.0.0/") {
+	if got := keys(t, e.store); len(got) != 1 || !strings.HasSuffix(got[0], ".2.0.0.nupkg") {
 		t.Errorf("keys after delete = %v", got)
 	}
 	r, _ := e.feed.Search(ctx, index.Query{Text: "gone", Prerelease: true, SemVer2: true, Take: 10})

@@ -40,9 +40,11 @@ func SpaceFromDir(dir string) (string, bool) {
 	return "Spaces-" + m[1], true
 }
 
-// packageKey is the canonical storage key of one package version.
+// packageKey is the canonical storage key of one package version. Versions
+// sit side by side in their id's folder: a folder per version cost a push a
+// directory to make and two more metadata writes to make durable.
 func packageKey(space string, kind index.Kind, id nuget.ID, v nuget.Version, fileName string) string {
-	dir := path.Join(SpaceDir(space), string(kind), id.Lower(), v.Lower())
+	dir := path.Join(SpaceDir(space), string(kind), id.Lower())
 	if kind == index.KindNuGet {
 		return path.Join(dir, id.Lower()+"."+v.Lower()+".nupkg")
 	}
@@ -71,12 +73,11 @@ func parseKey(key string) (keyInfo, bool) {
 	if kind != index.KindNuGet && kind != index.KindRaw {
 		return keyInfo{}, false
 	}
-	group := strings.Join(parts[:2], "/")
-	if len(parts) == 5 {
+	// {space}/{kind}/{id}/{file}, or {space}/{kind}/{id}/{version}/{file}:
+	// the earlier layout, a folder per version, whose files stay where they are.
+	group := key // a hand-dropped file: its own group, the canonical key is learnt later
+	if len(parts) == 4 || len(parts) == 5 {
 		group = strings.Join(parts[:3], "/")
-	} else {
-		// A hand-dropped file: its own group, the canonical key is learnt later.
-		group = key
 	}
 	return keyInfo{space: space, kind: kind, group: group}, true
 }

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -181,7 +182,7 @@ func kindByName(fileName string) index.Kind {
 func identify(sp *spooled, fileName string) (identity, error) {
 	base := baseName(fileName)
 	if kindByName(base) == index.KindNuGet {
-		pkg, err := nuget.ReadPackage(sp.file, sp.size, nuget.Limits{})
+		pkg, err := nuget.ReadPackage(sp.readerAt(), sp.size, nuget.Limits{})
 		if err != nil {
 			return identity{}, err
 		}
@@ -220,9 +221,17 @@ func (f *Feed) existing(ctx context.Context, space string, ident identity, key s
 	return index.Entry{}, false, nil
 }
 
-// commitFile installs the spooled file under key: by rename when the store
-// is on the same filesystem, else by copying.
+// commitFile stores the upload under key: one kept in memory is written
+// out, a spooled file is renamed when the store is on the same filesystem,
+// else copied.
 func (f *Feed) commitFile(ctx context.Context, key string, sp *spooled) (storage.Info, error) {
+	if sp.file == nil {
+		info, err := f.store.Put(ctx, key, bytes.NewBuffer(sp.mem))
+		if err != nil {
+			return storage.Info{}, fmt.Errorf("store %s: %w", key, err)
+		}
+		return info, nil
+	}
 	if m, ok := f.store.(storage.Mover); ok {
 		info, err := m.Move(ctx, key, sp.file.Name())
 		if err != nil {

@@ -8,7 +8,6 @@ import (
 	"iter"
 	"path"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -329,11 +328,15 @@ var errSkip = errors.New("changed during re-index")
 // removeIfGone drops the catalogue row of a file that is no longer on disk,
 // under the lock of its identity so a concurrent push is never undone.
 func (f *Feed) removeIfGone(ctx context.Context, key string) (searchID, bool) {
-	parts := strings.Split(key, "/")
-	if len(parts) >= 4 {
-		unlock := f.locks.lock(strings.Join(parts[:4], "/"))
-		defer unlock()
+	row, err := f.catalog.EntryByBlobKey(ctx, key)
+	if err != nil {
+		if !errors.Is(err, index.ErrNotFound) {
+			f.log.Error("re-index: look up catalogue row", "key", key, "err", err)
+		}
+		return searchID{}, false
 	}
+	unlock := f.locks.lock(lockKey(row.Space, row.Kind, row.ID, row.Version))
+	defer unlock()
 	if _, err := f.store.Stat(ctx, key); err == nil {
 		return searchID{}, false
 	}

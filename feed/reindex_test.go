@@ -84,7 +84,7 @@ func TestReindexFollowsTheDirectory(t *testing.T) {
 		t.Fatalf("hand-dropped package: %v", err)
 	}
 	blob.Close()
-	if entry.BlobKey != "spaces-1/nuget/handmade/3.0.0/handmade.3.0.0.nupkg" {
+	if entry.BlobKey != "spaces-1/nuget/handmade/handmade.3.0.0.nupkg" {
 		t.Errorf("hand-dropped package stored at %q", entry.BlobKey)
 	}
 	if _, err := os.Stat(filepath.Join(root, "spaces-1", "nuget", "HandMade.3.0.0.nupkg")); !os.IsNotExist(err) {
@@ -95,6 +95,59 @@ func TestReindexFollowsTheDirectory(t *testing.T) {
 	}
 	if st := e.feed.State(); st.Running || st.Runs != 1 {
 		t.Errorf("state = %+v", st)
+	}
+}
+
+// TestReindexEarlierLayout: files stored a folder per version, as feedserver
+// did before versions shared their id's folder, keep working. A catalogue
+// that knows them serves them in place; a new catalogue moves them.
+func TestReindexEarlierLayout(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	e := newEnv(t, dir, feed.Options{})
+	root := filepath.Join(dir, "packages")
+	earlier := func(id string) (key, path string) {
+		key = "spaces-1/nuget/" + id + "/1.0.0/" + id + ".1.0.0.nupkg"
+		return key, filepath.Join(root, filepath.FromSlash(key))
+	}
+
+	// A package catalogued under the earlier key, as an upgraded server has it.
+	res := mustPush(t, e.feed, nugettest.Build(t, nugettest.Spec{ID: "Old", Version: "1.0.0"}), feed.PushRequest{})
+	oldKey, oldPath := earlier("old")
+	os.MkdirAll(filepath.Dir(oldPath), 0o755)
+	if err := os.Rename(filepath.Join(root, filepath.FromSlash(res.Entry.BlobKey)), oldPath); err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(oldPath)
+	row := res.Entry
+	row.BlobKey, row.ModTime = oldKey, fi.ModTime()
+	if err := e.catalog.Put(ctx, row); err != nil {
+		t.Fatal(err)
+	}
+	// And one dropped in that layout with no catalogue row.
+	dropKey, dropPath := earlier("dropped")
+	os.MkdirAll(filepath.Dir(dropPath), 0o755)
+	os.WriteFile(dropPath, nugettest.Build(t, nugettest.Spec{ID: "Dropped", Version: "1.0.0"}), 0o644)
+
+	stats, err := e.feed.Reindex(ctx)
+	if err != nil || stats.Unchanged != 1 || stats.Added != 1 || stats.Moved != 1 || stats.Removed != 0 || stats.Failed != 0 {
+		t.Fatalf("re-index = %+v, %v; want 1 unchanged, 1 added and moved", stats, err)
+	}
+	for _, tc := range []struct{ id, key string }{
+		{"old", oldKey},
+		{"dropped", "spaces-1/nuget/dropped/dropped.1.0.0.nupkg"},
+	} {
+		blob, entry, err := e.feed.Open(ctx, feed.DefaultSpace, index.KindNuGet, tc.id, "1.0.0")
+		if err != nil {
+			t.Fatalf("open %s: %v", tc.id, err)
+		}
+		blob.Close()
+		if entry.BlobKey != tc.key {
+			t.Errorf("%s is stored at %q, want %q", tc.id, entry.BlobKey, tc.key)
+		}
+	}
+	if _, err := os.Stat(dropPath); !os.IsNotExist(err) {
+		t.Errorf("the dropped file is still at %s: %v", dropKey, err)
 	}
 }
 

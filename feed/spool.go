@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha1"
@@ -31,9 +32,16 @@ const spoolChunk = 1 << 20
 // while the others are hashed and written.
 const spoolDepth = 3
 
-// spooled is an uploaded file on local disk, hashed while it was written.
-// A hash that was not asked for is "".
+// memUpload is the largest upload kept in memory instead of a spool file.
+// Most NuGet packages are smaller; for them a push skips creating, re-reading
+// and re-opening a temporary file, and a duplicate never touches the disk.
+const memUpload = 256 << 10
+
+// spooled is an upload, hashed while it was received: in memory (mem) when
+// it is at most memUpload bytes, else in a file on local disk. A hash that
+// was not asked for is "".
 type spooled struct {
+	mem    []byte
 	file   *os.File
 	size   int64
 	sha512 string // base64, as NuGet reports it
@@ -105,8 +113,19 @@ func (d digests) sums() (sha512b64, sha1hex, sha256hex string) {
 	return sha512b64, sha1hex, sha256hex
 }
 
+// readerAt reads the upload.
+func (s *spooled) readerAt() io.ReaderAt {
+	if s.file == nil {
+		return bytes.NewReader(s.mem)
+	}
+	return s.file
+}
+
 // remove deletes the temporary file; it is a no-op after the file was moved.
 func (s *spooled) remove() {
+	if s.file == nil {
+		return
+	}
 	name := s.file.Name()
 	s.file.Close()
 	os.Remove(name)
@@ -127,12 +146,7 @@ func (f *Feed) tempDir() string {
 // larger one goes through a pipeline where reading, each hash and the file
 // write run on their own goroutines, so one upload can use every core.
 func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hashSet) (_ *spooled, err error) {
-	// Created with the stored files' mode, which spares the store a chmod.
-	file, err := os.OpenFile(filepath.Join(f.tempDir(), ".push-"+rand.Text()), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("create spool file: %w", err)
-	}
-	s := &spooled{file: file}
+	s := &spooled{}
 	defer func() {
 		if err != nil {
 			s.remove()
@@ -140,8 +154,7 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hash
 	}()
 
 	d := newDigests(set)
-	fw := &fileWriter{f: file}
-	sinks := append(d.writers(), fw)
+	var fw *fileWriter // created with the first chunk that does not stay in memory
 	received := f.metrics.bytesReceived.WithLabelValues(protocol)
 	var p *spoolPipeline
 	defer func() {
@@ -177,9 +190,20 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hash
 		switch {
 		case n == 0:
 			f.spoolBufs.Put(buf)
+		case p == nil && last && n <= memUpload:
+			// The whole upload is small: keep a copy, no file yet.
+			s.mem = append([]byte(nil), (*buf)[:n]...)
+			for _, w := range d.writers() {
+				_, _ = w.Write(s.mem) // hashes never fail
+			}
+			f.spoolBufs.Put(buf)
 		case p == nil && last:
 			// The whole upload is this one chunk: goroutines would cost more than they save.
-			for _, w := range sinks {
+			if fw, err = f.spoolFile(s); err != nil {
+				f.spoolBufs.Put(buf)
+				return nil, err
+			}
+			for _, w := range append(d.writers(), fw) {
 				if _, err := w.Write((*buf)[:n]); err != nil {
 					f.spoolBufs.Put(buf)
 					return nil, err
@@ -188,8 +212,12 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hash
 			f.spoolBufs.Put(buf)
 		default:
 			if p == nil {
+				if fw, err = f.spoolFile(s); err != nil {
+					f.spoolBufs.Put(buf)
+					return nil, err
+				}
 				fw.startDirect() // the pipeline's first chunk is at offset 0
-				p = f.newSpoolPipeline(sinks)
+				p = f.newSpoolPipeline(append(d.writers(), fw))
 			}
 			p.send(buf, n)
 		}
@@ -207,7 +235,7 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hash
 			return nil, err
 		}
 	}
-	if fw.direct {
+	if fw != nil && fw.direct {
 		// An upload of whole blocks ends still direct; identify reads the file
 		// with small unaligned reads, which O_DIRECT refuses.
 		if err := fw.stopDirect(); err != nil {
@@ -217,6 +245,17 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hash
 	// No fsync here: committing the file (storage Move or Put) syncs it once.
 	s.sha512, s.sha1, s.sha256 = d.sums()
 	return s, nil
+}
+
+// spoolFile creates s's temporary file, with the stored files' mode, which
+// spares the store a chmod.
+func (f *Feed) spoolFile(s *spooled) (*fileWriter, error) {
+	file, err := os.OpenFile(filepath.Join(f.tempDir(), ".push-"+rand.Text()), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("create spool file: %w", err)
+	}
+	s.file = file
+	return &fileWriter{f: file}, nil
 }
 
 // directIOAlign is what O_DIRECT asks of buffers, offsets and lengths on

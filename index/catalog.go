@@ -39,6 +39,12 @@ type Catalog struct {
 	// when the catalogue opens: its one connection is held by the transaction
 	// that would need them.
 	ws, rs stmtCache
+
+	// Put hands its rows to one goroutine that commits them in batches.
+	puts       chan putReq
+	closed     chan struct{} // closed by Close
+	writerDone chan struct{} // closed when that goroutine has stopped
+	closeOnce  sync.Once
 }
 
 // The writer's statements on the push path.
@@ -145,7 +151,11 @@ func OpenCatalog(ctx context.Context, path string) (*Catalog, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 
-	c := &Catalog{w: w, r: r, ws: stmtCache{db: w}, rs: stmtCache{db: r}}
+	c := &Catalog{
+		w: w, r: r, ws: stmtCache{db: w}, rs: stmtCache{db: r},
+		puts: make(chan putReq), closed: make(chan struct{}), writerDone: make(chan struct{}),
+	}
+	go c.writePuts()
 	if err := c.migrate(ctx); err != nil {
 		c.Close()
 		return nil, err
@@ -159,8 +169,11 @@ func OpenCatalog(ctx context.Context, path string) (*Catalog, error) {
 	return c, nil
 }
 
-// Close closes both pools.
+// Close stops the Put writer, then closes both pools. The rows the writer
+// has taken are committed first; a Put still waiting fails.
 func (c *Catalog) Close() error {
+	c.closeOnce.Do(func() { close(c.closed) })
+	<-c.writerDone
 	return errors.Join(c.rs.close(), c.ws.close(), c.r.Close(), c.w.Close())
 }
 
@@ -365,16 +378,101 @@ func (c *Catalog) Insert(ctx context.Context, e Entry) error {
 // Put inserts or replaces a row. A replaced row takes every value from e except
 // Downloads: the count belongs to the identity, not to the file, so a re-push
 // does not reset it (nor can a caller inflate it through Put).
+//
+// Concurrent Puts are committed together: one goroutine owns the writer
+// connection for them and writes whatever has queued up in one transaction.
+// Once queued, a Put is committed even if ctx ends, and Put waits for it, so
+// the caller always learns whether the row exists.
 func (c *Catalog) Put(ctx context.Context, e Entry) error {
 	if err := validEntry(e); err != nil {
 		return err
 	}
-	k := identityOf(e)
+	req := putReq{e: e, done: make(chan error, 1)}
+	select {
+	case c.puts <- req:
+	case <-ctx.Done():
+		return fmt.Errorf("index: put %s: %w", identityOf(e), ctx.Err())
+	case <-c.closed:
+		return fmt.Errorf("index: put %s: %w", identityOf(e), errClosed)
+	}
+	return <-req.done
+}
+
+// errClosed is a Put after Close.
+var errClosed = errors.New("the catalogue is closed")
+
+// maxPutBatch bounds one group commit, so a burst of pushes still commits in
+// steps of a few milliseconds.
+const maxPutBatch = 64
+
+// putReq is one Put waiting for the batch writer.
+type putReq struct {
+	e    Entry
+	done chan error // buffered: the writer never waits for the caller
+}
+
+// writePuts is the goroutine that commits Puts. Pushes from 8 clients used
+// to queue for the writer connection, each paying for its own transaction;
+// now whoever queues while one transaction commits shares the next one.
+func (c *Catalog) writePuts() {
+	defer close(c.writerDone)
+	ctx := context.Background() // callers wait for the outcome, so a write is never abandoned
+	for {
+		var batch []putReq
+		select {
+		case r := <-c.puts:
+			batch = append(batch, r)
+		case <-c.closed:
+			return
+		}
+	drain:
+		for len(batch) < maxPutBatch {
+			select {
+			case r := <-c.puts:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		if len(batch) > 1 {
+			if err := c.putRows(ctx, batch); err == nil {
+				for _, r := range batch {
+					r.done <- nil
+				}
+				continue
+			}
+			// One bad row must not fail the others: each gets its own
+			// transaction and hears its own outcome.
+		}
+		for _, r := range batch {
+			r.done <- c.putRows(ctx, []putReq{r})
+		}
+	}
+}
+
+// putRows writes the rows of batch in one transaction.
+func (c *Catalog) putRows(ctx context.Context, batch []putReq) error {
+	k := identityOf(batch[0].e)
 	tx, err := c.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("index: put %s: %w", k, err)
 	}
 	defer tx.Rollback()
+	for _, r := range batch {
+		if err := c.putRow(ctx, tx, r.e); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return diskFull(fmt.Errorf("index: put %s: %w", k, err))
+	}
+	return nil
+}
+
+// putRow inserts or replaces e's row inside tx.
+func (c *Catalog) putRow(ctx context.Context, tx *sql.Tx, e Entry) error {
+	k := identityOf(e)
+	var err error
 	if e.ID, err = c.canonicalID(ctx, tx, e); err != nil {
 		return err
 	}
@@ -400,9 +498,6 @@ func (c *Catalog) Put(ctx context.Context, e Entry) error {
 	}
 	if err := c.insertRow(ctx, tx, e); err != nil {
 		return diskFull(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return diskFull(fmt.Errorf("index: put %s: %w", k, err))
 	}
 	return nil
 }

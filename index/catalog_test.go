@@ -269,6 +269,46 @@ func TestCatalogConcurrentInsert(t *testing.T) {
 	}
 }
 
+// TestCatalogConcurrentPut: Puts from many goroutines share transactions,
+// and a row that cannot be written (here its file is another row's) fails
+// alone: every other caller hears nil and finds its row.
+func TestCatalogConcurrentPut(t *testing.T) {
+	ctx := context.Background()
+	c := openTestCatalog(t)
+	const n = 40
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			e := nugetEntry(pkg{id: fmt.Sprintf("Many.P%d", i%7), version: fmt.Sprintf("1.0.%d", i)})
+			e.BlobKey = fmt.Sprintf("file-%d", i)
+			if i == n-1 {
+				e.BlobKey = "file-0" // blob_key is unique: one of these two rows fails
+			}
+			errs[i] = c.Put(ctx, e)
+		})
+	}
+	wg.Wait()
+	if errs[0] == nil && errs[n-1] == nil || errs[0] != nil && errs[n-1] != nil {
+		t.Errorf("rows sharing a file: errors %v and %v, want exactly one", errs[0], errs[n-1])
+	}
+	for i := 1; i < n-1; i++ {
+		if errs[i] != nil {
+			t.Errorf("Put %d = %v, want nil", i, errs[i])
+			continue
+		}
+		if _, err := c.Get(ctx, space1, KindNuGet, fmt.Sprintf("many.p%d", i%7), fmt.Sprintf("1.0.%d", i)); err != nil {
+			t.Errorf("row %d after Put: %v", i, err)
+		}
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Put(ctx, nugetEntry(pkg{id: "Late", version: "1.0.0"})); err == nil {
+		t.Errorf("Put after Close = nil, want an error")
+	}
+}
+
 func TestCatalogVersionOrder(t *testing.T) {
 	ctx := context.Background()
 	c := openTestCatalog(t)

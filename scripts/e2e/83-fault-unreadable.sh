@@ -37,10 +37,10 @@ stop_server "$SERVER_PID"
 nuget_dir=$data/packages/spaces-1/nuget
 drop() {
 	local id=${1,,}
-	mkdir -p "$nuget_dir/$id/1.0.0"
-	cp "$2" "$nuget_dir/$id/1.0.0/$id.1.0.0.nupkg"
+	mkdir -p "$nuget_dir/$id"
+	cp "$2" "$nuget_dir/$id/$id.1.0.0.nupkg"
 	chmod -R a+rX "$nuget_dir/$id"
-	echo "$nuget_dir/$id/1.0.0/$id.1.0.0.nupkg"
+	echo "$nuget_dir/$id/$id.1.0.0.nupkg"
 }
 locked_file=$(drop Unread.Mode000 "$(make_nupkg "$pkgs" Unread.Mode000 1.0.0)")
 chmod 000 "$locked_file"
@@ -54,7 +54,7 @@ chmod 000 "$nuget_dir/unread.lockeddir"
 start_on "$data"
 wait_ready
 assert_eq "$(metric feedserver_reindex_files_failed_total)" 4 "feedserver_reindex_files_failed_total"
-for key in unread.mode000/1.0.0 unread.garbage/1.0.0 unread.truncated/1.0.0; do
+for key in unread.mode000/unread.mode000.1.0.0 unread.garbage/unread.garbage.1.0.0 unread.truncated/unread.truncated.1.0.0; do
 	line=$(grep 'skipping unreadable package file' "$SERVER_LOG" | grep "$key" | tail -1)
 	[[ -n $line ]] || fail "no log line for $key"
 	echo "log: ${line:0:220}"

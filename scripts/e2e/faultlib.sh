@@ -117,9 +117,12 @@ flat_versions() {
 
 # disk_versions ID: versions of ID with a package file in the default space, sorted.
 disk_versions() {
-	local id=${1,,} d
-	for d in "$SERVER_DATA/packages/spaces-1/nuget/$id"/*/; do
-		if [[ -f $d$id.$(basename "$d").nupkg ]]; then basename "$d"; fi
+	local id=${1,,} f
+	for f in "$SERVER_DATA/packages/spaces-1/nuget/$id/$id".*.nupkg; do
+		[[ -f $f ]] || continue
+		f=${f##*/}
+		f=${f#"$id".}
+		echo "${f%.nupkg}"
 	done | sort
 }
 

@@ -48,7 +48,7 @@ func genName(i int, shape string, ids int, prefix string) (id, version string) {
 }
 
 // genFiles writes n small packages under root (a package directory) at the
-// keys feedserver stores pushes under: spaces-1/nuget/{id}/{version}/{id}.{version}.nupkg,
+// keys feedserver stores pushes under: spaces-1/nuget/{id}/{id}.{version}.nupkg,
 // lower case (feed/layout.go; this tool must not import it).
 func genFiles(root string, n int, shape string, ids int, prefix string, workers int) error {
 	if shape != "ids" && shape != "versions" {
@@ -74,7 +74,7 @@ func genFiles(root string, n int, shape string, ids int, prefix string, workers 
 				}
 				id, version := genName(i, shape, ids, prefix)
 				lid, lv := strings.ToLower(id), strings.ToLower(version)
-				dir := filepath.Join(root, "spaces-1", "nuget", lid, lv)
+				dir := filepath.Join(root, "spaces-1", "nuget", lid)
 				err := os.MkdirAll(dir, 0o755)
 				if err == nil {
 					err = os.WriteFile(filepath.Join(dir, lid+"."+lv+".nupkg"), smallNupkg(id, version), 0o644)

@@ -71,8 +71,9 @@ func (b *bench) ensureRead(ctx context.Context) error {
 func pushSmall(prefix string, clients int, g goal) func(context.Context, *bench) ([]row, error) {
 	return func(ctx context.Context, b *bench) ([]row, error) {
 		// Many ids with a few versions each, the shape of a CI feed.
-		res, err := run(ctx, load{Clients: clients, Duration: b.duration, Max: b.max}, func(ctx context.Context, _ int, n int64) (int64, error) {
-			pkg := smallNupkg(fmt.Sprintf("%s.P%d", prefix, n%500), fmt.Sprintf("1.0.%d", n/500))
+		packers := make([]packer, clients)
+		res, err := run(ctx, load{Clients: clients, Duration: b.duration, Max: b.max}, func(ctx context.Context, w int, n int64) (int64, error) {
+			pkg := packers[w].small(fmt.Sprintf("%s.P%d", prefix, n%500), fmt.Sprintf("1.0.%d", n/500))
 			return int64(len(pkg)), b.pushNupkg(ctx, pkg)
 		})
 		if err != nil {

@@ -493,14 +493,15 @@ func (s *soak) diskVersions() (map[string][]string, error) {
 		return nil, err
 	}
 	for _, d := range idDirs {
-		vDirs, err := os.ReadDir(filepath.Join(root, d.Name()))
+		files, err := os.ReadDir(filepath.Join(root, d.Name()))
 		if err != nil {
 			return nil, err
 		}
-		for _, v := range vDirs {
-			file := filepath.Join(root, d.Name(), v.Name(), d.Name()+"."+v.Name()+".nupkg")
-			if _, err := os.Stat(file); err == nil {
-				out[d.Name()] = append(out[d.Name()], v.Name())
+		for _, f := range files {
+			// {id}/{id}.{version}.nupkg (feed/layout.go; this tool must not import it)
+			v, ok := strings.CutPrefix(f.Name(), d.Name()+".")
+			if v, ok2 := strings.CutSuffix(v, ".nupkg"); ok && ok2 && f.Type().IsRegular() {
+				out[d.Name()] = append(out[d.Name()], v)
 			}
 		}
 	}

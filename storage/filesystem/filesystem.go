@@ -35,8 +35,10 @@ const (
 // It is safe for concurrent use: concurrent Puts of one key each install a
 // complete file and the last rename wins.
 type Store struct {
-	dir  string // absolute path of the root directory
-	root *os.Root
+	dir   string // absolute path of the root directory
+	root  *os.Root
+	spool *os.Root // the spool directory, so a temporary file costs one openat
+	fast  *dirFDs  // Linux: descriptors for one-call commits; nil elsewhere or when unsupported
 
 	// tree guards the shape of the directory tree. Put and Move hold it for
 	// reading while they create a directory and fill it; Delete and SweepTemp
@@ -73,12 +75,17 @@ func New(dir string) (*Store, error) {
 		root.Close()
 		return nil, fmt.Errorf("filesystem: %s is not a directory (%v)", filepath.Join(abs, spoolDir), err)
 	}
-	return &Store{dir: abs, root: root}, nil
+	spool, err := root.OpenRoot(spoolDir)
+	if err != nil {
+		root.Close()
+		return nil, fmt.Errorf("filesystem: open spool directory: %w", err)
+	}
+	return &Store{dir: abs, root: root, spool: spool, fast: openDirFDs(abs)}, nil
 }
 
-// Close releases the root directory handle. Open blobs stay readable.
+// Close releases the directory handles. Open blobs stay readable.
 func (s *Store) Close() error {
-	return s.root.Close()
+	return errors.Join(s.fast.close(), s.spool.Close(), s.root.Close())
 }
 
 // Root returns the absolute path of the root directory.
@@ -103,6 +110,15 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Info,
 	}
 	name := filepath.FromSlash(key)
 	dir := filepath.Dir(name)
+	if mem, ok := r.(interface{ Bytes() []byte }); ok { // a bytes.Buffer: the bytes are all in memory
+		fi, done, err := s.fast.putTmpfile(&s.tree, func(d string) error { return s.mkdirAll(key, d) }, name, mem.Bytes())
+		if done {
+			if err != nil {
+				return storage.Info{}, fmt.Errorf("filesystem: put %q: %w", key, s.conflict(key, name, err))
+			}
+			return storage.Info{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}, nil
+		}
+	}
 
 	f, tmp, err := s.createTemp(key)
 	if err != nil {
@@ -119,14 +135,14 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Info,
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	installed := false
 	if err == nil {
-		err = s.install(key, tmp, name)
+		installed, err = s.commit(key, tmp, name)
 	}
 	if err != nil {
-		s.discard(tmp, dir)
-		return storage.Info{}, fmt.Errorf("filesystem: put %q: %w", key, err)
-	}
-	if err := s.syncDir(dir); err != nil {
+		if !installed {
+			s.discard(tmp, dir)
+		}
 		return storage.Info{}, fmt.Errorf("filesystem: put %q: %w", key, err)
 	}
 	return storage.Info{Key: key, Size: n, ModTime: fi.ModTime()}, nil
@@ -136,12 +152,15 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Info,
 // unfinished write lives there, so the start-up sweep reads one directory,
 // not the whole tree. It is on the same filesystem, so the rename is atomic.
 func (s *Store) createTemp(key string) (*os.File, string, error) {
-	tmp := filepath.Join(spoolDir, tempPrefix+rand.Text())
-	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
+	base := tempPrefix + rand.Text()
+	f, err := s.fast.createTemp(base)
+	if errors.Is(err, errors.ErrUnsupported) {
+		f, err = s.spool.OpenFile(base, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("filesystem: put %q: %w", key, err)
 	}
-	return f, tmp, nil
+	return f, filepath.Join(spoolDir, base), nil
 }
 
 // mkdirAll creates dir and its parents; the caller holds s.tree. A parent
@@ -186,6 +205,13 @@ func (s *Store) syncDir(dir string) error {
 
 // copyContext copies src to dst, giving up once ctx is done.
 func copyContext(ctx context.Context, dst io.Writer, src io.Reader) (int64, error) {
+	if mem, ok := src.(interface {
+		io.WriterTo
+		Len() int
+	}); ok {
+		// Bytes in memory (a small push): one write, no copy buffer.
+		return mem.WriteTo(dst)
+	}
 	buf := make([]byte, 128<<10)
 	var written int64
 	for {
@@ -247,15 +273,26 @@ func (s *Store) Move(ctx context.Context, key, path string) (storage.Info, error
 		return storage.Info{}, fmt.Errorf("filesystem: move %q: %w", key, err)
 	}
 
-	name := filepath.FromSlash(key)
-	dir := filepath.Dir(name)
-	if err := s.install(key, rel, name); err != nil {
-		return storage.Info{}, fmt.Errorf("filesystem: move %q: %w", key, err)
-	}
-	if err := s.syncDir(dir); err != nil {
+	if _, err := s.commit(key, rel, filepath.FromSlash(key)); err != nil {
 		return storage.Info{}, fmt.Errorf("filesystem: move %q: %w", key, err)
 	}
 	return storage.Info{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}, nil
+}
+
+// commit renames src (relative to the root) to name and fsyncs name's
+// directory, so the new name survives a crash. installed reports whether the
+// rename happened: if not, src is still there for the caller to discard.
+func (s *Store) commit(key, src, name string) (installed bool, err error) {
+	if filepath.Dir(src) == spoolDir {
+		if renamed, err := s.fast.commit(&s.tree, filepath.Base(src), name); renamed {
+			return true, err
+		}
+	}
+	// The portable path: it also makes missing parents and names conflicts.
+	if err := s.install(key, src, name); err != nil {
+		return false, err
+	}
+	return true, s.syncDir(filepath.Dir(name))
 }
 
 // install makes the parents of name and renames src over it, under one lock
@@ -268,14 +305,20 @@ func (s *Store) install(key, src, name string) error {
 		return err
 	}
 	if err := s.root.Rename(src, name); err != nil {
-		if fi, lerr := s.root.Lstat(name); lerr == nil && fi.IsDir() {
-			return fmt.Errorf("%w: keys exist below %q", storage.ErrConflict, key)
-		}
 		// Leave the directories mkdirAll made: pruning needs the write
 		// lock, and an empty directory is harmless.
-		return err
+		return s.conflict(key, name, err)
 	}
 	return nil
+}
+
+// conflict turns the failure to install a file at name into ErrConflict
+// when name is a directory holding other keys.
+func (s *Store) conflict(key, name string, err error) error {
+	if fi, lerr := s.root.Lstat(name); lerr == nil && fi.IsDir() {
+		return fmt.Errorf("%w: keys exist below %q", storage.ErrConflict, key)
+	}
+	return err
 }
 
 // moveByCopy is Move for a file outside the root, where a rename could cross

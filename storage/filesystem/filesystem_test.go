@@ -1,6 +1,7 @@
 package filesystem_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -365,8 +366,13 @@ func TestSymlinksCannotEscape(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if _, err := s.Put(ctx, "out/planted", strings.NewReader("x")); err == nil {
-		t.Errorf("Put through a symlink to outside = nil error, want an error")
+	for _, key := range []string{"out/planted", "out/new/planted"} {
+		if _, err := s.Put(ctx, key, strings.NewReader("x")); err == nil {
+			t.Errorf("Put(%q) through a symlink to outside = nil error, want an error", key)
+		}
+		if _, err := s.Put(ctx, key, bytes.NewBufferString("x")); err == nil {
+			t.Errorf("Put(%q) of bytes in memory through a symlink to outside = nil error, want an error", key)
+		}
 	}
 	if b, err := s.Open(ctx, "secret"); err == nil {
 		b.Close()
@@ -378,6 +384,46 @@ func TestSymlinksCannotEscape(t *testing.T) {
 	}
 	if got := tree(t, outside); !slices.Equal(got, []string{"secret"}) {
 		t.Errorf("outside directory holds %q, want only [secret]", got)
+	}
+}
+
+// TestPutFromMemory: bytes already in memory take another way onto disk
+// on Linux (a nameless file linked in), which must keep Put's contract:
+// new folders, replacing, conflicts, nothing left in the spool directory.
+func TestPutFromMemory(t *testing.T) {
+	ctx := t.Context()
+	s := newStore(t, t.TempDir())
+	tests := []struct {
+		name, key, body string
+		wantErr         error
+	}{
+		{"new folders", "a/b/c/file", "one", nil},
+		{"beside a file", "a/b/c/other", "two", nil},
+		{"a new folder under an existing one", "a/b/d/file", "three", nil},
+		{"replace", "a/b/c/file", "replaced", nil},
+		{"a key that is a folder of keys", "a/b/c", "x", storage.ErrConflict},
+		{"below a blob", "a/b/c/file/under", "x", storage.ErrConflict},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			info, err := s.Put(ctx, tc.key, bytes.NewBufferString(tc.body))
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("Put(%q) = %v, want %v", tc.key, err, tc.wantErr)
+			}
+			if tc.wantErr != nil {
+				return
+			}
+			if info.Size != int64(len(tc.body)) || info.Key != tc.key {
+				t.Errorf("info = %+v, want key %q size %d", info, tc.key, len(tc.body))
+			}
+			if got := read(t, s, tc.key); got != tc.body {
+				t.Errorf("read %q = %q, want %q", tc.key, got, tc.body)
+			}
+		})
+	}
+	want := []string{".tmp/", "a/", "a/b/", "a/b/c/", "a/b/c/file", "a/b/c/other", "a/b/d/", "a/b/d/file"}
+	if got := tree(t, s.Root()); !slices.Equal(got, want) {
+		t.Errorf("disk holds %q, want %q", got, want)
 	}
 }
 

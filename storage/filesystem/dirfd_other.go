@@ -1,0 +1,26 @@
+//go:build !linux
+
+package filesystem
+
+import (
+	"errors"
+	"os"
+	"sync"
+)
+
+// dirFDs is Linux's fast commit; elsewhere every commit takes the portable path.
+type dirFDs struct{}
+
+func openDirFDs(string) *dirFDs { return nil }
+
+func (d *dirFDs) close() error { return nil }
+
+func (d *dirFDs) createTemp(string) (*os.File, error) { return nil, errors.ErrUnsupported }
+
+func (d *dirFDs) commit(*sync.RWMutex, string, string) (renamed bool, err error) {
+	return false, nil
+}
+
+func (d *dirFDs) putTmpfile(*sync.RWMutex, func(string) error, string, []byte) (os.FileInfo, bool, error) {
+	return nil, false, nil
+}
