@@ -23,8 +23,8 @@
 // The versions of an id share its folder: with a folder per version, each
 // push also made a directory and fsynced two more directories' metadata,
 // which cost a small push about a tenth of its time. Files in that earlier
-// layout ({lower id}/{lower version}/{file}) are served where they are; a
-// re-index that reads one (a new catalogue) moves it to its key here.
+// layout ({lower id}/{lower version}/{file}) are served and re-indexed
+// where they are; a re-push or delete of the version removes them.
 //
 // A .nupkg or archive dropped by hand anywhere below {space}/nuget/ or
 // {space}/raw/ is moved to its canonical key by the next re-index.

@@ -51,6 +51,14 @@ func packageKey(space string, kind index.Kind, id nuget.ID, v nuget.Version, fil
 	return path.Join(dir, fileName)
 }
 
+// earlierPackageKey is where the layout before versions shared their id's
+// folder kept a package: {space}/{kind}/{lower id}/{lower version}/{file}.
+// Files found there are served and stay there.
+func earlierPackageKey(space string, kind index.Kind, id nuget.ID, v nuget.Version, fileName string) string {
+	key := packageKey(space, kind, id, v, fileName)
+	return path.Join(path.Dir(key), v.Lower(), path.Base(key))
+}
+
 // keyInfo is what a storage key says about its file before it is opened.
 type keyInfo struct {
 	space string
@@ -73,8 +81,8 @@ func parseKey(key string) (keyInfo, bool) {
 	if kind != index.KindNuGet && kind != index.KindRaw {
 		return keyInfo{}, false
 	}
-	// {space}/{kind}/{id}/{file}, or {space}/{kind}/{id}/{version}/{file}:
-	// the earlier layout, a folder per version, whose files stay where they are.
+	// {space}/{kind}/{id}/{file}, or {space}/{kind}/{id}/{version}/{file}
+	// (earlierPackageKey).
 	group := key // a hand-dropped file: its own group, the canonical key is learnt later
 	if len(parts) == 4 || len(parts) == 5 {
 		group = strings.Join(parts[:3], "/")

@@ -199,7 +199,8 @@ func identify(sp *spooled, fileName string) (identity, error) {
 }
 
 // existing finds the catalogued version, or, until a re-index has completed,
-// a file already on disk that the catalogue does not know yet.
+// a file already on disk that the catalogue does not know yet (at its key or
+// where the earlier layout kept it).
 func (f *Feed) existing(ctx context.Context, space string, ident identity, key string) (index.Entry, bool, error) {
 	e, err := f.catalog.Get(ctx, space, ident.kind, ident.id.Lower(), ident.version.String())
 	if err == nil {
@@ -211,12 +212,15 @@ func (f *Feed) existing(ctx context.Context, space string, ident identity, key s
 	if f.catalogComplete() {
 		return index.Entry{}, false, nil
 	}
-	if _, err := f.store.Stat(ctx, key); err == nil {
-		e, err := f.indexFile(ctx, key)
-		if err != nil {
-			return index.Entry{}, false, fmt.Errorf("catalogue %s found on disk: %w", key, err)
+	earlier := earlierPackageKey(space, ident.kind, ident.id, ident.version, ident.fileName)
+	for _, k := range []string{key, earlier} {
+		if _, err := f.store.Stat(ctx, k); err == nil {
+			e, err := f.indexFile(ctx, k)
+			if err != nil {
+				return index.Entry{}, false, fmt.Errorf("catalogue %s found on disk: %w", k, err)
+			}
+			return e, true, nil
 		}
-		return e, true, nil
 	}
 	return index.Entry{}, false, nil
 }
@@ -226,7 +230,7 @@ func (f *Feed) existing(ctx context.Context, space string, ident identity, key s
 // else copied.
 func (f *Feed) commitFile(ctx context.Context, key string, sp *spooled) (storage.Info, error) {
 	if sp.file == nil {
-		info, err := f.store.Put(ctx, key, bytes.NewBuffer(sp.mem))
+		info, err := f.store.Put(ctx, key, bytes.NewReader(sp.mem))
 		if err != nil {
 			return storage.Info{}, fmt.Errorf("store %s: %w", key, err)
 		}

@@ -422,7 +422,11 @@ func (f *Feed) readFile(ctx context.Context, key string) (index.Entry, string, e
 		e.ID, e.Version, e.Extension = a.ID, a.Version, a.Extension
 		fileName = rawFileName(a)
 	}
-	return e, packageKey(e.Space, e.Kind, e.ID, e.Version, fileName), nil
+	canonical := packageKey(e.Space, e.Kind, e.ID, e.Version, fileName)
+	if key == earlierPackageKey(e.Space, e.Kind, e.ID, e.Version, fileName) {
+		canonical = key // stored by the earlier layout: it stays
+	}
+	return e, canonical, nil
 }
 
 // commitRead moves a hand-dropped file to its canonical key if needed, keeps

@@ -3,6 +3,7 @@ package feed_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -99,8 +100,9 @@ func TestReindexFollowsTheDirectory(t *testing.T) {
 }
 
 // TestReindexEarlierLayout: files stored a folder per version, as feedserver
-// did before versions shared their id's folder, keep working. A catalogue
-// that knows them serves them in place; a new catalogue moves them.
+// did before versions shared their id's folder, keep working where they are:
+// catalogued, re-read when they change, found by a push while the catalogue
+// is incomplete, and replaced by a re-push.
 func TestReindexEarlierLayout(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -109,6 +111,15 @@ func TestReindexEarlierLayout(t *testing.T) {
 	earlier := func(id string) (key, path string) {
 		key = "spaces-1/nuget/" + id + "/1.0.0/" + id + ".1.0.0.nupkg"
 		return key, filepath.Join(root, filepath.FromSlash(key))
+	}
+	write := func(t *testing.T, path string, body []byte) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// A package catalogued under the earlier key, as an upgraded server has it.
@@ -124,19 +135,25 @@ func TestReindexEarlierLayout(t *testing.T) {
 	if err := e.catalog.Put(ctx, row); err != nil {
 		t.Fatal(err)
 	}
-	// And one dropped in that layout with no catalogue row.
+	// One dropped in that layout with no catalogue row, and one whose file
+	// changed since it was catalogued (a restore without mtimes).
 	dropKey, dropPath := earlier("dropped")
-	os.MkdirAll(filepath.Dir(dropPath), 0o755)
-	os.WriteFile(dropPath, nugettest.Build(t, nugettest.Spec{ID: "Dropped", Version: "1.0.0"}), 0o644)
+	write(t, dropPath, nugettest.Build(t, nugettest.Spec{ID: "Dropped", Version: "1.0.0"}))
+	res = mustPush(t, e.feed, nugettest.Build(t, nugettest.Spec{ID: "Changed", Version: "1.0.0"}), feed.PushRequest{})
+	changedKey, changedPath := earlier("changed")
+	os.Remove(filepath.Join(root, filepath.FromSlash(res.Entry.BlobKey)))
+	write(t, changedPath, nugettest.Build(t, nugettest.Spec{ID: "Changed", Version: "1.0.0", Description: "restored"}))
+	row = res.Entry
+	row.BlobKey = changedKey
+	if err := e.catalog.Put(ctx, row); err != nil {
+		t.Fatal(err)
+	}
 
 	stats, err := e.feed.Reindex(ctx)
-	if err != nil || stats.Unchanged != 1 || stats.Added != 1 || stats.Moved != 1 || stats.Removed != 0 || stats.Failed != 0 {
-		t.Fatalf("re-index = %+v, %v; want 1 unchanged, 1 added and moved", stats, err)
+	if err != nil || stats.Unchanged != 1 || stats.Added != 2 || stats.Moved != 0 || stats.Removed != 0 || stats.Failed != 0 {
+		t.Fatalf("re-index = %+v, %v; want 1 unchanged, 2 added in place", stats, err)
 	}
-	for _, tc := range []struct{ id, key string }{
-		{"old", oldKey},
-		{"dropped", "spaces-1/nuget/dropped/dropped.1.0.0.nupkg"},
-	} {
+	for _, tc := range []struct{ id, key string }{{"old", oldKey}, {"dropped", dropKey}, {"changed", changedKey}} {
 		blob, entry, err := e.feed.Open(ctx, feed.DefaultSpace, index.KindNuGet, tc.id, "1.0.0")
 		if err != nil {
 			t.Fatalf("open %s: %v", tc.id, err)
@@ -146,8 +163,26 @@ func TestReindexEarlierLayout(t *testing.T) {
 			t.Errorf("%s is stored at %q, want %q", tc.id, entry.BlobKey, tc.key)
 		}
 	}
-	if _, err := os.Stat(dropPath); !os.IsNotExist(err) {
-		t.Errorf("the dropped file is still at %s: %v", dropKey, err)
+
+	// A re-push replaces the earlier file with one at today's key.
+	res = mustPush(t, e.feed, nugettest.Build(t, nugettest.Spec{ID: "Old", Version: "1.0.0", Description: "again"}),
+		feed.PushRequest{Overwrite: feed.OverwriteExisting, CanReplace: true})
+	if res.Entry.BlobKey != "spaces-1/nuget/old/old.1.0.0.nupkg" {
+		t.Errorf("re-pushed at %q", res.Entry.BlobKey)
+	}
+	if _, err := os.Stat(oldPath); !os.IsNotExist(err) {
+		t.Errorf("the earlier file is still there after the re-push: %v", err)
+	}
+
+	// While the catalogue is incomplete, a push finds the earlier file.
+	if err := e.catalog.Delete(ctx, feed.DefaultSpace, index.KindNuGet, "dropped", "1.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	e.close()
+	e2 := newEnv(t, dir, feed.Options{}) // a restart, before its re-index
+	_, err = push(t, e2.feed, nugettest.Build(t, nugettest.Spec{ID: "Dropped", Version: "1.0.0"}), feed.PushRequest{})
+	if !errors.Is(err, feed.ErrExists) {
+		t.Errorf("push of a version stored in the earlier layout, catalogue incomplete: %v, want ErrExists", err)
 	}
 }
 

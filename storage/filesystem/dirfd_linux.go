@@ -1,11 +1,9 @@
 package filesystem
 
 import (
-	"crypto/rand"
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -20,7 +18,6 @@ import (
 type dirFDs struct {
 	root, spool *os.File
 	off         atomic.Bool // set when the kernel lacks openat2 (before Linux 5.6, or filtered)
-	noTmpfile   atomic.Bool // set when the filesystem refuses O_TMPFILE or /proc is missing
 }
 
 // openDirFDs opens the root and spool directories, or returns nil, which
@@ -35,11 +32,7 @@ func openDirFDs(root string) *dirFDs {
 		r.Close()
 		return nil
 	}
-	d := &dirFDs{root: r, spool: sp}
-	if _, err := os.Stat("/proc/self/fd"); err != nil {
-		d.noTmpfile.Store(true) // linkat of an O_TMPFILE file goes through /proc/self/fd
-	}
-	return d
+	return &dirFDs{root: r, spool: sp}
 }
 
 func (d *dirFDs) close() error {
@@ -91,82 +84,6 @@ func (d *dirFDs) createTemp(name string) (*os.File, error) {
 		return nil, &os.PathError{Op: "open", Path: filepath.Join(d.spool.Name(), name), Err: err}
 	}
 	return os.NewFile(uintptr(fd), filepath.Join(d.spool.Name(), name)), nil
-}
-
-// putTmpfile writes data to a nameless file (O_TMPFILE) in the spool
-// directory, fsyncs it and links it in at name, then fsyncs name's directory.
-// On ext4 without a journal, fsyncing a newly named file also writes its
-// directory, so a named spool file cost an extra directory write per push
-// that a nameless one does not. ok is false when nothing was written and the
-// caller must take the portable path. Only bytes in memory come here: a
-// crash leaves the nameless file to fsck, so its size must stay small.
-func (d *dirFDs) putTmpfile(tree *sync.RWMutex, mkdirAll func(dir string) error, name string, data []byte) (info os.FileInfo, ok bool, err error) {
-	if d == nil || d.off.Load() || d.noTmpfile.Load() {
-		return nil, false, nil
-	}
-	fd, err := unix.Openat(int(d.spool.Fd()), ".", unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, filePerm)
-	if err != nil {
-		d.noTmpfile.Store(true) // EOPNOTSUPP, EISDIR: the filesystem has no O_TMPFILE
-		return nil, false, nil
-	}
-	f := os.NewFile(uintptr(fd), filepath.Join(d.spool.Name(), "(nameless)"))
-	defer f.Close()
-	if _, err := f.Write(data); err != nil {
-		return nil, true, err
-	}
-	if err := f.Sync(); err != nil {
-		return nil, true, err
-	}
-	if info, err = f.Stat(); err != nil {
-		return nil, true, err
-	}
-
-	tree.RLock() // as install: no Delete prunes the directory before the link
-	dirName := filepath.Dir(name)
-	dir, err := d.openDir(dirName)
-	if err != nil {
-		if err = mkdirAll(dirName); err == nil {
-			dir, err = d.openDir(dirName)
-		}
-	}
-	if err == nil {
-		err = d.link(fd, dir, filepath.Base(name))
-		if err != nil {
-			unix.Close(dir)
-		}
-	}
-	tree.RUnlock()
-	if err != nil {
-		return nil, true, err
-	}
-	err = unix.Fsync(dir)
-	if cerr := unix.Close(dir); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, true, &os.PathError{Op: "fsync", Path: dirName, Err: err}
-	}
-	return info, true, nil
-}
-
-// link names the open nameless file fd base in dir. A name that exists is
-// replaced atomically, as rename does: the file is linked into the spool
-// directory first and renamed over it.
-func (d *dirFDs) link(fd, dir int, base string) error {
-	proc := "/proc/self/fd/" + strconv.Itoa(fd)
-	err := unix.Linkat(unix.AT_FDCWD, proc, dir, base, unix.AT_SYMLINK_FOLLOW)
-	if !errors.Is(err, unix.EEXIST) {
-		return err
-	}
-	tmp := tempPrefix + rand.Text()
-	if err := unix.Linkat(unix.AT_FDCWD, proc, int(d.spool.Fd()), tmp, unix.AT_SYMLINK_FOLLOW); err != nil {
-		return err
-	}
-	if err := unix.Renameat(int(d.spool.Fd()), tmp, dir, base); err != nil {
-		unix.Unlinkat(int(d.spool.Fd()), tmp, 0)
-		return err
-	}
-	return nil
 }
 
 // openDir opens dir below the root, making it if only its last component

@@ -20,7 +20,3 @@ func (d *dirFDs) createTemp(string) (*os.File, error) { return nil, errors.ErrUn
 func (d *dirFDs) commit(*sync.RWMutex, string, string) (renamed bool, err error) {
 	return false, nil
 }
-
-func (d *dirFDs) putTmpfile(*sync.RWMutex, func(string) error, string, []byte) (os.FileInfo, bool, error) {
-	return nil, false, nil
-}

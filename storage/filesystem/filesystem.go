@@ -110,15 +110,6 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Info,
 	}
 	name := filepath.FromSlash(key)
 	dir := filepath.Dir(name)
-	if mem, ok := r.(interface{ Bytes() []byte }); ok { // a bytes.Buffer: the bytes are all in memory
-		fi, done, err := s.fast.putTmpfile(&s.tree, func(d string) error { return s.mkdirAll(key, d) }, name, mem.Bytes())
-		if done {
-			if err != nil {
-				return storage.Info{}, fmt.Errorf("filesystem: put %q: %w", key, s.conflict(key, name, err))
-			}
-			return storage.Info{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}, nil
-		}
-	}
 
 	f, tmp, err := s.createTemp(key)
 	if err != nil {
@@ -305,20 +296,14 @@ func (s *Store) install(key, src, name string) error {
 		return err
 	}
 	if err := s.root.Rename(src, name); err != nil {
+		if fi, lerr := s.root.Lstat(name); lerr == nil && fi.IsDir() {
+			return fmt.Errorf("%w: keys exist below %q", storage.ErrConflict, key)
+		}
 		// Leave the directories mkdirAll made: pruning needs the write
 		// lock, and an empty directory is harmless.
-		return s.conflict(key, name, err)
+		return err
 	}
 	return nil
-}
-
-// conflict turns the failure to install a file at name into ErrConflict
-// when name is a directory holding other keys.
-func (s *Store) conflict(key, name string, err error) error {
-	if fi, lerr := s.root.Lstat(name); lerr == nil && fi.IsDir() {
-		return fmt.Errorf("%w: keys exist below %q", storage.ErrConflict, key)
-	}
-	return err
 }
 
 // moveByCopy is Move for a file outside the root, where a rename could cross

@@ -387,9 +387,10 @@ func TestSymlinksCannotEscape(t *testing.T) {
 	}
 }
 
-// TestPutFromMemory: bytes already in memory take another way onto disk
-// on Linux (a nameless file linked in), which must keep Put's contract:
-// new folders, replacing, conflicts, nothing left in the spool directory.
+// TestPutFromMemory: bytes already in memory (a small push) are written
+// without a copy buffer, and on Linux committed through openat2, which must
+// keep Put's contract: new folders, replacing, conflicts, nothing left in
+// the spool directory.
 func TestPutFromMemory(t *testing.T) {
 	ctx := t.Context()
 	s := newStore(t, t.TempDir())
