@@ -70,10 +70,31 @@ func (b *bench) ensureRead(ctx context.Context) error {
 
 func pushSmall(prefix string, clients int, g goal) func(context.Context, *bench) ([]row, error) {
 	return func(ctx context.Context, b *bench) ([]row, error) {
-		// Many ids with a few versions each, the shape of a CI feed.
-		packers := make([]packer, clients)
-		res, err := run(ctx, load{Clients: clients, Duration: b.duration, Max: b.max}, func(ctx context.Context, w int, n int64) (int64, error) {
-			pkg := packers[w].small(fmt.Sprintf("%s.P%d", prefix, n%500), fmt.Sprintf("1.0.%d", n/500))
+		// Many ids with a few versions each, the shape of a CI feed. The
+		// packages are built ahead by one goroutine, as a pipeline pushes a
+		// package it already has: building one is the client's work, not
+		// part of a push, and in the sequential row it would sit between
+		// two pushes.
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		pkgs := make(chan []byte, 256)
+		go func() {
+			var p packer
+			for n := int64(0); b.max <= 0 || n < b.max; n++ {
+				select {
+				case pkgs <- p.small(fmt.Sprintf("%s.P%d", prefix, n%500), fmt.Sprintf("1.0.%d", n/500)):
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+		res, err := run(ctx, load{Clients: clients, Duration: b.duration, Max: b.max}, func(ctx context.Context, _ int, _ int64) (int64, error) {
+			var pkg []byte
+			select {
+			case pkg = <-pkgs:
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			}
 			return int64(len(pkg)), b.pushNupkg(ctx, pkg)
 		})
 		if err != nil {
