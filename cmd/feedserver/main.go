@@ -220,8 +220,8 @@ const serveGCPercent = 200
 // system call holds its P until the runtime notices (20 µs or more) and
 // hands the P to another thread; spare Ps keep the CPUs busy meanwhile.
 // More Ps than CPUs costs reads, though. On 2 CPUs, 8 concurrent small
-// pushes ran at about 1,980, 2,160 and 2,250 a second with 2, 3 and 4 Ps,
-// and flat-container index.json at about 28,500, 26,200 and 25,000.
+// pushes ran at about 1,980, 2,160 and 2,210 a second with 2, 3 and 4 Ps,
+// and flat-container index.json at about 28,500, 26,300 and 25,000.
 func serveProcs(cpus int) int {
 	return cpus + (cpus+1)/2
 }

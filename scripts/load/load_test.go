@@ -5,10 +5,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -192,5 +196,54 @@ func TestPacedReader(t *testing.T) {
 				t.Errorf("took %s, want about %s", took, want)
 			}
 		})
+	}
+}
+
+// TestRawConn: the push rows' connection sends a request net/http parses
+// as a multipart upload, reports a status it did not want, and dials again
+// after the server closes the connection.
+func TestRawConn(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := calls.Add(1)
+		f, hdr, err := r.FormFile("package")
+		if err != nil || r.Method != http.MethodPut || r.Header.Get("X-NuGet-ApiKey") != "API-KEY" {
+			http.Error(w, fmt.Sprintf("bad request: %v", err), http.StatusBadRequest)
+			return
+		}
+		body, _ := io.ReadAll(f)
+		if hdr.Filename != "package.nupkg" || string(body) != "package bytes" {
+			http.Error(w, "wrong part", http.StatusBadRequest)
+			return
+		}
+		switch n {
+		case 2:
+			http.Error(w, "exists", http.StatusConflict)
+		case 3:
+			w.Header().Set("Connection", "close")
+			w.WriteHeader(http.StatusCreated)
+		default:
+			w.WriteHeader(http.StatusCreated)
+		}
+	}))
+	defer srv.Close()
+	b := &bench{base: srv.URL, key: "API-KEY"}
+	c, err := newRawConn(b.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	req := b.pushRequest("/api/v2/package", "X-NuGet-ApiKey", "package", "package.nupkg", []byte("package bytes"))
+	for i, want := range []struct {
+		status int
+		ok     bool
+	}{{201, true}, {201, false}, {201, true}, {201, true}} {
+		err := c.do(req, want.status)
+		if (err == nil) != want.ok {
+			t.Errorf("request %d: err = %v, want ok=%v", i+1, err, want.ok)
+		}
+	}
+	if got := calls.Load(); got != 4 {
+		t.Errorf("server saw %d requests, want 4", got)
 	}
 }

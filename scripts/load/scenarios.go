@@ -69,33 +69,44 @@ func (b *bench) ensureRead(ctx context.Context) error {
 }
 
 func pushSmall(prefix string, clients int, g goal) func(context.Context, *bench) ([]row, error) {
-	return func(ctx context.Context, b *bench) ([]row, error) {
+	return func(ctx context.Context, b *bench) (_ []row, err error) {
 		// Many ids with a few versions each, the shape of a CI feed. The
-		// packages are built ahead by one goroutine, as a pipeline pushes a
+		// requests are built ahead by one goroutine, as a pipeline pushes a
 		// package it already has: building one is the client's work, not
 		// part of a push, and in the sequential row it would sit between
-		// two pushes.
+		// two pushes. They go out on rawConns (rawclient.go).
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		pkgs := make(chan []byte, 256)
+		type push struct {
+			req  []byte // the whole HTTP request
+			size int64  // of the package
+		}
+		pushes := make(chan push, 256)
 		go func() {
 			var p packer
 			for n := int64(0); b.max <= 0 || n < b.max; n++ {
+				pkg := p.small(fmt.Sprintf("%s.P%d", prefix, n%500), fmt.Sprintf("1.0.%d", n/500))
 				select {
-				case pkgs <- p.small(fmt.Sprintf("%s.P%d", prefix, n%500), fmt.Sprintf("1.0.%d", n/500)):
+				case pushes <- push{b.pushRequest("/api/v2/package", "X-NuGet-ApiKey", "package", "package.nupkg", pkg), int64(len(pkg))}:
 				case <-ctx.Done():
 					return
 				}
 			}
 		}()
-		res, err := run(ctx, load{Clients: clients, Duration: b.duration, Max: b.max}, func(ctx context.Context, _ int, _ int64) (int64, error) {
-			var pkg []byte
+		conns := make([]*rawConn, clients)
+		for i := range conns {
+			if conns[i], err = newRawConn(b.base); err != nil {
+				return nil, err
+			}
+			defer conns[i].close()
+		}
+		res, err := run(ctx, load{Clients: clients, Duration: b.duration, Max: b.max}, func(ctx context.Context, w int, _ int64) (int64, error) {
 			select {
-			case pkg = <-pkgs:
+			case p := <-pushes:
+				return p.size, conns[w].do(p.req, http.StatusCreated)
 			case <-ctx.Done():
 				return 0, ctx.Err()
 			}
-			return int64(len(pkg)), b.pushNupkg(ctx, pkg)
 		})
 		if err != nil {
 			return nil, err

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// rawConn is one keep-alive HTTP/1.1 connection that sends requests built
+// beforehand and reads their responses, with no goroutine of its own.
+// net/http's transport runs a reader and a writer goroutine per connection
+// and hands every request between them: on this 2-CPU machine that was
+// about 0.19 ms of each sequential push (the server's own time was 0.66 ms
+// at the median, the client's 0.85 ms), taken from the server it measures.
+// Only the push rows use it; every other row goes through net/http.
+type rawConn struct {
+	addr string
+	c    net.Conn
+	br   *bufio.Reader
+}
+
+func newRawConn(base string) (*rawConn, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, err
+	}
+	if u.Scheme != "http" {
+		return nil, fmt.Errorf("the push rows need an http:// server, not %q", base)
+	}
+	return &rawConn{addr: u.Host}, nil
+}
+
+// pushRequest is a complete multipart PUT of pkg to path, as NuGet sends it.
+func (b *bench) pushRequest(path, header, field, file string, pkg []byte) []byte {
+	const boundary = "feedserverloadboundary7MA4YWxkTrZu0gW"
+	head := fmt.Sprintf("--%s\r\nContent-Disposition: form-data; name=%q; filename=%q\r\nContent-Type: application/octet-stream\r\n\r\n", boundary, field, file)
+	tail := "\r\n--" + boundary + "--\r\n"
+	host := b.base
+	if u, err := url.Parse(b.base); err == nil {
+		host = u.Host
+	}
+	var req bytes.Buffer
+	fmt.Fprintf(&req, "PUT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: feedserver-load\r\n%s: %s\r\n", path, host, header, b.key)
+	fmt.Fprintf(&req, "Content-Type: multipart/form-data; boundary=%s\r\nContent-Length: %s\r\n\r\n", boundary, strconv.Itoa(len(head)+len(pkg)+len(tail)))
+	req.WriteString(head)
+	req.Write(pkg)
+	req.WriteString(tail)
+	return req.Bytes()
+}
+
+// do sends req and reads the response; a status other than want is an error.
+// A broken connection is dialled again on the next call.
+func (r *rawConn) do(req []byte, want int) error {
+	if r.c == nil {
+		c, err := net.Dial("tcp", r.addr)
+		if err != nil {
+			return err
+		}
+		r.c, r.br = c, bufio.NewReader(c)
+	}
+	resp, err := r.roundTrip(req)
+	if err != nil {
+		r.close()
+		return err
+	}
+	defer resp.Body.Close()
+	msg, err := io.ReadAll(io.LimitReader(resp.Body, 300))
+	if err == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+	}
+	if err != nil || resp.Close {
+		r.close()
+	}
+	if resp.StatusCode != want {
+		return fmt.Errorf("PUT: status %d, want %d: %s", resp.StatusCode, want, bytes.TrimSpace(msg))
+	}
+	return err
+}
+
+func (r *rawConn) roundTrip(req []byte) (*http.Response, error) {
+	// A server that stops answering fails the row instead of hanging it.
+	if err := r.c.SetDeadline(time.Now().Add(time.Minute)); err != nil {
+		return nil, err
+	}
+	if _, err := r.c.Write(req); err != nil {
+		return nil, err
+	}
+	return http.ReadResponse(r.br, nil)
+}
+
+func (r *rawConn) close() {
+	if r.c != nil {
+		r.c.Close()
+		r.c, r.br = nil, nil
+	}
+}
