@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"sync/atomic"
 	"syscall"
@@ -214,18 +213,6 @@ func keysApp(ctx context.Context, cmd string, serverArgs []string, getenv func(s
 // serveGCPercent is the server's garbage-collection target unless GOGC is set.
 const serveGCPercent = 200
 
-// serveProcs is the server's GOMAXPROCS for the CPUs Go found (its cgroup
-// limit in a container) unless GOMAXPROCS is set: half as many again.
-// A push spends much of its time in fsync, and a goroutine in a blocking
-// system call holds its P until the runtime notices (20 µs or more) and
-// hands the P to another thread; spare Ps keep the CPUs busy meanwhile.
-// More Ps than CPUs costs reads, though. On 2 CPUs, 8 concurrent small
-// pushes ran at about 1,980, 2,160 and 2,210 a second with 2, 3 and 4 Ps,
-// and flat-container index.json at about 28,500, 26,300 and 25,000.
-func serveProcs(cpus int) int {
-	return cpus + (cpus+1)/2
-}
-
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, _, err := loadConfig("feedserver", args, getenv, stderr)
 	if err != nil {
@@ -236,9 +223,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		// collector's work: twice Go's default target halves that work for
 		// a few MiB more. GOGC set in the environment wins.
 		debug.SetGCPercent(serveGCPercent)
-	}
-	if getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(serveProcs(runtime.GOMAXPROCS(0)))
 	}
 	logBuf := newLogBuffer(stderr)
 	defer logBuf.Flush()
