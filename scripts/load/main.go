@@ -369,13 +369,21 @@ func (b *bench) status(ctx context.Context, method, path string) int {
 	return resp.StatusCode
 }
 
+// multipartBoundary separates the parts of every upload the load generator sends.
+const multipartBoundary = "feedserverloadboundary7MA4YWxkTrZu0gW"
+
+// multipartFile is what goes before and after a file's bytes in a
+// multipart/form-data body of that one file part.
+func multipartFile(field, file string) (head, tail string) {
+	head = fmt.Sprintf("--%s\r\nContent-Disposition: form-data; name=%q; filename=%q\r\nContent-Type: application/octet-stream\r\n\r\n", multipartBoundary, field, file)
+	return head, "\r\n--" + multipartBoundary + "--\r\n"
+}
+
 // pushMultipart sends size bytes from r to path as the one file part of a
 // multipart/form-data body, as NuGet.exe and Octopus clients do. The body is
 // built by hand around r so a large package streams instead of being buffered.
 func (b *bench) pushMultipart(ctx context.Context, path, header, field, file string, r io.Reader, size int64, method string, want int) error {
-	boundary := "feedserverloadboundary7MA4YWxkTrZu0gW"
-	head := fmt.Sprintf("--%s\r\nContent-Disposition: form-data; name=%q; filename=%q\r\nContent-Type: application/octet-stream\r\n\r\n", boundary, field, file)
-	tail := "\r\n--" + boundary + "--\r\n"
+	head, tail := multipartFile(field, file)
 	var body io.Reader
 	if mem, ok := r.(interface{ Bytes() []byte }); ok && size <= 64<<10 {
 		// A small package goes out in one piece, as a client holding it in
@@ -393,7 +401,7 @@ func (b *bench) pushMultipart(ctx context.Context, path, header, field, file str
 		return err
 	}
 	req.ContentLength = int64(len(head)) + size + int64(len(tail))
-	req.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
+	req.Header.Set("Content-Type", "multipart/form-data; boundary="+multipartBoundary)
 	req.Header.Set(header, b.key)
 	_, err = b.do(req, want)
 	return err

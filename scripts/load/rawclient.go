@@ -38,16 +38,14 @@ func newRawConn(base string) (*rawConn, error) {
 
 // pushRequest is a complete multipart PUT of pkg to path, as NuGet sends it.
 func (b *bench) pushRequest(path, header, field, file string, pkg []byte) []byte {
-	const boundary = "feedserverloadboundary7MA4YWxkTrZu0gW"
-	head := fmt.Sprintf("--%s\r\nContent-Disposition: form-data; name=%q; filename=%q\r\nContent-Type: application/octet-stream\r\n\r\n", boundary, field, file)
-	tail := "\r\n--" + boundary + "--\r\n"
+	head, tail := multipartFile(field, file)
 	host := b.base
 	if u, err := url.Parse(b.base); err == nil {
 		host = u.Host
 	}
 	var req bytes.Buffer
 	fmt.Fprintf(&req, "PUT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: feedserver-load\r\n%s: %s\r\n", path, host, header, b.key)
-	fmt.Fprintf(&req, "Content-Type: multipart/form-data; boundary=%s\r\nContent-Length: %s\r\n\r\n", boundary, strconv.Itoa(len(head)+len(pkg)+len(tail)))
+	fmt.Fprintf(&req, "Content-Type: multipart/form-data; boundary=%s\r\nContent-Length: %s\r\n\r\n", multipartBoundary, strconv.Itoa(len(head)+len(pkg)+len(tail)))
 	req.WriteString(head)
 	req.Write(pkg)
 	req.WriteString(tail)
