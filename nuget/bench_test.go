@@ -2,6 +2,7 @@ package nuget
 
 import (
 	"archive/zip"
+	"bytes"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -115,6 +116,35 @@ func BenchmarkCompareVersions(b *testing.B) {
 			for j := range vs {
 				CompareVersions(vs[i], vs[j])
 			}
+		}
+	}
+}
+
+// BenchmarkReadPackageSmall reads a package of under 1 KiB from memory, as a
+// push of a small package does for every upload.
+func BenchmarkReadPackageSmall(b *testing.B) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range []struct{ name, body string }{
+		{"Small.Package.nuspec", nuspec(`<id>Small.Package</id><version>1.0.7</version><authors>A</authors><description>D</description><tags>bench load</tags>`)},
+		{"[Content_Types].xml", `<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="nuspec" ContentType="application/octet" /></Types>`},
+		{"lib/netstandard2.0/Small.Package.dll", "payload"},
+	} {
+		w, err := zw.Create(f.name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.WriteString(w, f.body)
+	}
+	if err := zw.Close(); err != nil {
+		b.Fatal(err)
+	}
+	pkg := buf.Bytes()
+	b.SetBytes(int64(len(pkg)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadPackage(bytes.NewReader(pkg), int64(len(pkg)), Limits{}); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -221,9 +221,12 @@ func (m *Manifest) IsSemVer2() bool {
 }
 
 // child is the first child element with the local name, any namespace.
+// child is e's first child element called name. It walks e.Child itself:
+// ChildElements builds a new slice on every call, and a manifest asks for
+// some twenty children of <metadata>.
 func child(e *etree.Element, name string) *etree.Element {
-	for _, c := range e.ChildElements() {
-		if c.Tag == name {
+	for _, t := range e.Child {
+		if c, ok := t.(*etree.Element); ok && c.Tag == name {
 			return c
 		}
 	}
@@ -232,8 +235,8 @@ func child(e *etree.Element, name string) *etree.Element {
 
 func children(e *etree.Element, name string) []*etree.Element {
 	var out []*etree.Element
-	for _, c := range e.ChildElements() {
-		if c.Tag == name {
+	for _, t := range e.Child {
+		if c, ok := t.(*etree.Element); ok && c.Tag == name {
 			out = append(out, c)
 		}
 	}

@@ -217,7 +217,7 @@ func TestRawConn(t *testing.T) {
 			return
 		}
 		switch n {
-		case 2:
+		case 2, 5:
 			http.Error(w, "exists", http.StatusConflict)
 		case 3:
 			w.Header().Set("Connection", "close")
@@ -233,17 +233,59 @@ func TestRawConn(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.close()
-	req := b.pushRequest("/api/v2/package", "X-NuGet-ApiKey", "package", "package.nupkg", []byte("package bytes"))
+	req := b.pushRequest(http.MethodPut, "/api/v2/package", "X-NuGet-ApiKey", "package", "package.nupkg", []byte("package bytes"))
 	for i, want := range []struct {
 		status int
 		ok     bool
-	}{{201, true}, {201, false}, {201, true}, {201, true}} {
+	}{{201, true}, {201, false}, {201, true}, {0, true}, {0, false}} { // 0: any 2xx
 		err := c.do(req, want.status)
 		if (err == nil) != want.ok {
 			t.Errorf("request %d: err = %v, want ok=%v", i+1, err, want.ok)
 		}
 	}
-	if got := calls.Load(); got != 4 {
-		t.Errorf("server saw %d requests, want 4", got)
+	if got := calls.Load(); got != 5 {
+		t.Errorf("server saw %d requests, want 5", got)
+	}
+}
+
+func TestPrebuild(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		duration  time.Duration
+		max       int64
+		wantAhead int // requests built before prebuild returns
+	}{
+		{"bounded by -max", time.Second, 10, 10},
+		{"bounded by the duration", time.Millisecond, 0, 5}, // 1 ms at aheadRate (5,000/s)
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var built atomic.Int64
+			b := &bench{duration: tc.duration, max: tc.max}
+			reqs := prebuild(ctx, b, func(n int64) request {
+				built.Add(1)
+				return request{raw: []byte(fmt.Sprint(n)), size: n}
+			})
+			if got := len(reqs); got != tc.wantAhead {
+				t.Errorf("queued when prebuild returned: got %d, want %d", got, tc.wantAhead)
+			}
+			// The requests come in order, and past the prebuilt ones the
+			// producer keeps building (unless -max was reached).
+			for n := range int64(tc.wantAhead + 3) {
+				if tc.max > 0 && n == tc.max {
+					break
+				}
+				if r := <-reqs; r.size != n || string(r.raw) != fmt.Sprint(n) {
+					t.Fatalf("request %d: got %q (size %d)", n, r.raw, r.size)
+				}
+			}
+			if tc.max > 0 {
+				time.Sleep(10 * time.Millisecond) // a producer past -max would show here
+				if got := built.Load(); got != tc.max {
+					t.Errorf("built %d requests, want -max (%d)", got, tc.max)
+				}
+			}
+		})
 	}
 }

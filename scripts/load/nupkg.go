@@ -42,16 +42,22 @@ type packer struct {
 }
 
 func (p *packer) small(id, version string) []byte {
+	return p.archive(
+		id+".nuspec", nuspec(id, version),
+		"[Content_Types].xml", `<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="nuspec" ContentType="application/octet" /></Types>`,
+		"lib/netstandard2.0/"+id+".dll", "payload of "+id+" "+version+"\n",
+	)
+}
+
+// archive is a zip of the files given as name, body pairs.
+func (p *packer) archive(files ...string) []byte {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	zw.RegisterCompressor(zip.Deflate, p.compressor)
-	add := func(name, body string) {
-		w, _ := zw.Create(name) // writes to a bytes.Buffer cannot fail
-		_, _ = io.WriteString(w, body)
+	for i := 0; i+1 < len(files); i += 2 {
+		w, _ := zw.Create(files[i]) // writes to a bytes.Buffer cannot fail
+		_, _ = io.WriteString(w, files[i+1])
 	}
-	add(id+".nuspec", nuspec(id, version))
-	add("[Content_Types].xml", `<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="nuspec" ContentType="application/octet" /></Types>`)
-	add("lib/netstandard2.0/"+id+".dll", "payload of "+id+" "+version+"\n")
 	_ = zw.Close()
 	return buf.Bytes()
 }

@@ -36,15 +36,16 @@ func newRawConn(base string) (*rawConn, error) {
 	return &rawConn{addr: u.Host}, nil
 }
 
-// pushRequest is a complete multipart PUT of pkg to path, as NuGet sends it.
-func (b *bench) pushRequest(path, header, field, file string, pkg []byte) []byte {
+// pushRequest is a complete multipart upload of pkg to path, as NuGet (PUT)
+// and Octopus' clients (POST) send it.
+func (b *bench) pushRequest(method, path, header, field, file string, pkg []byte) []byte {
 	head, tail := multipartFile(field, file)
 	host := b.base
 	if u, err := url.Parse(b.base); err == nil {
 		host = u.Host
 	}
 	var req bytes.Buffer
-	fmt.Fprintf(&req, "PUT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: feedserver-load\r\n%s: %s\r\n", path, host, header, b.key)
+	fmt.Fprintf(&req, "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: feedserver-load\r\n%s: %s\r\n", method, path, host, header, b.key)
 	fmt.Fprintf(&req, "Content-Type: multipart/form-data; boundary=%s\r\nContent-Length: %s\r\n\r\n", multipartBoundary, strconv.Itoa(len(head)+len(pkg)+len(tail)))
 	req.WriteString(head)
 	req.Write(pkg)
@@ -52,7 +53,8 @@ func (b *bench) pushRequest(path, header, field, file string, pkg []byte) []byte
 	return req.Bytes()
 }
 
-// do sends req and reads the response; a status other than want is an error.
+// do sends req and reads the response; a status other than want (0: any
+// 2xx) is an error.
 // A broken connection is dialled again on the next call.
 func (r *rawConn) do(req []byte, want int) error {
 	if r.c == nil {
@@ -75,8 +77,8 @@ func (r *rawConn) do(req []byte, want int) error {
 	if err != nil || resp.Close {
 		r.close()
 	}
-	if resp.StatusCode != want {
-		return fmt.Errorf("PUT: status %d, want %d: %s", resp.StatusCode, want, bytes.TrimSpace(msg))
+	if resp.StatusCode != want && (want != 0 || resp.StatusCode/100 != 2) {
+		return fmt.Errorf("push: status %d, want %d: %s", resp.StatusCode, want, bytes.TrimSpace(msg))
 	}
 	return err
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -69,49 +68,13 @@ func (b *bench) ensureRead(ctx context.Context) error {
 }
 
 func pushSmall(prefix string, clients int, g goal) func(context.Context, *bench) ([]row, error) {
-	return func(ctx context.Context, b *bench) (_ []row, err error) {
-		// Many ids with a few versions each, the shape of a CI feed. The
-		// requests are built ahead by one goroutine, as a pipeline pushes a
-		// package it already has: building one is the client's work, not
-		// part of a push, and in the sequential row it would sit between
-		// two pushes. They go out on rawConns (rawclient.go).
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		type push struct {
-			req  []byte // the whole HTTP request
-			size int64  // of the package
-		}
-		pushes := make(chan push, 256)
-		go func() {
-			var p packer
-			for n := int64(0); b.max <= 0 || n < b.max; n++ {
-				pkg := p.small(fmt.Sprintf("%s.P%d", prefix, n%500), fmt.Sprintf("1.0.%d", n/500))
-				select {
-				case pushes <- push{b.pushRequest("/api/v2/package", "X-NuGet-ApiKey", "package", "package.nupkg", pkg), int64(len(pkg))}:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}()
-		conns := make([]*rawConn, clients)
-		for i := range conns {
-			if conns[i], err = newRawConn(b.base); err != nil {
-				return nil, err
-			}
-			defer conns[i].close()
-		}
-		res, err := run(ctx, load{Clients: clients, Duration: b.duration, Max: b.max}, func(ctx context.Context, w int, _ int64) (int64, error) {
-			select {
-			case p := <-pushes:
-				return p.size, conns[w].do(p.req, http.StatusCreated)
-			case <-ctx.Done():
-				return 0, ctx.Err()
-			}
+	return func(ctx context.Context, b *bench) ([]row, error) {
+		// Many ids with a few versions each, the shape of a CI feed.
+		var p packer
+		return pushRow(ctx, b, clients, http.StatusCreated, g, func(n int64) request {
+			pkg := p.small(fmt.Sprintf("%s.P%d", prefix, n%500), fmt.Sprintf("1.0.%d", n/500))
+			return request{b.pushRequest(http.MethodPut, "/api/v2/package", "X-NuGet-ApiKey", "package", "package.nupkg", pkg), int64(len(pkg))}
 		})
-		if err != nil {
-			return nil, err
-		}
-		return []row{timed("", res, g)}, nil
 	}
 }
 
@@ -249,25 +212,13 @@ func octopusRaw(id string, clients, want int, g goal) func(context.Context, *ben
 		if code := b.status(ctx, http.MethodPost, "/api/packages/raw"); code == http.StatusNotFound || code == http.StatusMethodNotAllowed {
 			return nil, skipError{fmt.Sprintf("POST /api/packages/raw answers %d", code)}
 		}
-		res, err := run(ctx, load{Clients: clients, Duration: b.duration, Max: b.max}, func(ctx context.Context, _ int, n int64) (int64, error) {
-			return 0, b.uploadSmallZip(ctx, fmt.Sprintf("%s.1.0.%d.zip", id, n), want)
+		var p packer
+		return pushRow(ctx, b, clients, want, g, func(n int64) request {
+			file := fmt.Sprintf("%s.1.0.%d.zip", id, n)
+			zip := p.archive("app/readme.txt", "bench app "+file+"\n")
+			return request{b.pushRequest(http.MethodPost, "/api/packages/raw", "X-Octopus-ApiKey", "fileToUpload", file, zip), int64(len(zip))}
 		})
-		if err != nil {
-			return nil, err
-		}
-		return []row{timed("", res, g)}, nil
 	}
-}
-
-// uploadSmallZip posts a zip of one small text file as file to
-// /api/packages/raw.
-func (b *bench) uploadSmallZip(ctx context.Context, file string, want int) error {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, _ := zw.Create("app/readme.txt") // writes to a bytes.Buffer cannot fail
-	fmt.Fprintf(w, "bench app %s\n", file)
-	_ = zw.Close()
-	return b.pushMultipart(ctx, "/api/packages/raw", "X-Octopus-ApiKey", "fileToUpload", file, &buf, int64(buf.Len()), http.MethodPost, want)
 }
 
 const genericSize = 64 << 10
