@@ -238,7 +238,7 @@ func TestRawConn(t *testing.T) {
 		status int
 		ok     bool
 	}{{201, true}, {201, false}, {201, true}, {0, true}, {0, false}} { // 0: any 2xx
-		err := c.do(req, want.status)
+		_, err := c.do(req, want.status)
 		if (err == nil) != want.ok {
 			t.Errorf("request %d: err = %v, want ok=%v", i+1, err, want.ok)
 		}

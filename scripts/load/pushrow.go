@@ -33,7 +33,8 @@ func pushRow(ctx context.Context, b *bench, clients, want int, g goal, build fun
 	res, err := run(ctx, load{Clients: clients, Duration: b.duration, Max: b.max}, func(ctx context.Context, w int, _ int64) (int64, error) {
 		select {
 		case r := <-reqs:
-			return r.size, conns[w].do(r.raw, want)
+			_, err := conns[w].do(r.raw, want)
+			return r.size, err
 		case <-ctx.Done():
 			return 0, ctx.Err()
 		}

@@ -53,34 +53,44 @@ func (b *bench) pushRequest(method, path, header, field, file string, pkg []byte
 	return req.Bytes()
 }
 
-// do sends req and reads the response; a status other than want (0: any
-// 2xx) is an error.
-// A broken connection is dialled again on the next call.
-func (r *rawConn) do(req []byte, want int) error {
+// getRequest is a GET of path, as a NuGet client on a keep-alive connection
+// sends it.
+func (b *bench) getRequest(path string) []byte {
+	host := b.base
+	if u, err := url.Parse(b.base); err == nil {
+		host = u.Host
+	}
+	return fmt.Appendf(nil, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: feedserver-load\r\n\r\n", path, host)
+}
+
+// do sends req and reads the response, returning the size of its body; a
+// status other than want (0: any 2xx) is an error. A broken connection is
+// dialled again on the next call.
+func (r *rawConn) do(req []byte, want int) (int64, error) {
 	if r.c == nil {
 		c, err := net.Dial("tcp", r.addr)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		r.c, r.br = c, bufio.NewReader(c)
 	}
 	resp, err := r.roundTrip(req)
 	if err != nil {
 		r.close()
-		return err
+		return 0, err
 	}
 	defer resp.Body.Close()
-	msg, err := io.ReadAll(io.LimitReader(resp.Body, 300))
-	if err == nil {
-		_, err = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != want && (want != 0 || resp.StatusCode/100 != 2) {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
+		r.close()
+		method, _, _ := bytes.Cut(req, []byte(" "))
+		return 0, fmt.Errorf("%s: status %d, want %d: %s", method, resp.StatusCode, want, bytes.TrimSpace(msg))
 	}
+	n, err := io.Copy(io.Discard, resp.Body)
 	if err != nil || resp.Close {
 		r.close()
 	}
-	if resp.StatusCode != want && (want != 0 || resp.StatusCode/100 != 2) {
-		return fmt.Errorf("push: status %d, want %d: %s", resp.StatusCode, want, bytes.TrimSpace(msg))
-	}
-	return err
+	return n, err
 }
 
 func (r *rawConn) roundTrip(req []byte) (*http.Response, error) {
