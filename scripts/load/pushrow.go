@@ -21,15 +21,11 @@ func pushRow(ctx context.Context, b *bench, clients, want int, g goal, build fun
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	reqs := prebuild(ctx, b, build)
-	conns := make([]*rawConn, clients)
-	for i := range conns {
-		c, err := newRawConn(b.base)
-		if err != nil {
-			return nil, err
-		}
-		defer c.close()
-		conns[i] = c
+	conns, err := newRawConns(b.base, clients)
+	if err != nil {
+		return nil, err
 	}
+	defer closeAll(conns)
 	res, err := run(ctx, load{Clients: clients, Duration: b.duration, Max: b.max}, func(ctx context.Context, w int, _ int64) (int64, error) {
 		select {
 		case r := <-reqs:

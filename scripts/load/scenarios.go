@@ -159,15 +159,11 @@ func getLoop(path string, clients int, g goal) func(context.Context, *bench) ([]
 		// generator about as much CPU per request as the server spent
 		// answering it, on the two CPUs they share.
 		req := b.getRequest(path)
-		conns := make([]*rawConn, clients)
-		for i := range conns {
-			c, err := newRawConn(b.base)
-			if err != nil {
-				return nil, err
-			}
-			defer c.close()
-			conns[i] = c
+		conns, err := newRawConns(b.base, clients)
+		if err != nil {
+			return nil, err
 		}
+		defer closeAll(conns)
 		res, err := run(ctx, load{Clients: clients, Duration: b.duration, Max: b.max}, func(ctx context.Context, w int, _ int64) (int64, error) {
 			return conns[w].do(req, http.StatusOK)
 		})
