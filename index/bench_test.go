@@ -172,3 +172,24 @@ func BenchmarkQuery(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSearchIndexManyVersions re-indexes the document of one id with
+// many versions, as the background flush does after each push of a new
+// version of it (an Octopus app pushed by every build).
+func BenchmarkSearchIndexManyVersions(b *testing.B) {
+	ctx := context.Background()
+	for _, n := range []int{100, 1000, 5000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			doc := Doc{Space: "default", Kind: KindRaw, ID: "Bench.App", Published: time.Now()}
+			for i := range n {
+				doc.Versions = append(doc.Versions, fmt.Sprintf("1.0.%d", i))
+			}
+			s := openTestSearch(b)
+			for b.Loop() {
+				if err := s.Index(ctx, doc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
