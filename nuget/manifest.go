@@ -220,10 +220,9 @@ func (m *Manifest) IsSemVer2() bool {
 	return false
 }
 
-// child is the first child element with the local name, any namespace.
-// child is e's first child element called name. It walks e.Child itself:
-// ChildElements builds a new slice on every call, and a manifest asks for
-// some twenty children of <metadata>.
+// child is the first child element with the local name, any namespace. It
+// walks e.Child itself: ChildElements builds a new slice on every call, and a
+// manifest asks for some twenty children of <metadata>.
 func child(e *etree.Element, name string) *etree.Element {
 	for _, t := range e.Child {
 		if c, ok := t.(*etree.Element); ok && c.Tag == name {

@@ -186,14 +186,14 @@ func header(b *bench) {
 // diskCheck times what a small push asks of the kernel, 200 times in a row:
 // create a 4 KiB file in dir, fsync it, rename it into a subfolder and fsync
 // that. The CPU check can stay the same while this falls by a fifth, and the
-// push rows fall with it.
+// push rows fall with it. The files stay until dir is removed: deleting them
+// here would slow the creates of the rows that follow (see the README).
 func diskCheck(dir string) string {
 	const n = 200
 	work, err := os.MkdirTemp(dir, "diskcheck-")
 	if err != nil {
 		return "disk check failed: " + err.Error()
 	}
-	defer os.RemoveAll(work)
 	final := filepath.Join(work, "final")
 	if err := os.Mkdir(final, 0o755); err != nil {
 		return "disk check failed: " + err.Error()
@@ -232,9 +232,9 @@ func diskCheck(dir string) string {
 }
 
 // cpuCheck times one core hashing 64 MiB with SHA-256 (the median of three
-// runs). On a shared virtual machine the same work took up to 70 % longer
-// while the host was busy, and every row's rate moves with it, so the table
-// prints this before and after the rows.
+// runs). A busy host can slow a virtual machine's cores, and then every row
+// slows with them; the table prints this before and after the rows so such a
+// run shows it.
 func cpuCheck() time.Duration {
 	buf := make([]byte, 1<<20)
 	var runs []time.Duration
