@@ -5,8 +5,9 @@
 // Every operation goes through an os.Root, so no key, symlink or race can
 // reach outside the root directory. Writes are atomic: Put writes a
 // ".tmp-<random>" file in the spool directory <root>/.tmp, fsyncs it and
-// renames it over the key, then fsyncs the key's directory; a reader sees the
-// old blob or the new one, never a prefix. Callers that write a file first
+// renames it over the key, then fsyncs the key's directory and the parent of
+// every directory it had to make; a reader sees the old blob or the new one,
+// never a prefix. Callers that write a file first
 // spool it in the same directory and install it with Move. Names starting with
 // '.' are never keys (see storage.ValidKey), so the spool cannot collide with
 // keys or be listed, and SweepTemp clears a crash's leftovers at startup by
@@ -15,6 +16,6 @@
 // A Store assumes it is the only writer of its directory; several processes
 // sharing one directory are not supported.
 //
-// It imports the standard library and storage only; it must not import
-// net/http or any other feedserver package.
+// It imports the standard library, golang.org/x/sys (openat2 on Linux) and
+// storage only; it must not import net/http or any other feedserver package.
 package filesystem

@@ -40,6 +40,11 @@ type Store struct {
 	spool *os.Root // the spool directory, so a temporary file costs one openat
 	fast  *dirFDs  // Linux: descriptors for one-call commits; nil elsewhere or when unsupported
 
+	// durable holds the directories (relative to the root) whose own entries
+	// this process has made durable, so the portable path fsyncs a new
+	// directory's parent once, not on every push.
+	durable sync.Map
+
 	// tree guards the shape of the directory tree. Put and Move hold it for
 	// reading while they create a directory and fill it; Delete and SweepTemp
 	// hold it for writing while they remove files and empty directories, so a
@@ -283,7 +288,39 @@ func (s *Store) commit(key, src, name string) (installed bool, err error) {
 	if err := s.install(key, src, name); err != nil {
 		return false, err
 	}
+	s.tree.RLock() // no Delete prunes a directory while its parent is fsynced
+	err = s.syncParents(filepath.Dir(name))
+	s.tree.RUnlock()
+	if err != nil {
+		return true, err
+	}
 	return true, s.syncDir(filepath.Dir(name))
+}
+
+// syncParents makes the entries of dir and its ancestors durable, fsyncing
+// the parent of each directory not yet known durable, top down. MkdirAll
+// fsyncs nothing: a push that made the folders of a new space or kind could
+// otherwise lose them, and its file, in a crash after it was acknowledged.
+// The caller holds s.tree.
+func (s *Store) syncParents(dir string) error {
+	var unknown []string
+	for d := dir; d != "."; d = filepath.Dir(d) {
+		if _, ok := s.durable.Load(d); ok {
+			break
+		}
+		unknown = append(unknown, d)
+	}
+	for i := len(unknown) - 1; i >= 0; i-- {
+		d := unknown[i]
+		switch err := s.syncDir(filepath.Dir(d)); {
+		case notFound(err):
+			return nil // pruned since the rename: the file went with it
+		case err != nil:
+			return err
+		}
+		s.durable.Store(d, struct{}{})
+	}
+	return nil
 }
 
 // install makes the parents of name and renames src over it, under one lock
@@ -437,6 +474,7 @@ func (s *Store) prune(dir string) {
 		if err := s.root.Remove(d); err != nil {
 			return // not empty (or not removable): its parents are not empty either
 		}
+		s.durable.Delete(d) // made again, it needs its parent fsynced again
 	}
 }
 

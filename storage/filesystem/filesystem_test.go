@@ -505,3 +505,40 @@ func FuzzPut(f *testing.F) {
 		}
 	})
 }
+
+// TestNewFoldersMadeDurable: a Put that has to make several folders (the
+// portable path) fsyncs the parent of each and remembers it, and a Delete
+// that prunes a folder forgets it, so a folder made again is fsynced again.
+func TestNewFoldersMadeDurable(t *testing.T) {
+	ctx := t.Context()
+	s := newStore(t, t.TempDir())
+	folders := []string{"space", "space/kind", "space/kind/id"}
+	for _, key := range []string{"space/kind/id/v1", "space/kind/id/v2"} {
+		if _, err := s.Put(ctx, key, bytes.NewBufferString(key)); err != nil {
+			t.Fatalf("Put(%q): %v", key, err)
+		}
+	}
+	for _, d := range folders {
+		if !filesystem.KnownDurable(s, d) {
+			t.Errorf("after Put: %q not known durable", d)
+		}
+	}
+	for _, key := range []string{"space/kind/id/v1", "space/kind/id/v2"} {
+		if err := s.Delete(ctx, key); err != nil {
+			t.Fatalf("Delete(%q): %v", key, err)
+		}
+	}
+	for _, d := range folders {
+		if filesystem.KnownDurable(s, d) {
+			t.Errorf("after the Deletes pruned it: %q still known durable", d)
+		}
+	}
+	if _, err := s.Put(ctx, "space/kind/id/v3", bytes.NewBufferString("again")); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range folders {
+		if !filesystem.KnownDurable(s, d) {
+			t.Errorf("made again: %q not known durable", d)
+		}
+	}
+}
