@@ -185,9 +185,10 @@ func header(b *bench) {
 
 // diskCheck times what a small push asks of the kernel, 200 times in a row:
 // create a 4 KiB file in dir, fsync it, rename it into a subfolder and fsync
-// that. The CPU check can stay the same while this falls by a fifth, and the
-// push rows fall with it. The files stay until dir is removed: deleting them
-// here would slow the creates of the rows that follow (see the README).
+// that. Over one afternoon this varied by a third while the CPU check did not
+// move, and push rates vary as much. The files stay until dir is removed:
+// deleting them here would slow the creates of the rows that follow (see the
+// README).
 func diskCheck(dir string) string {
 	const n = 200
 	work, err := os.MkdirTemp(dir, "diskcheck-")
