@@ -7,11 +7,11 @@
 // ".tmp-<random>" file in the spool directory <root>/.tmp, fsyncs it and
 // renames it over the key, then fsyncs the key's directory and the parent of
 // every directory it had to make; a reader sees the old blob or the new one,
-// never a prefix. Callers that write a file first
-// spool it in the same directory and install it with Move. Names starting with
-// '.' are never keys (see storage.ValidKey), so the spool cannot collide with
-// keys or be listed, and SweepTemp clears a crash's leftovers at startup by
-// reading that one directory.
+// never a prefix. Callers that write a file first spool it in the same
+// directory and install it with Move. Names starting with '.' are never keys
+// (see storage.ValidKey), so the spool cannot collide with keys or be listed,
+// and SweepTemp clears a crash's leftovers at startup by reading that one
+// directory.
 //
 // A Store assumes it is the only writer of its directory; several processes
 // sharing one directory are not supported.
