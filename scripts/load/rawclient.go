@@ -60,12 +60,8 @@ func closeAll(conns []*rawConn) {
 // and Octopus' clients (POST) send it.
 func (b *bench) pushRequest(method, path, header, field, file string, pkg []byte) []byte {
 	head, tail := multipartFile(field, file)
-	host := b.base
-	if u, err := url.Parse(b.base); err == nil {
-		host = u.Host
-	}
 	var req bytes.Buffer
-	fmt.Fprintf(&req, "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: feedserver-load\r\n%s: %s\r\n", method, path, host, header, b.key)
+	fmt.Fprintf(&req, "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: feedserver-load\r\n%s: %s\r\n", method, path, b.host(), header, b.key)
 	fmt.Fprintf(&req, "Content-Type: multipart/form-data; boundary=%s\r\nContent-Length: %s\r\n\r\n", multipartBoundary, strconv.Itoa(len(head)+len(pkg)+len(tail)))
 	req.WriteString(head)
 	req.Write(pkg)
@@ -76,11 +72,15 @@ func (b *bench) pushRequest(method, path, header, field, file string, pkg []byte
 // getRequest is a GET of path, as a NuGet client on a keep-alive connection
 // sends it.
 func (b *bench) getRequest(path string) []byte {
-	host := b.base
+	return fmt.Appendf(nil, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: feedserver-load\r\n\r\n", path, b.host())
+}
+
+// host is the Host header of the server's requests.
+func (b *bench) host() string {
 	if u, err := url.Parse(b.base); err == nil {
-		host = u.Host
+		return u.Host
 	}
-	return fmt.Appendf(nil, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: feedserver-load\r\n\r\n", path, host)
+	return b.base
 }
 
 // do sends req and reads the response, returning the size of its body; a
