@@ -289,3 +289,16 @@ func TestPrebuild(t *testing.T) {
 		})
 	}
 }
+
+func TestRawTarget(t *testing.T) {
+	for _, tc := range []struct{ base, path, host, target string }{
+		{"http://127.0.0.1:5000", "/v3/index.json", "127.0.0.1:5000", "/v3/index.json"},
+		{"http://feeds.example:8080/nuget", "/api/v2/package", "feeds.example:8080", "/nuget/api/v2/package"},
+		{"http://feeds.example/a%20b/", "/x", "feeds.example", "/a%20b/x"},
+	} {
+		host, target := (&bench{base: tc.base}).rawTarget(tc.path)
+		if host != tc.host || target != tc.target {
+			t.Errorf("rawTarget(%q, %q) = %q, %q; want %q, %q", tc.base, tc.path, host, target, tc.host, tc.target)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -60,8 +61,9 @@ func closeAll(conns []*rawConn) {
 // and Octopus' clients (POST) send it.
 func (b *bench) pushRequest(method, path, header, field, file string, pkg []byte) []byte {
 	head, tail := multipartFile(field, file)
+	host, target := b.rawTarget(path)
 	var req bytes.Buffer
-	fmt.Fprintf(&req, "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: feedserver-load\r\n%s: %s\r\n", method, path, b.host(), header, b.key)
+	fmt.Fprintf(&req, "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: feedserver-load\r\n%s: %s\r\n", method, target, host, header, b.key)
 	fmt.Fprintf(&req, "Content-Type: multipart/form-data; boundary=%s\r\nContent-Length: %s\r\n\r\n", multipartBoundary, strconv.Itoa(len(head)+len(pkg)+len(tail)))
 	req.WriteString(head)
 	req.Write(pkg)
@@ -72,15 +74,18 @@ func (b *bench) pushRequest(method, path, header, field, file string, pkg []byte
 // getRequest is a GET of path, as a NuGet client on a keep-alive connection
 // sends it.
 func (b *bench) getRequest(path string) []byte {
-	return fmt.Appendf(nil, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: feedserver-load\r\n\r\n", path, b.host())
+	host, target := b.rawTarget(path)
+	return fmt.Appendf(nil, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: feedserver-load\r\n\r\n", target, host)
 }
 
-// host is the Host header of the server's requests.
-func (b *bench) host() string {
-	if u, err := url.Parse(b.base); err == nil {
-		return u.Host
+// rawTarget is the Host header and request target of path on the server,
+// which may sit below a path prefix (-base http://host/feed).
+func (b *bench) rawTarget(path string) (host, target string) {
+	u, err := url.Parse(b.base)
+	if err != nil {
+		return b.base, path
 	}
-	return b.base
+	return u.Host, strings.TrimSuffix(u.EscapedPath(), "/") + path
 }
 
 // do sends req and reads the response, returning the size of its body; a
