@@ -412,19 +412,16 @@ func (b *bench) do(req *http.Request, want int) (int64, error) {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != want && (want != 0 || resp.StatusCode/100 != 2) {
+	if !wanted(resp.StatusCode, want) {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
 		return 0, fmt.Errorf("%s %s: status %d, want %d: %s", req.Method, req.URL.Path, resp.StatusCode, want, bytes.TrimSpace(msg))
 	}
 	return io.Copy(io.Discard, resp.Body)
 }
 
-func (b *bench) get(ctx context.Context, path string, want int) (int64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.base+path, nil)
-	if err != nil {
-		return 0, err
-	}
-	return b.do(req, want)
+// wanted reports whether status is want, or any 2xx when want is 0.
+func wanted(status, want int) bool {
+	return status == want || want == 0 && status/100 == 2
 }
 
 // status is the code of GET path, for probing whether an endpoint exists.
@@ -442,8 +439,12 @@ func (b *bench) status(ctx context.Context, method, path string) int {
 	return resp.StatusCode
 }
 
-// multipartBoundary separates the parts of every upload the load generator sends.
-const multipartBoundary = "feedserverloadboundary7MA4YWxkTrZu0gW"
+// multipartBoundary separates the parts of every upload the load generator
+// sends, and multipartType is their Content-Type.
+const (
+	multipartBoundary = "feedserverloadboundary7MA4YWxkTrZu0gW"
+	multipartType     = "multipart/form-data; boundary=" + multipartBoundary
+)
 
 // multipartFile is what goes before and after a file's bytes in a
 // multipart/form-data body of that one file part.
@@ -474,7 +475,7 @@ func (b *bench) pushMultipart(ctx context.Context, path, header, field, file str
 		return err
 	}
 	req.ContentLength = int64(len(head)) + size + int64(len(tail))
-	req.Header.Set("Content-Type", "multipart/form-data; boundary="+multipartBoundary)
+	req.Header.Set("Content-Type", multipartType)
 	req.Header.Set(header, b.key)
 	_, err = b.do(req, want)
 	return err

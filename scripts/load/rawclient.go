@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -64,7 +63,7 @@ func (b *bench) pushRequest(method, path, header, field, file string, pkg []byte
 	host, target := b.rawTarget(path)
 	var req bytes.Buffer
 	fmt.Fprintf(&req, "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: feedserver-load\r\n%s: %s\r\n", method, target, host, header, b.key)
-	fmt.Fprintf(&req, "Content-Type: multipart/form-data; boundary=%s\r\nContent-Length: %s\r\n\r\n", multipartBoundary, strconv.Itoa(len(head)+len(pkg)+len(tail)))
+	fmt.Fprintf(&req, "Content-Type: %s\r\nContent-Length: %d\r\n\r\n", multipartType, len(head)+len(pkg)+len(tail))
 	req.WriteString(head)
 	req.Write(pkg)
 	req.WriteString(tail)
@@ -105,7 +104,7 @@ func (r *rawConn) do(req []byte, want int) (int64, error) {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != want && (want != 0 || resp.StatusCode/100 != 2) {
+	if !wanted(resp.StatusCode, want) {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
 		r.close()
 		method, _, _ := bytes.Cut(req, []byte(" "))
