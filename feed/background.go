@@ -110,11 +110,18 @@ func (f *Feed) Close() error {
 func (f *Feed) queueSearch(s searchID) {
 	b := &f.bg
 	b.mu.Lock()
+	first := len(b.search) == 0
 	b.search[s] = struct{}{}
 	b.mu.Unlock()
+	if !first {
+		// The push that queued the first id kicked the flusher, and the
+		// flush it schedules takes this one too. Kicking on every push woke
+		// the flusher once per push for nothing.
+		return
+	}
 	select {
 	case b.kick <- struct{}{}:
-	default: // a flush is already due; it will take this id too
+	default: // a kick is pending; the flush it schedules takes this id too
 	}
 }
 

@@ -42,3 +42,39 @@ func TestFlushTakesWhatWasQueued(t *testing.T) {
 		t.Errorf("empty queue: took %v, flushing %v; want nothing and false", taken, f.bg.flushing)
 	}
 }
+
+// TestQueueKicksFlusherOnce: only the id that makes the queue non-empty wakes
+// the flusher; the flush that wake schedules takes every later id too.
+// Waking it on every push cost each push a goroutine switch for nothing.
+func TestQueueKicksFlusherOnce(t *testing.T) {
+	f := &Feed{}
+	f.bg.search = make(map[searchID]struct{})
+	f.bg.kick = make(chan struct{}, 1)
+	kicked := func() bool {
+		select {
+		case <-f.bg.kick:
+			return true
+		default:
+			return false
+		}
+	}
+	a := searchID{"default", index.KindNuGet, "a"}
+	b := searchID{"default", index.KindNuGet, "b"}
+
+	steps := []struct {
+		name string
+		do   func()
+		want bool
+	}{
+		{"first id", func() { f.queueSearch(a) }, true},
+		{"another id while queued", func() { f.queueSearch(b) }, false},
+		{"the same id again", func() { f.queueSearch(a) }, false},
+		{"first id after a flush took the queue", func() { f.takeQueuedSearch(); f.queueSearch(b) }, true},
+	}
+	for _, s := range steps {
+		s.do()
+		if got := kicked(); got != s.want {
+			t.Errorf("%s: kicked = %v, want %v", s.name, got, s.want)
+		}
+	}
+}

@@ -47,19 +47,30 @@ type Catalog struct {
 	closeOnce  sync.Once
 }
 
-// The writer's statements on the push path.
+// The writer's statements on the push path. A new version of a known id
+// takes the casing of the id's existing rows (the subquery), so one id never
+// shows two spellings.
 const (
-	sqlCanonicalID = `SELECT id FROM packages WHERE space = ? AND kind = ? AND id_lower = ?
-		ORDER BY version_lower LIMIT 1`
-	sqlRowDownloads = `SELECT downloads FROM packages
-		WHERE space = ? AND kind = ? AND id_lower = ? AND version_lower = ?`
-	sqlDeleteRow = `DELETE FROM packages
-		WHERE space = ? AND kind = ? AND id_lower = ? AND version_lower = ?`
 	sqlInsertRow = `INSERT INTO packages (
 		space, kind, id, id_lower, version, version_lower, version_original, version_full,
 		prerelease, semver2, listed, published, size, sha512, sha1, sha256, extension,
 		blob_key, file_mtime, downloads, title, description, authors, tags, manifest
-	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	) VALUES (?1, ?2, COALESCE((SELECT id FROM packages
+			WHERE space = ?1 AND kind = ?2 AND id_lower = ?4 ORDER BY version_lower LIMIT 1), ?3),
+		?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+		?21, ?22, ?23, ?24, ?25)`
+	// sqlPutRow replaces every column of an existing row but downloads: the
+	// count belongs to the identity, not to the file.
+	sqlPutRow = sqlInsertRow + `
+	ON CONFLICT (space, kind, id_lower, version_lower) DO UPDATE SET
+		id = excluded.id, version = excluded.version, version_original = excluded.version_original,
+		version_full = excluded.version_full, prerelease = excluded.prerelease,
+		semver2 = excluded.semver2, listed = excluded.listed, published = excluded.published,
+		size = excluded.size, sha512 = excluded.sha512, sha1 = excluded.sha1,
+		sha256 = excluded.sha256, extension = excluded.extension, blob_key = excluded.blob_key,
+		file_mtime = excluded.file_mtime, title = excluded.title,
+		description = excluded.description, authors = excluded.authors, tags = excluded.tags,
+		manifest = excluded.manifest`
 )
 
 // stmtCache prepares each query text once per pool.
@@ -160,7 +171,7 @@ func OpenCatalog(ctx context.Context, path string) (*Catalog, error) {
 		c.Close()
 		return nil, err
 	}
-	for _, q := range []string{sqlCanonicalID, sqlRowDownloads, sqlDeleteRow, sqlInsertRow} {
+	for _, q := range []string{sqlInsertRow, sqlPutRow} {
 		if _, err := c.ws.get(ctx, q); err != nil {
 			c.Close()
 			return nil, fmt.Errorf("index: prepare statements: %w", err)
@@ -363,10 +374,7 @@ func (c *Catalog) Insert(ctx context.Context, e Entry) error {
 		return fmt.Errorf("index: insert %s: %w", identityOf(e), err)
 	}
 	defer tx.Rollback()
-	if e.ID, err = c.canonicalID(ctx, tx, e); err != nil {
-		return err
-	}
-	if err := c.insertRow(ctx, tx, e); err != nil {
+	if err := c.writeRow(ctx, tx, sqlInsertRow, e); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -400,6 +408,18 @@ func (c *Catalog) Put(ctx context.Context, e Entry) error {
 
 // errClosed is a Put after Close.
 var errClosed = errors.New("the catalogue is closed")
+
+// keyed is the context for a lookup by key, which takes microseconds (or a
+// few milliseconds for an id with thousands of versions). Without a Done
+// channel, database/sql starts no goroutine per query to watch for
+// cancellation; with one, waking that goroutine cost a push more than the
+// lookup did. A cancelled caller still cannot start one.
+func keyed(ctx context.Context) (context.Context, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return context.WithoutCancel(ctx), nil
+}
 
 // maxPutBatch bounds one group commit, so a burst of pushes still commits in
 // steps of a few milliseconds.
@@ -469,37 +489,12 @@ func (c *Catalog) putRows(ctx context.Context, batch []putReq) error {
 	return nil
 }
 
-// putRow inserts or replaces e's row inside tx.
+// putRow inserts or replaces e's row inside tx, in one statement: a lookup of
+// the old row's downloads and a delete before the insert cost a push three
+// more statements, and database/sql a goroutine for each query in a
+// transaction.
 func (c *Catalog) putRow(ctx context.Context, tx *sql.Tx, e Entry) error {
-	k := identityOf(e)
-	var err error
-	if e.ID, err = c.canonicalID(ctx, tx, e); err != nil {
-		return err
-	}
-	sel, err := c.ws.inTx(ctx, tx, sqlRowDownloads)
-	if err != nil {
-		return fmt.Errorf("index: put %s: %w", k, err)
-	}
-	var downloads int64
-	err = sel.QueryRowContext(ctx, k.space, string(k.kind), k.id, k.version).Scan(&downloads)
-	switch {
-	case err == nil:
-		e.Downloads = downloads
-		del, err := c.ws.inTx(ctx, tx, sqlDeleteRow)
-		if err == nil {
-			_, err = del.ExecContext(ctx, k.space, string(k.kind), k.id, k.version)
-		}
-		if err != nil {
-			return fmt.Errorf("index: put %s: %w", k, err)
-		}
-	case errors.Is(err, sql.ErrNoRows):
-	default:
-		return fmt.Errorf("index: put %s: %w", k, err)
-	}
-	if err := c.insertRow(ctx, tx, e); err != nil {
-		return diskFull(err)
-	}
-	return nil
+	return diskFull(c.writeRow(ctx, tx, sqlPutRow, e))
 }
 
 // diskFull makes SQLite's "database or disk is full" an out-of-space error
@@ -513,25 +508,8 @@ func diskFull(err error) error {
 	return err
 }
 
-// canonicalID returns the casing already used by other versions of e's id, or e.ID.
-func (c *Catalog) canonicalID(ctx context.Context, tx *sql.Tx, e Entry) (nuget.ID, error) {
-	st, err := c.ws.inTx(ctx, tx, sqlCanonicalID)
-	if err != nil {
-		return "", fmt.Errorf("index: look up id %s: %w", e.ID, err)
-	}
-	var id string
-	err = st.QueryRowContext(ctx, e.Space, string(e.Kind), e.ID.Lower()).Scan(&id)
-	switch {
-	case err == nil:
-		return nuget.ID(id), nil
-	case errors.Is(err, sql.ErrNoRows):
-		return e.ID, nil
-	default:
-		return "", fmt.Errorf("index: look up id %s: %w", e.ID, err)
-	}
-}
-
-func (c *Catalog) insertRow(ctx context.Context, tx *sql.Tx, e Entry) error {
+// writeRow runs query (sqlInsertRow or sqlPutRow) with e's columns inside tx.
+func (c *Catalog) writeRow(ctx context.Context, tx *sql.Tx, query string, e Entry) error {
 	k := identityOf(e)
 	var (
 		manifest                    sql.NullString
@@ -549,7 +527,7 @@ func (c *Catalog) insertRow(ctx context.Context, tx *sql.Tx, e Entry) error {
 		authors, tags = strings.Join(e.Manifest.Authors, ", "), strings.Join(e.Manifest.Tags, " ")
 		semver2 = semver2 || e.Manifest.IsSemVer2()
 	}
-	st, err := c.ws.inTx(ctx, tx, sqlInsertRow)
+	st, err := c.ws.inTx(ctx, tx, query)
 	if err != nil {
 		return fmt.Errorf("index: insert %s: %w", k, err)
 	}
@@ -581,6 +559,10 @@ func (c *Catalog) Get(ctx context.Context, space string, kind Kind, id string, v
 	if !ok {
 		return Entry{}, fmt.Errorf("index: %s %s %s %q: %w", space, kind, id, version, ErrNotFound)
 	}
+	ctx, err := keyed(ctx)
+	if err != nil {
+		return Entry{}, fmt.Errorf("index: get %s: %w", k, err)
+	}
 	st, err := c.rs.get(ctx, `SELECT `+columns+` FROM packages
 		WHERE space = ? AND kind = ? AND id_lower = ? AND version_lower = ?`)
 	if err != nil {
@@ -600,6 +582,10 @@ func (c *Catalog) Get(ctx context.Context, space string, kind Kind, id string, v
 // unlisted ones included; an unknown id gives an empty slice.
 func (c *Catalog) Versions(ctx context.Context, space string, kind Kind, id string) ([]Entry, error) {
 	lower := nuget.ID(id).Lower()
+	ctx, err := keyed(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("index: versions of %s/%s/%s: %w", space, kind, lower, err)
+	}
 	st, err := c.rs.get(ctx, `SELECT `+columns+` FROM packages
 		WHERE space = ? AND kind = ? AND id_lower = ?`)
 	if err != nil {
@@ -717,6 +703,10 @@ func (c *Catalog) filesAfter(ctx context.Context, after string) ([]FileRow, erro
 
 // EntryByBlobKey returns the row whose file is key.
 func (c *Catalog) EntryByBlobKey(ctx context.Context, key string) (Entry, error) {
+	ctx, err := keyed(ctx)
+	if err != nil {
+		return Entry{}, fmt.Errorf("index: blob %q: %w", key, err)
+	}
 	e, err := scanEntry(c.r.QueryRowContext(ctx, `SELECT `+columns+` FROM packages WHERE blob_key = ?`, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Entry{}, fmt.Errorf("index: blob %q: %w", key, ErrNotFound)

@@ -347,9 +347,18 @@ func TestCatalogKeepsFirstIDCasing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Put, for a new version and for a replaced one, keeps it too.
+	for _, p := range []pkg{{id: "foo.BAR", version: "3.0.0"}, {id: "fOO.bar", version: "1.0.0"}} {
+		if err := c.Put(ctx, nugetEntry(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	vs, err := c.Versions(ctx, space1, KindNuGet, "foo.bar")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(vs) != 3 {
+		t.Fatalf("got %d versions, want 3", len(vs))
 	}
 	for _, e := range vs {
 		if e.ID != "Foo.Bar" {
@@ -496,5 +505,34 @@ func TestDiskFullIsENOSPC(t *testing.T) {
 	other := fmt.Errorf("index: put x: %w", sqlite3.Error{Code: sqlite3.ErrBusy})
 	if err := diskFull(other); errors.Is(err, syscall.ENOSPC) {
 		t.Errorf("diskFull(%v) claims ENOSPC", err)
+	}
+}
+
+// TestLookupsHonourCancelledContext: the lookups by key run detached from
+// their context's cancellation (see keyed), but one whose caller has already
+// gone does not start.
+func TestLookupsHonourCancelledContext(t *testing.T) {
+	c := openTestCatalog(t)
+	e := nugetEntry(pkg{id: "Here", version: "1.0.0"})
+	if err := c.Insert(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	lookups := []struct {
+		name string
+		run  func(context.Context) error
+	}{
+		{"Get", func(ctx context.Context) error { _, err := c.Get(ctx, space1, KindNuGet, "here", "1.0.0"); return err }},
+		{"Versions", func(ctx context.Context) error { _, err := c.Versions(ctx, space1, KindNuGet, "here"); return err }},
+		{"EntryByBlobKey", func(ctx context.Context) error { _, err := c.EntryByBlobKey(ctx, e.BlobKey); return err }},
+	}
+	for _, l := range lookups {
+		if err := l.run(ctx); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s with a cancelled context: %v, want context.Canceled", l.name, err)
+		}
+		if err := l.run(context.Background()); err != nil {
+			t.Errorf("%s: %v", l.name, err)
+		}
 	}
 }
