@@ -413,7 +413,8 @@ var errClosed = errors.New("the catalogue is closed")
 // few milliseconds for an id with thousands of versions). Without a Done
 // channel, database/sql starts no goroutine per query to watch for
 // cancellation; with one, waking that goroutine cost a push more than the
-// lookup did. A cancelled caller still cannot start one.
+// lookup did. A caller whose context is already done gets its error and no
+// lookup.
 func keyed(ctx context.Context) (context.Context, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
