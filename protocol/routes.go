@@ -41,6 +41,32 @@ func (s *Server) routes(nuget *nugetapi.Handler) *mux.Router {
 		r.Handle("/metrics", promhttp.HandlerFor(s.opts.Gatherer, promhttp.HandlerOpts{})).Methods(GET)
 	}
 
+	// NuGet v3, everything a restore asks for. No other route matches a path
+	// below /v3/, so these sit near the top: gorilla/mux tries routes in
+	// order, one regular expression each, and a restore's requests then skip
+	// those of every route below. (Not a PathPrefix subrouter: in gorilla/mux
+	// 1.8.1 its routes' copied prefix matcher clears a method mismatch, and a
+	// wrong method got 404 instead of 405.)
+	//
+	// The service index. Consumption resources (registration, search,
+	// autocomplete) are appended here by their package:
+	//   serviceIndex.Resources = append(serviceIndex.Resources, v3.Resources()...)
+	serviceIndex := nugetapi.ServiceIndex{Resources: nugetapi.PublishResources()}
+	serviceIndex.Resources = append(serviceIndex.Resources, v3.Resources()...)
+	r.Handle("/v3/index.json", serviceIndex).Methods(GET, HEAD)
+
+	// The flat container (PackageBaseAddress/3.0.0).
+	r.HandleFunc("/v3/package/{id}/index.json", nuget.Versions).Methods(GET, HEAD)
+	r.HandleFunc("/v3/package/{id}/{version}/{file}", nuget.Content).Methods(GET, HEAD)
+
+	// Registration (two hives: SemVer1-only and SemVer2), search, autocomplete: protocol/v3.
+	hive := "/v3/{hive:" + v3.HiveSemVer1 + "|" + v3.HiveSemVer2 + "}"
+	r.HandleFunc(hive+"/{id}/index.json", s.v3.RegistrationIndex).Methods(GET, HEAD)
+	r.HandleFunc(hive+"/{id}/page/{lower}/{upper}.json", s.v3.RegistrationPage).Methods(GET, HEAD)
+	r.HandleFunc(hive+"/{id}/{version}.json", s.v3.RegistrationLeaf).Methods(GET, HEAD)
+	r.HandleFunc("/v3/search", s.v3.Search).Methods(GET, HEAD)
+	r.HandleFunc("/v3/autocomplete", s.v3.Autocomplete).Methods(GET, HEAD)
+
 	// NuGet push, delete and relist, on three publish bases: nuget.org's
 	// /api/v2/package, Octopus' /nuget/packages and its per-space form. NuGet
 	// clients append "/" to the source URL, so each push path also has a
@@ -63,25 +89,6 @@ func (s *Server) routes(nuget *nugetapi.Handler) *mux.Router {
 
 	// NuGet v2 download: GET /api/v2/package/{id}/{version} (NuGet 2.x, v2 feed content links).
 	r.HandleFunc("/api/v2/package/{id}/{version}", nuget.Download).Methods(GET, HEAD)
-
-	// NuGet v3 service index. Consumption resources (registration, search,
-	// autocomplete) are appended here by their package:
-	//   serviceIndex.Resources = append(serviceIndex.Resources, v3.Resources()...)
-	serviceIndex := nugetapi.ServiceIndex{Resources: nugetapi.PublishResources()}
-	serviceIndex.Resources = append(serviceIndex.Resources, v3.Resources()...)
-	r.Handle("/v3/index.json", serviceIndex).Methods(GET, HEAD)
-
-	// NuGet v3 flat container (PackageBaseAddress/3.0.0).
-	r.HandleFunc("/v3/package/{id}/index.json", nuget.Versions).Methods(GET, HEAD)
-	r.HandleFunc("/v3/package/{id}/{version}/{file}", nuget.Content).Methods(GET, HEAD)
-
-	// NuGet v3 registration (two hives: SemVer1-only and SemVer2), search, autocomplete: protocol/v3.
-	hive := "/v3/{hive:" + v3.HiveSemVer1 + "|" + v3.HiveSemVer2 + "}"
-	r.HandleFunc(hive+"/{id}/index.json", s.v3.RegistrationIndex).Methods(GET, HEAD)
-	r.HandleFunc(hive+"/{id}/page/{lower}/{upper}.json", s.v3.RegistrationPage).Methods(GET, HEAD)
-	r.HandleFunc(hive+"/{id}/{version}.json", s.v3.RegistrationLeaf).Methods(GET, HEAD)
-	r.HandleFunc("/v3/search", s.v3.Search).Methods(GET, HEAD)
-	r.HandleFunc("/v3/autocomplete", s.v3.Autocomplete).Methods(GET, HEAD)
 
 	// NuGet v2 OData feed (protocol/v2): the service document with and without
 	// the slash, v2 autocomplete, then everything else below the base
