@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -146,19 +145,6 @@ func (p Principal) clone() Principal {
 	p.Spaces = slices.Clone(p.Spaces)
 	p.Owners = slices.Clone(p.Owners)
 	return p
-}
-
-type principalKey struct{}
-
-// WithPrincipal returns a context carrying p; the auth middleware calls it.
-func WithPrincipal(ctx context.Context, p Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, p)
-}
-
-// FromContext returns the principal WithPrincipal attached, if any.
-func FromContext(ctx context.Context) (Principal, bool) {
-	p, ok := ctx.Value(principalKey{}).(Principal)
-	return p, ok
 }
 
 // NormalizeSpaces trims space ids, drops empty ones and duplicates (compared

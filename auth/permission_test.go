@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -167,17 +166,5 @@ func TestMissingPermissionError(t *testing.T) {
 	anon := Anonymous().Require(BuiltInFeedPush)
 	if !errors.Is(anon, ErrUnauthenticated) || errors.Is(anon, ErrForbidden) {
 		t.Errorf("anonymous Require(BuiltInFeedPush) = %v, want ErrUnauthenticated only", anon)
-	}
-}
-
-func TestContextPrincipal(t *testing.T) {
-	ctx := context.Background()
-	if _, ok := FromContext(ctx); ok {
-		t.Fatalf("FromContext(empty) ok = true, want false")
-	}
-	p := Principal{KeyID: "apikeys-abc", Name: "ci", Role: RolePublisher}
-	got, ok := FromContext(WithPrincipal(ctx, p))
-	if !ok || got.KeyID != p.KeyID || got.Role != p.Role {
-		t.Errorf("FromContext = %+v, %v, want %+v, true", got, ok, p)
 	}
 }

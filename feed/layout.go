@@ -3,7 +3,6 @@ package feed
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/feedserver/feedserver/index"
@@ -14,18 +13,21 @@ import (
 // nothing of spaces land here.
 const DefaultSpace = "Spaces-1"
 
-var spaceDirRe = regexp.MustCompile(`^spaces-([0-9]+)$`)
-
 // CanonicalSpace spells a space id as Octopus does ("spaces-2" → "Spaces-2");
 // "" is the default space. URLs match space ids in any case.
 func CanonicalSpace(space string) string {
 	if space == "" {
 		return DefaultSpace
 	}
-	if id, ok := SpaceFromDir(strings.ToLower(space)); ok {
-		return id
+	digits, ok := spaceNumber(space)
+	switch {
+	case !ok:
+		return space
+	case space[:len(spacePrefix)] == spacePrefix:
+		return space // already canonical: every read passes here, so no new string
+	default:
+		return spacePrefix + digits
 	}
-	return space
 }
 
 // SpaceDir is the directory segment of a space id.
@@ -33,11 +35,30 @@ func SpaceDir(space string) string { return strings.ToLower(space) }
 
 // SpaceFromDir turns a directory segment back into the space id.
 func SpaceFromDir(dir string) (string, bool) {
-	m := spaceDirRe.FindStringSubmatch(dir)
-	if m == nil {
+	if !strings.HasPrefix(dir, "spaces-") {
 		return "", false
 	}
-	return "Spaces-" + m[1], true
+	digits, ok := spaceNumber(dir)
+	if !ok {
+		return "", false
+	}
+	return spacePrefix + digits, true
+}
+
+const spacePrefix = "Spaces-"
+
+// spaceNumber returns the digits of "Spaces-N" spelt in any case.
+func spaceNumber(s string) (digits string, ok bool) {
+	if len(s) <= len(spacePrefix) || !strings.EqualFold(s[:len(spacePrefix)], spacePrefix) {
+		return "", false
+	}
+	digits = s[len(spacePrefix):]
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return "", false
+		}
+	}
+	return digits, true
 }
 
 // packageKey is the canonical storage key of one package version. Versions

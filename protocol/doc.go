@@ -10,6 +10,8 @@
 //   - admin: re-index and retention on demand, for administrators
 //   - httpx: what they all share (request state, auth middleware, public
 //     URL, upload reader, access log, metrics)
+//   - document: rendered JSON answers cached in memory and served with gzip
+//     and ETags (the flat container's index.json, registration, search)
 //   - protocoltest: a whole server on a temporary directory, for tests
 //
 // It imports feed, auth, nuget, web and its own subpackages; nothing below it

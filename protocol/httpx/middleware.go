@@ -183,14 +183,13 @@ func Authenticate(keys *auth.Keys) func(http.Handler) http.Handler {
 				return
 			}
 			s.principal = auth.Anonymous()
-			ctx := r.Context()
 			if key := Credential(r); key != "" {
 				var p auth.Principal
 				var err error
 				if keys == nil {
 					err = fmt.Errorf("%w: the server has no key store", auth.ErrInvalidKey)
 				} else {
-					p, err = keys.Authenticate(ctx, key)
+					p, err = keys.Authenticate(r.Context(), key)
 				}
 				if err != nil {
 					s.authErr = err
@@ -198,7 +197,7 @@ func Authenticate(keys *auth.Keys) func(http.Handler) http.Handler {
 					s.principal = p
 				}
 			}
-			next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(ctx, s.principal)))
+			next.ServeHTTP(w, r) // the principal lives in the request's state: no context copy per request
 		})
 	}
 }
@@ -210,10 +209,10 @@ func Authenticate(keys *auth.Keys) func(http.Handler) http.Handler {
 // credentials, curl -u KEY:), and Authorization: Bearer or token (generic
 // registry clients). "" means none.
 func Credential(r *http.Request) string {
-	if k := strings.TrimSpace(r.Header.Get("X-NuGet-ApiKey")); k != "" {
+	if k := strings.TrimSpace(headerValue(r.Header, "X-Nuget-Apikey")); k != "" {
 		return k
 	}
-	if k := strings.TrimSpace(r.Header.Get("X-Octopus-ApiKey")); k != "" {
+	if k := strings.TrimSpace(headerValue(r.Header, "X-Octopus-Apikey")); k != "" {
 		return k
 	}
 	if mayHoldAPIKey(r.URL.RawQuery) {
@@ -241,6 +240,15 @@ func Credential(r *http.Request) string {
 	scheme, value, _ := strings.Cut(strings.TrimSpace(authz), " ")
 	if strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "token") {
 		return strings.TrimSpace(value)
+	}
+	return ""
+}
+
+// headerValue is Header.Get for a name already in canonical form: Get would
+// rewrite a name like "X-NuGet-ApiKey" into a new string on every request.
+func headerValue(h http.Header, canonical string) string {
+	if v := h[canonical]; len(v) > 0 {
+		return v[0]
 	}
 	return ""
 }

@@ -5,15 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
+	"github.com/feedserver/feedserver/protocol/document"
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
@@ -29,19 +29,31 @@ const (
 // Versions serves the flat container's {id}/index.json: every version,
 // listed or not, lowercase and normalised; 404 for an unknown id (NuGet
 // restore reads that as "package not found", NU1101).
+//
+// The rendered document is cached under the feed's generation, read before
+// the catalogue: a change committed meanwhile bumps the generation after its
+// commit, so the document goes in under the old number and the next request,
+// seeing the new one, renders afresh. A restore asks for this document for
+// every package it resolves, which made it the busiest read.
 func (h *Handler) Versions(w http.ResponseWriter, r *http.Request) {
 	sp := routeSpace(r)
 	if err := h.requireRead(r, sp); err != nil {
 		h.fail(w, r, err, true)
 		return
 	}
-	entries, err := h.feed.Versions(r.Context(), sp, index.KindNuGet, httpx.Var(r, "id"))
+	id := httpx.Var(r, "id")
+	key, stamp := sp+"\x00"+strings.ToLower(id), strconv.FormatUint(h.feed.Generation(), 10)
+	if d := h.docs.Get(key, stamp); d != nil {
+		document.Serve(w, r, d, h.cacheControl(cacheList), "Accept-Encoding")
+		return
+	}
+	entries, err := h.feed.Versions(r.Context(), sp, index.KindNuGet, id)
 	if err != nil {
 		h.fail(w, r, err, true)
 		return
 	}
 	if len(entries) == 0 {
-		h.fail(w, r, fmt.Errorf("%w: no versions of %s", feed.ErrNotFound, httpx.Var(r, "id")), true)
+		h.fail(w, r, fmt.Errorf("%w: no versions of %s", feed.ErrNotFound, id), true)
 		return
 	}
 	doc := struct {
@@ -55,19 +67,9 @@ func (h *Handler) Versions(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err, true)
 		return
 	}
-	serveDocument(w, r, body, "application/json", h.cacheControl(cacheList))
-}
-
-// serveDocument serves a small generated document with an ETag of its bytes,
-// so a client polling an unchanged list gets a 304.
-func serveDocument(w http.ResponseWriter, r *http.Request, body []byte, contentType, cacheControl string) {
-	sum := fnv.New64a()
-	sum.Write(body)
-	hdr := w.Header()
-	hdr.Set("Content-Type", contentType)
-	hdr.Set("ETag", fmt.Sprintf(`"%x"`, sum.Sum64()))
-	hdr.Set("Cache-Control", cacheControl)
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+	d := document.New(stamp, body, "application/json", true)
+	h.docs.Put(key, d)
+	document.Serve(w, r, d, h.cacheControl(cacheList), "Accept-Encoding")
 }
 
 // cacheControl marks responses private when reads need credentials, so a

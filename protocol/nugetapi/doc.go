@@ -10,6 +10,6 @@
 // clients print), 401 no key, 403 wrong key or missing permission, 413 too
 // large; never a 500 for a client's mistake.
 //
-// It imports feed, auth, index, nuget and protocol/httpx; never another
-// protocol package.
+// It imports feed, auth, index, nuget, protocol/httpx and protocol/document;
+// never another protocol package.
 package nugetapi

@@ -7,6 +7,7 @@ import (
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/protocol/document"
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
@@ -33,7 +34,12 @@ type Handler struct {
 	feed *feed.Feed
 	opts Options
 	log  *slog.Logger
+	docs *document.Cache // rendered flat-container index.json documents
 }
+
+// flatIndexCacheBytes bounds the cached index.json documents: a few hundred
+// bytes each for most ids, so tens of thousands of ids fit.
+const flatIndexCacheBytes = 16 << 20
 
 // New returns a Handler; it fails on an unknown DeleteMode.
 func New(f *feed.Feed, opts Options) (*Handler, error) {
@@ -47,7 +53,7 @@ func New(f *feed.Feed, opts Options) (*Handler, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{feed: f, opts: opts, log: opts.Logger}, nil
+	return &Handler{feed: f, opts: opts, log: opts.Logger, docs: document.NewCache(flatIndexCacheBytes)}, nil
 }
 
 // routeSpace is the route's {spaceId} in its canonical spelling, or the default space.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/feedserver/feedserver/protocol/document"
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
@@ -68,6 +69,5 @@ func (s ServiceIndex) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal server error", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Vary", "Host, X-Forwarded-Host, X-Forwarded-Proto")
-	serveDocument(w, r, body, "application/json", cacheList)
+	document.Serve(w, r, document.New("", body, "application/json", false), cacheList, "Host, X-Forwarded-Host, X-Forwarded-Proto")
 }

@@ -12,6 +12,6 @@
 // Rendered registration indexes (and, when the feed has a change counter,
 // search answers) are cached; see cache.go for why they never go stale.
 //
-// It imports feed, index, nuget, protocol/httpx and protocol/nugetapi; never
-// another protocol package, never storage.
+// It imports feed, index, nuget, protocol/httpx, protocol/document and
+// protocol/nugetapi; never another protocol package, never storage.
 package v3

@@ -8,6 +8,7 @@ import (
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
+	"github.com/feedserver/feedserver/protocol/document"
 	"github.com/feedserver/feedserver/protocol/nugetapi"
 )
 
@@ -85,7 +86,7 @@ type Handler struct {
 	nuget *nugetapi.Handler
 	opts  Options
 	log   *slog.Logger
-	cache *cache
+	cache *document.Cache
 }
 
 // generationer is what a feed offers when it counts its changes.
@@ -104,7 +105,7 @@ func New(f *feed.Feed, nuget *nugetapi.Handler, opts Options) *Handler {
 	if opts.CacheBytes == 0 {
 		opts.CacheBytes = 64 << 20
 	}
-	return &Handler{feed: f, nuget: nuget, opts: opts, log: opts.Logger, cache: newCache(opts.CacheBytes)}
+	return &Handler{feed: f, nuget: nuget, opts: opts, log: opts.Logger, cache: document.NewCache(opts.CacheBytes)}
 }
 
 // hive is one registration hive: its path and whether it shows SemVer2 packages.

@@ -31,22 +31,6 @@ func TestParseParams(t *testing.T) {
 	}
 }
 
-func TestAcceptsGzip(t *testing.T) {
-	for header, want := range map[string]bool{
-		"":                      false,
-		"gzip, deflate":         true, // NuGet clients
-		"deflate, br":           false,
-		"GZIP":                  true,
-		"gzip;q=0":              false,
-		"identity, gzip; q=0.5": true,
-		"x-gzip":                true,
-	} {
-		if got := acceptsGzip(header); got != want {
-			t.Errorf("acceptsGzip(%q) = %v, want %v", header, got, want)
-		}
-	}
-}
-
 // FuzzParseParams: any query string gives paging inside the caps and no panic.
 func FuzzParseParams(f *testing.F) {
 	f.Add("q=json&skip=0&take=26&prerelease=true&semVerLevel=2.0.0")         // NuGet.exe 5.8 search
@@ -60,6 +44,5 @@ func FuzzParseParams(f *testing.F) {
 		if p.skip < 0 || p.take < 1 || p.take > maxTake {
 			t.Fatalf("paging out of bounds: %+v", p)
 		}
-		_ = acceptsGzip(raw)
 	})
 }

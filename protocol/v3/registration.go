@@ -10,6 +10,7 @@ import (
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
+	"github.com/feedserver/feedserver/protocol/document"
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
@@ -141,7 +142,7 @@ func (h *Handler) RegistrationIndex(w http.ResponseWriter, r *http.Request) {
 	key := "reg\x00" + hv.path + "\x00" + base + "\x00" + space + "\x00" + strings.ToLower(id)
 	stamp := h.generationStamp()
 	if stamp != "" {
-		if d := h.cache.get(key, stamp); d != nil {
+		if d := h.cache.Get(key, stamp); d != nil {
 			serve(w, r, d, h.nuget.ListCacheControl())
 			return
 		}
@@ -153,7 +154,7 @@ func (h *Handler) RegistrationIndex(w http.ResponseWriter, r *http.Request) {
 	}
 	if stamp == "" {
 		stamp = signature(entries)
-		if d := h.cache.get(key, stamp); d != nil {
+		if d := h.cache.Get(key, stamp); d != nil {
 			serve(w, r, d, h.nuget.ListCacheControl())
 			return
 		}
@@ -163,8 +164,8 @@ func (h *Handler) RegistrationIndex(w http.ResponseWriter, r *http.Request) {
 		h.nuget.FailRead(w, r, err)
 		return
 	}
-	d := newDocument(stamp, body, true)
-	h.cache.put(key, d)
+	d := document.New(stamp, body, jsonType, true)
+	h.cache.Put(key, d)
 	serve(w, r, d, h.nuget.ListCacheControl())
 }
 
@@ -241,7 +242,7 @@ func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
 		h.nuget.FailRead(w, r, err)
 		return
 	}
-	serve(w, r, newDocument("", body, false), h.nuget.ListCacheControl())
+	serve(w, r, document.New("", body, jsonType, false), h.nuget.ListCacheControl())
 }
 
 // buildIndex lays out the index: one inlined page below inlineLimit versions,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
+	"github.com/feedserver/feedserver/protocol/document"
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
@@ -127,7 +128,7 @@ func (h *Handler) Search(w http.ResponseWriter, r *http.Request) {
 	key := p.cacheKey("search", space, base)
 	stamp := h.generationStamp()
 	if stamp != "" {
-		if d := h.cache.get(key, stamp); d != nil {
+		if d := h.cache.Get(key, stamp); d != nil {
 			serve(w, r, d, h.nuget.ListCacheControl())
 			return
 		}
@@ -154,10 +155,10 @@ func (h *Handler) Search(w http.ResponseWriter, r *http.Request) {
 		h.nuget.FailRead(w, r, err)
 		return
 	}
-	d := newDocument(stamp, body, stamp != "")
+	d := document.New(stamp, body, jsonType, stamp != "")
 	if stamp != "" {
-		d.expires = searchTTL
-		h.cache.put(key, d)
+		d.Expires = searchTTL
+		h.cache.Put(key, d)
 	}
 	serve(w, r, d, h.nuget.ListCacheControl())
 }
@@ -240,7 +241,7 @@ func (h *Handler) Autocomplete(w http.ResponseWriter, r *http.Request) {
 	key := p.cacheKey("autocomplete", space, "")
 	stamp := h.generationStamp()
 	if stamp != "" {
-		if d := h.cache.get(key, stamp); d != nil {
+		if d := h.cache.Get(key, stamp); d != nil {
 			serve(w, r, d, h.nuget.ListCacheControl())
 			return
 		}
@@ -259,9 +260,9 @@ func (h *Handler) Autocomplete(w http.ResponseWriter, r *http.Request) {
 		h.nuget.FailRead(w, r, err)
 		return
 	}
-	d := newDocument(stamp, body, false)
+	d := document.New(stamp, body, jsonType, false)
 	if stamp != "" {
-		h.cache.put(key, d)
+		h.cache.Put(key, d)
 	}
 	serve(w, r, d, h.nuget.ListCacheControl())
 }

@@ -1,0 +1,156 @@
+package document
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Document is a rendered answer: its bytes, its gzipped bytes and their ETags.
+type Document struct {
+	// Expires bounds how long a cached document is served; 0 leaves it to
+	// the stamp alone.
+	Expires time.Duration
+
+	stamp       string
+	made        time.Time
+	contentType string
+	body        []byte
+	gz          []byte // nil when not worth compressing
+	length      string // Content-Length of body
+	gzLength    string
+	etag        string
+	gzETag      string
+}
+
+func (d *Document) size() int64 { return int64(len(d.body) + len(d.gz) + len(d.stamp) + 160) }
+
+// New renders a document's ETags, and its gzipped form when compress is set
+// and the body is big enough to gain from it. stamp names the data it was
+// rendered from ("" for a document that is never cached).
+func New(stamp string, body []byte, contentType string, compress bool) *Document {
+	h := fnv.New64a()
+	h.Write(body)
+	sum := h.Sum64()
+	d := &Document{
+		stamp: stamp, made: time.Now(), contentType: contentType,
+		body: body, length: strconv.Itoa(len(body)), etag: fmt.Sprintf(`"%x"`, sum),
+	}
+	if compress && len(body) > 256 {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // level is valid: no error
+		zw.Write(body)
+		zw.Close()
+		d.gz = buf.Bytes()
+		d.gzLength = strconv.Itoa(len(d.gz))
+		d.gzETag = fmt.Sprintf(`"%x-gz"`, sum)
+	}
+	return d
+}
+
+// Cache maps keys to rendered documents, bounded in bytes; when full it drops
+// arbitrary entries (map order), which is enough for a cache of hot documents.
+// A zero limit turns it off.
+type Cache struct {
+	mu      sync.RWMutex
+	docs    map[string]*Document
+	bytes   int64
+	limit   int64
+	enabled bool
+}
+
+// NewCache returns a cache holding up to limit bytes of documents.
+func NewCache(limit int64) *Cache {
+	return &Cache{docs: make(map[string]*Document), limit: limit, enabled: limit > 0}
+}
+
+// Get returns the document under key if it was rendered from stamp and is fresh.
+func (c *Cache) Get(key, stamp string) *Document {
+	if !c.enabled {
+		return nil
+	}
+	c.mu.RLock()
+	d := c.docs[key]
+	c.mu.RUnlock()
+	if d == nil || d.stamp != stamp || d.Expires > 0 && time.Since(d.made) > d.Expires {
+		return nil
+	}
+	return d
+}
+
+// Put stores d under key; a document over a quarter of the limit is not kept.
+func (c *Cache) Put(key string, d *Document) {
+	if !c.enabled || d.size() > c.limit/4 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.docs[key]; old != nil {
+		c.bytes -= old.size()
+	}
+	for k, old := range c.docs {
+		if c.bytes+d.size() <= c.limit {
+			break
+		}
+		delete(c.docs, k)
+		c.bytes -= old.size()
+	}
+	c.docs[key] = d
+	c.bytes += d.size()
+}
+
+// Serve writes a document: gzipped when the client accepts it (NuGet clients
+// always do), 304 when the client's ETag still matches. vary names the
+// request headers the answer depends on.
+func Serve(w http.ResponseWriter, r *http.Request, d *Document, cacheControl, vary string) {
+	body, length, etag := d.body, d.length, d.etag
+	hdr := w.Header()
+	hdr.Set("Content-Type", d.contentType)
+	hdr.Set("Cache-Control", cacheControl)
+	hdr.Set("Vary", vary)
+	if d.gz != nil && AcceptsGzip(r.Header.Get("Accept-Encoding")) {
+		body, length, etag = d.gz, d.gzLength, d.gzETag
+		hdr.Set("Content-Encoding", "gzip")
+	}
+	hdr.Set("ETag", etag)
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, etag) {
+		hdr.Del("Content-Encoding")
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	hdr.Set("Content-Length", length)
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+// AcceptsGzip reads Accept-Encoding: gzip (or x-gzip) listed without q=0.
+func AcceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		if coding != "gzip" && coding != "x-gzip" {
+			continue
+		}
+		q := strings.ReplaceAll(strings.ToLower(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
+}
+
+func etagMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == etag || t == "*" {
+			return true
+		}
+	}
+	return false
+}
