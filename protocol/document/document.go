@@ -92,6 +92,7 @@ func (c *Cache) Put(key string, d *Document) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old := c.docs[key]; old != nil {
+		delete(c.docs, key) // out of the map first, or the loop below could count it out twice
 		c.bytes -= old.size()
 	}
 	for k, old := range c.docs {
