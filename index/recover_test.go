@@ -161,3 +161,47 @@ func TestOpenSearchChecked(t *testing.T) {
 		})
 	}
 }
+
+// Garbage over both of root.bolt's meta pages makes bleve's open fail without
+// a panic: the index is replaced in place, and Dropped says why.
+func TestOpenSearchDropsUnreadable(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "search")
+	s, err := OpenSearch(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Dropped() != nil {
+		t.Errorf("a new index: Dropped() = %v, want nil", s.Dropped())
+	}
+	if d, ok := DocFor([]Entry{nugetEntry(pkg{id: "Pkg", version: "1.0.0"})}); !ok {
+		t.Fatal("no document")
+	} else if err := s.Index(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = OpenSearch(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Dropped() != nil || s.Rebuilt() {
+		t.Errorf("a sound index: Dropped() = %v, Rebuilt() = %v", s.Dropped(), s.Rebuilt())
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	garble(t, filepath.Join(dir, "store", "root.bolt"), 0, 8192)
+	s, setAside, err := OpenSearchChecked(dir, setAsideTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Dropped() == nil || !s.Rebuilt() || setAside != "" {
+		t.Errorf("garbled meta pages: Dropped() = %v, Rebuilt() = %v, set aside %q; want an error, true, none", s.Dropped(), s.Rebuilt(), setAside)
+	}
+	if n, err := s.Count(); err != nil || n != 0 {
+		t.Errorf("new index holds %d documents (err %v), want 0", n, err)
+	}
+}

@@ -98,6 +98,7 @@ func (searchDoc) BleveType() string { return docType }
 type Search struct {
 	idx     bleve.Index
 	rebuilt bool
+	dropped error // why an existing index could not be opened and was replaced
 }
 
 var dirtyKey = []byte("feedserver.dirty")
@@ -106,6 +107,7 @@ var dirtyKey = []byte("feedserver.dirty")
 // or one built with another mappingVersion, it creates a fresh empty index; when
 // the index was not closed cleanly it keeps it. In all those cases Rebuilt
 // reports true: the caller must refill the index from the catalogue (Rebuild).
+// Dropped says why an unreadable index was replaced.
 // A non-empty dir that is not a bleve index is refused rather than deleted.
 func OpenSearch(dir string) (*Search, error) {
 	config := map[string]any{
@@ -117,6 +119,10 @@ func OpenSearch(dir string) (*Search, error) {
 		"scorchPersisterOptions": map[string]any{"PersisterNapTimeMSec": 250, "PersisterNapUnderNumFiles": 1000},
 	}
 	idx, err := bleve.OpenUsing(dir, config)
+	var dropped error
+	if err != nil && !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) && !errors.Is(err, bleve.ErrorIndexMetaMissing) {
+		dropped = err // garbage in root.bolt's header ends here, not in a panic
+	}
 	if err == nil {
 		v, gerr := idx.GetInternal(mappingVersionKey)
 		if gerr == nil && string(v) == mappingVersion {
@@ -141,7 +147,7 @@ func OpenSearch(dir string) (*Search, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index: create search index %s: %w", dir, err)
 	}
-	s := &Search{idx: idx, rebuilt: true}
+	s := &Search{idx: idx, rebuilt: true, dropped: dropped}
 	b := idx.NewBatch()
 	b.SetInternal(mappingVersionKey, []byte(mappingVersion))
 	b.SetInternal(dirtyKey, []byte("1"))
@@ -201,6 +207,11 @@ func clearIndexDir(dir string) error {
 // Rebuilt reports whether OpenSearch started from an empty index that the
 // caller must refill from the catalogue.
 func (s *Search) Rebuilt() bool { return s.rebuilt }
+
+// Dropped is why OpenSearch could not open the index it found and replaced
+// it; nil when it opened it, or found none. The server logs it: the operator
+// learns the index was damaged, though the re-index refills the new one.
+func (s *Search) Dropped() error { return s.dropped }
 
 // Close flushes the index to disk, marks it clean and closes it.
 func (s *Search) Close() error {

@@ -123,6 +123,9 @@ func open(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if setAside != "" {
 		log.Error("the search index was corrupt: moved it aside and started a new one; the re-index rebuilds it", "moved_to", setAside)
 	}
+	if err := a.search.Dropped(); err != nil {
+		log.Error("the search index could not be opened: started a new one; the re-index rebuilds it", "err", err)
+	}
 	if err := a.openKeys(ctx); err != nil {
 		return nil, err
 	}
