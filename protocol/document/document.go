@@ -58,21 +58,20 @@ func New(stamp string, body []byte, contentType string, compress bool) *Document
 // arbitrary entries (map order), which is enough for a cache of hot documents.
 // A zero limit turns it off.
 type Cache struct {
-	mu      sync.RWMutex
-	docs    map[string]*Document
-	bytes   int64
-	limit   int64
-	enabled bool
+	mu    sync.RWMutex
+	docs  map[string]*Document
+	bytes int64
+	limit int64
 }
 
 // NewCache returns a cache holding up to limit bytes of documents.
 func NewCache(limit int64) *Cache {
-	return &Cache{docs: make(map[string]*Document), limit: limit, enabled: limit > 0}
+	return &Cache{docs: make(map[string]*Document), limit: limit}
 }
 
 // Get returns the document under key if it was rendered from stamp and is fresh.
 func (c *Cache) Get(key, stamp string) *Document {
-	if !c.enabled {
+	if c.limit <= 0 {
 		return nil
 	}
 	c.mu.RLock()
@@ -86,7 +85,7 @@ func (c *Cache) Get(key, stamp string) *Document {
 
 // Put stores d under key; a document over a quarter of the limit is not kept.
 func (c *Cache) Put(key string, d *Document) {
-	if !c.enabled || d.size() > c.limit/4 {
+	if c.limit <= 0 || d.size() > c.limit/4 {
 		return
 	}
 	c.mu.Lock()
