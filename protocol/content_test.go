@@ -171,6 +171,10 @@ func TestFlatContainer(t *testing.T) {
 		if resp.StatusCode != http.StatusNotModified {
 			t.Errorf("index.json If-None-Match: %d, want 304", resp.StatusCode)
 		}
+		resp, body = env.Do(t, http.MethodGet, "/v3/package/flat.mixed/index.json", nil, "", "Range", "bytes=0-11")
+		if resp.StatusCode != http.StatusPartialContent || string(body) != `{"versions":` {
+			t.Errorf("index.json Range: %d %q, want 206 and the first 12 bytes", resp.StatusCode, body)
+		}
 	})
 }
 

@@ -54,6 +54,13 @@ func New(stamp string, body []byte, contentType string, compress bool) *Document
 	return d
 }
 
+// GenerationStamp is the stamp of a document rendered at a generation of the
+// feed, the counter every change moves: such a document is current for
+// exactly as long as the counter stays where it was.
+func GenerationStamp(generation uint64) string {
+	return "g" + strconv.FormatUint(generation, 10)
+}
+
 // Cache maps keys to rendered documents, bounded in bytes; when full it drops
 // arbitrary entries (map order), which is enough for a cache of hot documents.
 // A zero limit turns it off.
@@ -106,14 +113,23 @@ func (c *Cache) Put(key string, d *Document) {
 }
 
 // Serve writes a document: gzipped when the client accepts it (NuGet clients
-// always do), 304 when the client's ETag still matches. vary names the
-// request headers the answer depends on.
+// always do), 304 when the client's ETag still matches, a byte range of the
+// uncompressed body when one is asked for. vary names the request headers
+// the answer depends on.
 func Serve(w http.ResponseWriter, r *http.Request, d *Document, cacheControl, vary string) {
 	body, length, etag := d.body, d.length, d.etag
 	hdr := w.Header()
 	hdr.Set("Content-Type", d.contentType)
 	hdr.Set("Cache-Control", cacheControl)
 	hdr.Set("Vary", vary)
+	if r.Header.Get("Range") != "" {
+		// A range is of the plain body: ranges of a gzip stream would change
+		// with the compressor, and no NuGet client asks for one.
+		hdr.Set("ETag", etag)
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+		return
+	}
+	hdr.Set("Accept-Ranges", "bytes")
 	if d.gz != nil && AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 		body, length, etag = d.gz, d.gzLength, d.gzETag
 		hdr.Set("Content-Encoding", "gzip")

@@ -72,6 +72,10 @@ func TestServe(t *testing.T) {
 		{"ETag matches", serve(document.New("", big, "application/json", true), http.MethodGet, "If-None-Match", `W/"other", `+etag), 304, []byte{}, "", etag, ""},
 		{"gzip ETag matches", serve(document.New("", big, "application/json", true), http.MethodGet, "If-None-Match", gzETag, "Accept-Encoding", "gzip"), 304, []byte{}, "", gzETag, ""},
 		{"the plain ETag does not match the gzipped form", serve(document.New("", big, "application/json", true), http.MethodGet, "If-None-Match", etag, "Accept-Encoding", "gzip"), 200, nil, "gzip", gzETag, gz.Header().Get("Content-Length")},
+		{"a range is of the plain body", serve(document.New("", big, "application/json", true), http.MethodGet, "Range", "bytes=2-11", "Accept-Encoding", "gzip"), 206, big[2:12], "", etag, "10"},
+		{"a suffix range", serve(document.New("", big, "application/json", true), http.MethodGet, "Range", "bytes=-3"), 206, big[len(big)-3:], "", etag, "3"},
+		{"If-Range with the current ETag", serve(document.New("", big, "application/json", true), http.MethodGet, "Range", "bytes=0-0", "If-Range", etag), 206, big[:1], "", etag, "1"},
+		{"If-Range with a stale ETag gets the whole body", serve(document.New("", big, "application/json", true), http.MethodGet, "Range", "bytes=0-0", "If-Range", `"stale"`), 200, big, "", etag, bigSize},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,6 +102,16 @@ func TestServe(t *testing.T) {
 	}
 	if !bytes.Equal(unzipped, big) {
 		t.Errorf("gzipped body unzips to %q", unzipped)
+	}
+	if got := plain.Header().Get("Accept-Ranges"); got != "bytes" {
+		t.Errorf("Accept-Ranges %q, want bytes", got)
+	}
+	part := serve(document.New("", big, "application/json", true), http.MethodGet, "Range", "bytes=2-11")
+	if got, want := part.Header().Get("Content-Range"), "bytes 2-11/"+bigSize; got != want {
+		t.Errorf("Content-Range %q, want %q", got, want)
+	}
+	if got := serve(document.New("", big, "application/json", true), http.MethodGet, "Range", "bytes=99999-"); got.Code != http.StatusRequestedRangeNotSatisfiable {
+		t.Errorf("a range past the end: %d, want 416", got.Code)
 	}
 	if etag == "" || gzETag == "" || etag == gzETag {
 		t.Errorf("ETags %q and %q: want two different ones", etag, gzETag)
