@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/feedserver/feedserver/feed"
@@ -42,7 +41,7 @@ func (h *Handler) Versions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := httpx.Var(r, "id")
-	key, stamp := sp+"\x00"+strings.ToLower(id), strconv.FormatUint(h.feed.Generation(), 10)
+	key, stamp := sp+"\x00"+strings.ToLower(id), document.GenerationStamp(h.feed.Generation())
 	if d := h.docs.Get(key, stamp); d != nil {
 		document.Serve(w, r, d, h.cacheControl(cacheList), "Accept-Encoding")
 		return

@@ -35,7 +35,7 @@ func (h *Handler) generationStamp() string {
 	if h.opts.Generation == nil {
 		return ""
 	}
-	return "g" + strconv.FormatUint(h.opts.Generation(), 10)
+	return document.GenerationStamp(h.opts.Generation())
 }
 
 // signature stamps a list of catalogue rows with what a registration document shows of them.
