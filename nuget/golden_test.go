@@ -1,16 +1,14 @@
 package nuget
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/feedserver/feedserver/internal/golden"
+)
 
 // manifestView is the golden-file shape of a Manifest: exported fields, with
 // versions and ranges spelled out through their methods.
@@ -103,29 +101,13 @@ func viewOf(m *Manifest) manifestView {
 }
 
 // checkGolden compares got with the golden file, or rewrites it with -update.
-func checkGolden(t *testing.T, golden string, view any) {
+func checkGolden(t *testing.T, path string, view any) {
 	t.Helper()
 	got, err := json.MarshalIndent(view, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = append(got, '\n')
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("reading golden file (run go test ./nuget -update to create it): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test ./nuget -update after checking the change)\ngot:\n%s\nwant:\n%s", golden, got, want)
-	}
+	golden.Check(t, path, append(got, '\n'))
 }
 
 func TestManifestGolden(t *testing.T) {

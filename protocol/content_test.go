@@ -3,20 +3,17 @@ package protocol_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/feedserver/feedserver/internal/golden"
 	"github.com/feedserver/feedserver/protocol"
 	"github.com/feedserver/feedserver/protocol/protocoltest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestServiceIndexGolden(t *testing.T) {
 	env := protocoltest.New(t)
@@ -28,19 +25,7 @@ func TestServiceIndexGolden(t *testing.T) {
 	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("Content-Type = %q, want application/json", ct)
 	}
-	golden := filepath.Join("testdata", "serviceindex.golden.json")
-	if *update {
-		if err := os.WriteFile(golden, body, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(body, want) {
-		t.Errorf("service index:\n%s\nwant (%s):\n%s", body, golden, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "serviceindex.golden.json"), body)
 }
 
 func TestServiceIndexBaseURL(t *testing.T) {

@@ -5,11 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -20,13 +18,12 @@ import (
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/internal/golden"
 	"github.com/feedserver/feedserver/protocol"
 	"github.com/feedserver/feedserver/protocol/admin"
 	"github.com/feedserver/feedserver/protocol/httpx"
 	"github.com/feedserver/feedserver/protocol/protocoltest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // report is the part of the retention JSON the tests read.
 type report struct {
@@ -134,24 +131,9 @@ func normalise(body []byte) []byte {
 	return durationRe.ReplaceAll(body, []byte(`"durationSeconds": 0`))
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./protocol/admin -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file:\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 func TestRetentionDryRunThenRun(t *testing.T) {
@@ -169,7 +151,7 @@ func TestRetentionDryRunThenRun(t *testing.T) {
 	if ct := resp.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
 		t.Errorf("Content-Type = %q", ct)
 	}
-	golden(t, "retention-dry-run.golden.json", normalise(body))
+	checkGolden(t, "retention-dry-run.golden.json", normalise(body))
 	dry := decode[report](t, body)
 	if !dry.DryRun || dry.Deleted != 2 || dry.Examined != 4 {
 		t.Errorf("dry run report %+v: want dryRun, 2 of 4", dry)

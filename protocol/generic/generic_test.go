@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
-	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -19,11 +18,10 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/feedserver/feedserver/auth"
+	"github.com/feedserver/feedserver/internal/golden"
 	"github.com/feedserver/feedserver/protocol"
 	"github.com/feedserver/feedserver/protocol/protocoltest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // env is a server with an owner store, the owner "acme" and a publisher key
 // limited to it.
@@ -344,22 +342,7 @@ func TestListingGolden(t *testing.T) {
 	}
 	got := strings.ReplaceAll(string(data), e.URL, "http://feed.example")
 	got = regexp.MustCompile(`"created": "[^"]*"`).ReplaceAllString(got, `"created": "TIME"`)
-	golden := filepath.Join("testdata", "listing.golden.json")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("listing:\n%s\nwant (%s):\n%s", got, golden, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "listing.golden.json"), []byte(got))
 
 	for _, missing := range []string{base + "/nothing", "/api/packages/nobody/generic/mytool"} {
 		if resp, data := e.send(t, request{GET, missing, nil, nil}); resp.StatusCode != 404 {

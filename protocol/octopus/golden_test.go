@@ -11,7 +11,7 @@ func TestGoldenDocuments(t *testing.T) {
 	e := newEnv(t)
 	code, body := e.upload(t, "/api/Spaces-1/packages/raw", e.PublisherKey, "MyApp.Website.1.1.0.zip", []byte("PK\x03\x04 golden archive"))
 	wantStatus(t, "upload", code, body, 201)
-	golden(t, "package.golden.json", body)
+	checkGolden(t, "package.golden.json", body)
 
 	for _, tc := range []struct{ name, path, key string }{
 		{"root.golden.json", "/api", ""},
@@ -29,16 +29,16 @@ func TestGoldenDocuments(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, body := e.get(t, tc.path, tc.key)
-			golden(t, tc.name, body)
+			checkGolden(t, tc.name, body)
 		})
 	}
 	code, body = e.upload(t, "/api/Spaces-1/packages/raw", e.PublisherKey, "MyApp.Website.1.1.0.zip", []byte("other"))
 	wantStatus(t, "duplicate", code, body, 409)
-	golden(t, "error-409.golden.json", body)
+	checkGolden(t, "error-409.golden.json", body)
 	code, body = e.upload(t, "/api/Spaces-1/packages/raw", e.ReaderKey, "MyApp.Website.1.1.1.zip", []byte("other"))
 	wantStatus(t, "reader push", code, body, 403)
-	golden(t, "error-403.golden.json", body)
+	checkGolden(t, "error-403.golden.json", body)
 	code, body = e.upload(t, "/api/Spaces-1/packages/raw", e.PublisherKey, "MyApp.Website.zip", []byte("other"))
 	wantStatus(t, "bad name", code, body, 400)
-	golden(t, "error-400.golden.json", body)
+	checkGolden(t, "error-400.golden.json", body)
 }

@@ -7,25 +7,22 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/feedserver/feedserver/auth"
+	"github.com/feedserver/feedserver/internal/golden"
 	"github.com/feedserver/feedserver/protocol"
 	"github.com/feedserver/feedserver/protocol/protocoltest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // env is a server with two spaces ("Default" Spaces-1 and "Second"
 // Spaces-2) and, beside protocoltest's unrestricted keys, one publisher key
@@ -234,21 +231,7 @@ func normalise(body []byte) []byte {
 }
 
 // golden compares a normalised body with testdata/name, or rewrites it with -update.
-func golden(t testing.TB, name string, body []byte) {
+func checkGolden(t testing.TB, name string, body []byte) {
 	t.Helper()
-	got := normalise(body)
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./protocol/octopus -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file:\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), normalise(body))
 }

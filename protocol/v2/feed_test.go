@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/xml"
-	"flag"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -15,12 +13,11 @@ import (
 	"testing"
 
 	"github.com/feedserver/feedserver/fixtures"
+	"github.com/feedserver/feedserver/internal/golden"
 	"github.com/feedserver/feedserver/nuget/nugettest"
 	"github.com/feedserver/feedserver/protocol"
 	"github.com/feedserver/feedserver/protocol/protocoltest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // publicHeaders make the server build URLs under https://feed.example, so
 // golden files do not depend on the test server's port.
@@ -45,19 +42,7 @@ func assertGolden(t *testing.T, name string, body []byte) {
 	if !bytes.HasSuffix(got, []byte("\n")) {
 		got = append(got, '\n')
 	}
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s:\n%s\nwant (go test ./protocol/v2 -update to accept):\n%s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 // get fetches path with the public headers; it checks the v2 header.

@@ -3,20 +3,17 @@ package v3_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"testing"
 
 	"github.com/feedserver/feedserver/fixtures"
+	"github.com/feedserver/feedserver/internal/golden"
 	"github.com/feedserver/feedserver/nuget/nugettest"
 	"github.com/feedserver/feedserver/protocol/protocoltest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // publicHeaders make the server build URLs under https://feed.example, so
 // golden files do not depend on the test server's port.
@@ -33,20 +30,7 @@ func assertGolden(t *testing.T, name string, body []byte) {
 		t.Fatalf("%s: not JSON: %v\n%s", name, err, body)
 	}
 	got := timeRe.ReplaceAll(out.Bytes(), []byte(`"<time>"`))
-	got = append(got, '\n')
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s:\n%s\nwant (go test ./protocol/v3 -update to accept):\n%s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), append(got, '\n'))
 }
 
 // get fetches path with the public headers and returns status and body.

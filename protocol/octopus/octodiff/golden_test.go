@@ -3,13 +3,11 @@ package octodiff
 import (
 	"bytes"
 	"encoding/hex"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/feedserver/feedserver/internal/golden"
+)
 
 // goldenInputs are the small fixed files behind the golden signature and
 // delta: a 5000-byte basis (chunks of 2048, 2048 and 904 bytes) and a new
@@ -25,20 +23,7 @@ func goldenInputs() (basis, newFile []byte) {
 // format change shows up in review as a readable diff.
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	dump := []byte(hex.Dump(got))
-	if *update {
-		if err := os.WriteFile(path, dump, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(dump, want) {
-		t.Errorf("%s differs from the golden file (run go test -update if the change is intended)\n got:\n%s", name, dump)
-	}
+	golden.Check(t, filepath.Join("testdata", name), []byte(hex.Dump(got)))
 }
 
 func TestGoldenSignature(t *testing.T) {
