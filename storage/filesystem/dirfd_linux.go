@@ -42,34 +42,35 @@ func (d *dirFDs) close() error {
 	return errors.Join(d.spool.Close(), d.root.Close())
 }
 
-// commit renames the spool file tmp to name and fsyncs name's directory,
-// making that directory when its parent exists. renamed is false when it did
-// nothing and the caller must take the portable path, which also makes
-// deeper parents and tells a conflict from other failures; err is the fsync's.
-func (d *dirFDs) commit(tree *sync.RWMutex, tmp, name string) (renamed bool, err error) {
+// rename renames the spool file tmp to name, making name's directory when
+// its parent exists, and returns that directory for the caller to fsync,
+// which closes it. ok is false when it did nothing and the caller must take
+// the portable path, which also makes deeper parents and tells a conflict
+// from other failures.
+func (d *dirFDs) rename(tree *sync.RWMutex, tmp, name string) (syncDir func() error, ok bool) {
 	if d == nil || d.off.Load() {
-		return false, nil
+		return nil, false
 	}
 	tree.RLock() // as install: no Delete prunes the directory before the rename
+	defer tree.RUnlock()
 	dir, err := d.openDir(filepath.Dir(name))
-	if err == nil {
-		err = unix.Renameat(int(d.spool.Fd()), tmp, dir, filepath.Base(name))
-		if err != nil {
-			unix.Close(dir)
+	if err != nil {
+		return nil, false
+	}
+	if err := unix.Renameat(int(d.spool.Fd()), tmp, dir, filepath.Base(name)); err != nil {
+		unix.Close(dir)
+		return nil, false
+	}
+	return func() error {
+		err := unix.Fsync(dir)
+		if cerr := unix.Close(dir); err == nil {
+			err = cerr
 		}
-	}
-	tree.RUnlock()
-	if err != nil {
-		return false, nil
-	}
-	err = unix.Fsync(dir)
-	if cerr := unix.Close(dir); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return true, &os.PathError{Op: "fsync", Path: filepath.Dir(name), Err: err}
-	}
-	return true, nil
+		if err != nil {
+			return &os.PathError{Op: "fsync", Path: filepath.Dir(name), Err: err}
+		}
+		return nil
+	}, true
 }
 
 // createTemp creates the spool file name. os.Root would also try to register
@@ -87,7 +88,8 @@ func (d *dirFDs) createTemp(name string) (*os.File, error) {
 }
 
 // openDir opens dir below the root, making it if only its last component
-// is missing (the first push of an id).
+// is missing (the first push of an id). The new directory's own name is made
+// durable by the caller, with every other directory not yet known durable.
 func (d *dirFDs) openDir(dir string) (int, error) {
 	fd, err := d.beneath(dir)
 	if !errors.Is(err, unix.ENOENT) || dir == "." {
@@ -99,13 +101,7 @@ func (d *dirFDs) openDir(dir string) (int, error) {
 	}
 	defer unix.Close(parent)
 	base := filepath.Base(dir)
-	switch err := unix.Mkdirat(parent, base, dirPerm); {
-	case err == nil:
-		// The new directory's own name must survive a crash too.
-		if err := unix.Fsync(parent); err != nil {
-			return -1, err
-		}
-	case !errors.Is(err, unix.EEXIST):
+	if err := unix.Mkdirat(parent, base, dirPerm); err != nil && !errors.Is(err, unix.EEXIST) {
 		return -1, err
 	}
 	return unix.Openat(parent, base, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)

@@ -5,8 +5,9 @@
 // Every operation goes through an os.Root, so no key, symlink or race can
 // reach outside the root directory. Writes are atomic: Put writes a
 // ".tmp-<random>" file in the spool directory <root>/.tmp, fsyncs it and
-// renames it over the key, then fsyncs the key's directory and the parent of
-// every directory it had to make; a reader sees the old blob or the new one,
+// renames it over the key, then fsyncs the key's directory and, once per
+// directory in the life of the Store, the parent of every directory on the
+// key's path; a reader sees the old blob or the new one,
 // never a prefix. Callers that write a file first spool it in the same
 // directory and install it with Move. Names starting with '.' are never keys
 // (see storage.ValidKey), so the spool cannot collide with keys or be listed,

@@ -41,8 +41,10 @@ type Store struct {
 	fast  *dirFDs  // Linux: descriptors for one-call commits; nil elsewhere or when unsupported
 
 	// durable holds the directories (relative to the root) whose own entries
-	// this process has made durable, so the portable path fsyncs a new
-	// directory's parent once, not on every push.
+	// this process has made durable, so a directory's parent is fsynced once,
+	// not on every push into it. A directory is added only after that fsync,
+	// so a push into a folder another push has just made cannot be answered
+	// before the folder's name is on disk.
 	durable sync.Map
 
 	// tree guards the shape of the directory tree. Put and Move hold it for
@@ -275,33 +277,52 @@ func (s *Store) Move(ctx context.Context, key, path string) (storage.Info, error
 	return storage.Info{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}, nil
 }
 
-// commit renames src (relative to the root) to name and fsyncs name's
-// directory, so the new name survives a crash. installed reports whether the
-// rename happened: if not, src is still there for the caller to discard.
+// commit renames src (relative to the root) to name and makes the new name
+// durable. installed reports whether the rename happened: if not, src is
+// still there for the caller to discard.
 func (s *Store) commit(key, src, name string) (installed bool, err error) {
+	dir := filepath.Dir(name)
 	if filepath.Dir(src) == spoolDir {
-		if renamed, err := s.fast.commit(&s.tree, filepath.Base(src), name); renamed {
-			return true, err
+		if syncDir, ok := s.fast.rename(&s.tree, filepath.Base(src), name); ok {
+			return true, s.makeDurable(dir, syncDir)
 		}
 	}
 	// The portable path: it also makes missing parents and names conflicts.
 	if err := s.install(key, src, name); err != nil {
 		return false, err
 	}
-	s.tree.RLock() // no Delete prunes a directory while its parent is fsynced
-	err = s.syncParents(filepath.Dir(name))
-	s.tree.RUnlock()
-	if err != nil {
-		return true, err
+	return true, s.makeDurable(dir, func() error { return s.syncDir(dir) })
+}
+
+// makeDurable runs syncDir, the fsync of dir after a rename into it, and
+// meanwhile fsyncs the parents of dir and its ancestors not yet known durable
+// (a folder just made, or met for the first time since the store opened).
+// The two need no order between them, and two flushes in flight together
+// cost less than two in a row: on this project's test machine, a loop of what
+// a push that makes its id's folder asks of the kernel ran 1,000-1,280 times a
+// second with the folder fsyncs in a row and 1,310-1,370 with them together.
+func (s *Store) makeDurable(dir string, syncDir func() error) error {
+	if _, known := s.durable.Load(dir); known || dir == "." {
+		return syncDir()
 	}
-	return true, s.syncDir(filepath.Dir(name))
+	parents := make(chan error, 1)
+	go func() {
+		s.tree.RLock() // no Delete prunes a directory while its parent is fsynced
+		defer s.tree.RUnlock()
+		parents <- s.syncParents(dir)
+	}()
+	err := syncDir()
+	if perr := <-parents; err == nil {
+		err = perr
+	}
+	return err
 }
 
 // syncParents makes the entries of dir and its ancestors durable, fsyncing
-// the parent of each directory not yet known durable, top down. MkdirAll
-// fsyncs nothing: a push that made the folders of a new space or kind could
-// otherwise lose them, and its file, in a crash after it was acknowledged.
-// The caller holds s.tree.
+// the parent of each directory not yet known durable, top down. Neither
+// MkdirAll nor mkdirat fsyncs anything: a push that made the folders of a new
+// id, kind or space could otherwise lose them, and its file, in a crash after
+// it was acknowledged. The caller holds s.tree.
 func (s *Store) syncParents(dir string) error {
 	var unknown []string
 	for d := dir; d != "."; d = filepath.Dir(d) {

@@ -506,6 +506,41 @@ func FuzzPut(f *testing.F) {
 	})
 }
 
+// TestFoldersOfAPutMadeDurable: whatever folders a Put finds or makes, it
+// answers only after the parent of each (up to the root) was fsynced in this
+// process, as the store remembers. One new folder under existing ones takes
+// Linux's one-call path; several take the portable one.
+func TestFoldersOfAPutMadeDurable(t *testing.T) {
+	tests := []struct {
+		name     string
+		existing string // made before the store opens
+		key      string
+	}{
+		{"the folders exist", "space/kind/id", "space/kind/id/v1"},
+		{"the last folder is new", "space/kind", "space/kind/id/v1"},
+		{"several folders are new", "", "space/kind/id/v1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tc.existing != "" {
+				if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(tc.existing)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s := newStore(t, dir)
+			if _, err := s.Put(t.Context(), tc.key, bytes.NewBufferString("x")); err != nil {
+				t.Fatalf("Put(%q): %v", tc.key, err)
+			}
+			for _, d := range []string{"space", "space/kind", "space/kind/id"} {
+				if !filesystem.KnownDurable(s, d) {
+					t.Errorf("after Put: %q not known durable", d)
+				}
+			}
+		})
+	}
+}
+
 // TestNewFoldersMadeDurable: a Put that has to make several folders (the
 // portable path) fsyncs the parent of each and remembers it, and a Delete
 // that prunes a folder forgets it, so a folder made again is fsynced again.
