@@ -22,6 +22,11 @@ var ErrNotFound = errors.New("auth: not found")
 // key name, that is already stored.
 var ErrExists = errors.New("auth: already exists")
 
+// ErrInvalidSpec is returned (wrapped) when Keys.Create refuses the
+// description of a key: its name, role, expiry, spaces or owners. The error
+// says which and why; the admin API answers 400 with it.
+var ErrInvalidSpec = errors.New("auth: invalid key description")
+
 // MissingPermissionError is the 403 of a known caller lacking a permission.
 // It matches ErrForbidden with errors.Is.
 type MissingPermissionError struct {

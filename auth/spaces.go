@@ -238,7 +238,7 @@ func scanSpace(s scanner) (Space, error) {
 	if err := s.Scan(&number, &sp.Name, &sp.Description, &created); err != nil {
 		return Space{}, err
 	}
-	sp.ID = "Spaces-" + strconv.FormatInt(number, 10)
+	sp.ID = canonicalSpaceID(number)
 	sp.Created = time.UnixMilli(created).UTC()
 	return sp, nil
 }

@@ -21,7 +21,7 @@ const uploadSlack = 64 << 10
 func (h *Handler) Push(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	sp := routeSpace(r)
-	if err := httpx.Require(ctx, auth.BuiltInFeedPush, sp); err != nil {
+	if err := h.require(r, auth.BuiltInFeedPush, sp); err != nil {
 		httpx.Drain(r.Body)
 		h.fail(w, r, err, false)
 		return
@@ -53,7 +53,7 @@ func (h *Handler) Push(w http.ResponseWriter, r *http.Request) {
 		// "package.nupkg" (octopus-api.md §1.5), and a .zip here is still a nupkg.
 		Body:       file,
 		Overwrite:  overwrite,
-		CanReplace: httpx.Principal(ctx).Can(auth.BuiltInFeedAdminister),
+		CanReplace: h.require(r, auth.BuiltInFeedAdminister, sp) == nil,
 	})
 	if err != nil {
 		httpx.Drain(r.Body)
@@ -94,7 +94,7 @@ func replaceRequested(rawQuery string) bool {
 func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	sp := routeSpace(r)
-	if err := httpx.Require(ctx, auth.BuiltInFeedAdminister, sp); err != nil {
+	if err := h.require(r, auth.BuiltInFeedAdminister, sp); err != nil {
 		h.fail(w, r, err, false)
 		return
 	}
@@ -120,7 +120,7 @@ func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) Relist(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	sp := routeSpace(r)
-	if err := httpx.Require(ctx, auth.BuiltInFeedAdminister, sp); err != nil {
+	if err := h.require(r, auth.BuiltInFeedAdminister, sp); err != nil {
 		h.fail(w, r, err, false)
 		return
 	}

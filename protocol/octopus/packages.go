@@ -108,12 +108,13 @@ func (h *Handler) beginUpload(w http.ResponseWriter, r *http.Request) (auth.Spac
 // read by its nuspec, any other archive by its file name.
 func pushRequest(ctx context.Context, sp auth.Space, name string, body io.Reader, mode feed.Overwrite) feed.PushRequest {
 	return feed.PushRequest{
-		Space:      sp.ID,
-		Protocol:   "octopus",
-		FileName:   name,
-		Body:       body,
-		Overwrite:  mode,
-		CanReplace: httpx.Principal(ctx).Can(auth.BuiltInFeedAdminister),
+		Space:     sp.ID,
+		Protocol:  "octopus",
+		FileName:  name,
+		Body:      body,
+		Overwrite: mode,
+		// Only a known caller gets this far, so the read policy plays no part.
+		CanReplace: httpx.Require(ctx, auth.Policy{}, auth.BuiltInFeedAdminister, auth.Target{Space: sp.ID}) == nil,
 	}
 }
 
