@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -190,14 +191,27 @@ func (h *Handler) list(r *http.Request, q listQuery, scope auth.Scope) (listView
 	doSearch, doGeneric := q.searchKinds()
 
 	var sources []listSource
+	// Keys made before lists were checked may spell a space or an owner in
+	// another case than the catalogue stores it.
 	if doSearch {
+		var seen []string
 		for _, space := range where(q.Space, scope.AllSpaces, scope.Spaces) {
-			sources = append(sources, h.searchSource(r, q, space))
+			if space != "" {
+				space = feed.CanonicalSpace(space)
+			}
+			if !slices.Contains(seen, space) {
+				seen = append(seen, space)
+				sources = append(sources, h.searchSource(r, q, space))
+			}
 		}
 	}
 	if doGeneric {
+		var seen []string
 		for _, owner := range where(q.Owner, scope.AllOwners, scope.Owners) {
-			sources = append(sources, h.genericSource(r, q, owner))
+			if owner = strings.ToLower(owner); !slices.Contains(seen, owner) {
+				seen = append(seen, owner)
+				sources = append(sources, h.genericSource(r, q, owner))
+			}
 		}
 	}
 	for _, src := range sources {
