@@ -2,13 +2,11 @@ package protocol_test
 
 import (
 	"bytes"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -385,13 +383,13 @@ var permTable = []permRow{
 	{method: HEAD, route: "/static/{file}", path: "/static/style.css", open: codes{200, 200, 200, 200, 200, 200, 200, 200}},
 }
 
-// Methods, short for the table.
+// Methods, short for the table (protocol's own names).
 const (
-	GET    = http.MethodGet
-	HEAD   = http.MethodHead
-	PUT    = http.MethodPut
-	POST   = http.MethodPost
-	DELETE = http.MethodDelete
+	GET    = protocol.GET
+	HEAD   = protocol.HEAD
+	PUT    = protocol.PUT
+	POST   = protocol.POST
+	DELETE = protocol.DELETE
 )
 
 // TestPermissionTableCoversEveryRoute: every route of the real server (the
@@ -462,22 +460,17 @@ type permFixture struct {
 func newPermFixture(t *testing.T, closed bool) *permFixture {
 	t.Helper()
 	ctx := t.Context()
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "owners.db")+"?_journal_mode=WAL&_busy_timeout=10000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	owners, err := auth.NewOwners(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	owners := protocoltest.NewOwners(t)
 	env := protocoltest.New(t, protocoltest.Quiet(), protocoltest.WithOptions(func(o *protocol.Options) {
 		o.Owners = owners
 		o.RequireAuthForReads = closed
 	}))
+	// A row asserts the answer of its own route: redirects are not followed.
+	env.Server.Client().CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	fx := &permFixture{env: env, owners: owners,
 		base: protocoltest.Nupkg(t, "Scope.Pkg", "1.0.0"), next: protocoltest.Nupkg(t, "Scope.Pkg", "2.0.0")}
 	fx.keys[reader], fx.keys[publisher], fx.keys[admin] = env.ReaderKey, env.PublisherKey, env.AdminKey
+	var err error
 	for _, k := range []struct {
 		p    int
 		spec auth.KeySpec
@@ -647,7 +640,7 @@ func (fx *permFixture) check(t *testing.T, row permRow, p, want int) {
 	if contentType != "" {
 		header = []string{"Content-Type", contentType}
 	}
-	resp, respBody := fx.do(t, row.method, path, body, fx.keys[p], header...)
+	resp, respBody := fx.env.Do(t, row.method, path, body, fx.keys[p], header...)
 	if resp.StatusCode != want {
 		t.Errorf("%s %s as %s: %d, want %d (%s)", row.method, path, principalNames[p], resp.StatusCode, want, firstLine(respBody))
 	}
@@ -665,34 +658,6 @@ func (fx *permFixture) check(t *testing.T, row permRow, p, want int) {
 	if row.route == "/api/admin/reindex" && row.method == POST {
 		fx.waitReindex(t)
 	}
-}
-
-// do is env.Do without following redirects: a row asserts the answer of
-// its own route.
-func (fx *permFixture) do(t *testing.T, method, path string, body io.Reader, key string, header ...string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, fx.env.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if key != "" {
-		req.Header.Set("X-NuGet-ApiKey", key)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	client := *fx.env.Server.Client()
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, data
 }
 
 // body builds the request body of a row's body kind.

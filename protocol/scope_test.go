@@ -1,10 +1,8 @@
 package protocol_test
 
 import (
-	"database/sql"
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -67,15 +65,7 @@ func TestOctopusSpaceLists(t *testing.T) {
 // the key's scope: an administrator limited to spaces creates none, one
 // limited to owners only those it names (row 2 of issue 17).
 func TestOwnerCreation(t *testing.T) {
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "owners.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	owners, err := auth.NewOwners(t.Context(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	owners := protocoltest.NewOwners(t)
 	env := protocoltest.New(t, protocoltest.WithOptions(func(o *protocol.Options) { o.Owners = owners }))
 	keyOf := func(spec auth.KeySpec) string {
 		spec.Role = auth.RoleAdministrator
