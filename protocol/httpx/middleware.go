@@ -157,6 +157,9 @@ func RedactKeys(s string) string {
 	var b strings.Builder
 	last := 0 // s[last:] is not copied yet
 	for i := 0; i+3 < len(s); i++ {
+		if s[i]|0x20 != 'a' {
+			continue // the common case, without a call
+		}
 		j := keyPrefixEnd(s, i)
 		if j < 0 {
 			continue
