@@ -22,7 +22,8 @@
 //     the SHA-256 digest of a key, never the key, and caches successful lookups
 //     for a few seconds because Authenticate runs on every push.
 //   - Sentinels ErrUnauthenticated, ErrInvalidKey, ErrForbidden, ErrNotFound,
-//     ErrExists, ErrInvalidSpec and MissingPermissionError. Which HTTP status
+//     ErrExists, ErrInvalidSpec, MissingPermissionError and OutOfScopeError
+//     (a key that does not reach the space or owner). Which HTTP status
 //     each maps to is the protocol's decision (Octopus answers 401 to a bad
 //     key, NuGet push 403).
 //

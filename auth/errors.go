@@ -43,3 +43,22 @@ func (e *MissingPermissionError) Error() string {
 func (e *MissingPermissionError) Is(target error) bool {
 	return target == ErrForbidden
 }
+
+// OutOfScopeError is the 403 of a known caller whose key does not reach the
+// space or the owner of the request. It matches ErrForbidden with errors.Is;
+// its text is for the client as is.
+type OutOfScopeError struct {
+	Target Target // the space or the owner the key does not reach
+}
+
+func (e *OutOfScopeError) Error() string {
+	if e.Target.Space != "" {
+		return "The API key may not act in space " + e.Target.Space + "."
+	}
+	return "The API key may not act for owner \"" + e.Target.Owner + "\"."
+}
+
+// Is makes errors.Is(err, ErrForbidden) true.
+func (e *OutOfScopeError) Is(target error) bool {
+	return target == ErrForbidden
+}

@@ -172,8 +172,8 @@ func (pol Policy) Scope(p Principal, perm Permission) (Scope, error) {
 
 // Authorize is the decision of whether principal p may use permission perm
 // on target t; every protocol, the web pages and the admin API ask it. It
-// returns nil, Scope's error, or an error wrapping ErrForbidden when t lies
-// outside the principal's scope. A target with no space and no owner needs
+// returns nil, Scope's error, or an *OutOfScopeError (an ErrForbidden) when
+// t lies outside the principal's scope. A target with no space and no owner needs
 // the permission only.
 func (pol Policy) Authorize(p Principal, perm Permission, t Target) error {
 	s, err := pol.Scope(p, perm)
@@ -181,10 +181,10 @@ func (pol Policy) Authorize(p Principal, perm Permission, t Target) error {
 		return err
 	}
 	if t.Space != "" && !s.HasSpace(t.Space) {
-		return fmt.Errorf("%w: the API key may not act in space %s", ErrForbidden, t.Space)
+		return &OutOfScopeError{Target: Target{Space: t.Space}}
 	}
 	if t.Owner != "" && !s.HasOwner(t.Owner) {
-		return fmt.Errorf("%w: the API key may not act for owner %q", ErrForbidden, t.Owner)
+		return &OutOfScopeError{Target: Target{Owner: t.Owner}}
 	}
 	return nil
 }

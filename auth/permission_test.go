@@ -62,7 +62,7 @@ func TestAuthorize(t *testing.T) {
 		ok     = "ok"
 		unauth = "401"   // ErrUnauthenticated
 		perm   = "perm"  // *MissingPermissionError
-		scope  = "scope" // ErrForbidden, not a missing permission
+		scope  = "scope" // *OutOfScopeError naming the target
 	)
 	tests := []struct {
 		name   string
@@ -124,6 +124,7 @@ func TestAuthorize(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/ReadsNeedKey=%v", tt.name, mode.pol.ReadsNeedKey), func(t *testing.T) {
 				err := mode.pol.Authorize(tt.p, tt.perm, tt.t)
 				var missing *MissingPermissionError
+				var outside *OutOfScopeError
 				got := ok
 				switch {
 				case err == nil:
@@ -131,7 +132,8 @@ func TestAuthorize(t *testing.T) {
 					got = unauth
 				case errors.As(err, &missing) && missing.Permission == tt.perm:
 					got = perm
-				case errors.Is(err, ErrForbidden):
+				case errors.As(err, &outside) && errors.Is(err, ErrForbidden) &&
+					(outside.Target == Target{Space: tt.t.Space} || outside.Target == Target{Owner: tt.t.Owner}):
 					got = scope
 				default:
 					t.Fatalf("Authorize = %v: not one of the documented errors", err)
@@ -173,5 +175,20 @@ func TestMissingPermissionError(t *testing.T) {
 	}
 	if errors.Is(err, ErrUnauthenticated) {
 		t.Errorf("errors.Is(%v, ErrUnauthenticated) = true, want false", err)
+	}
+}
+
+func TestOutOfScopeErrorText(t *testing.T) {
+	p := Principal{KeyID: "k", Role: RoleAdministrator, Spaces: []string{"Spaces-2"}}
+	for _, tt := range []struct {
+		t    Target
+		want string
+	}{
+		{Target{Space: "Spaces-1"}, "The API key may not act in space Spaces-1."},
+		{Target{Owner: "beta"}, `The API key may not act for owner "beta".`},
+	} {
+		if err := (Policy{}).Authorize(p, FeedView, tt.t); err == nil || err.Error() != tt.want {
+			t.Errorf("Authorize(%+v) = %v, want %q", tt.t, err, tt.want)
+		}
 	}
 }
