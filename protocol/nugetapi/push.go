@@ -50,7 +50,7 @@ func (h *Handler) Push(w http.ResponseWriter, r *http.Request) {
 		Space:    sp,
 		Protocol: "nuget",
 		// No file name: the nuspec says what it is. NuGet always names the part
-		// "package.nupkg" (octopus-api.md §1.5), and a .zip here is still a nupkg.
+		// "package.nupkg" (docs/protocol/nuget.md §7.2), and a .zip here is still a nupkg.
 		Body:       file,
 		Overwrite:  overwrite,
 		CanReplace: h.require(r, auth.BuiltInFeedAdminister, sp) == nil,
@@ -69,7 +69,7 @@ func (h *Handler) Push(w http.ResponseWriter, r *http.Request) {
 
 // replaceRequested reads ?replace=true leniently: NuGet.exe appends "/" to
 // the source URL, so "-Source .../nuget/packages?replace=true" arrives as
-// "?replace=true/" (octopus-api.md §1.5); the name is matched in any case.
+// "?replace=true/" (docs/protocol/nuget.md §7.4); the name is matched in any case.
 func replaceRequested(rawQuery string) bool {
 	if rawQuery == "" {
 		return false
