@@ -20,6 +20,12 @@ import (
 // most that much. Other entries' data are never read. The manifest must pass
 // Validate.
 func ReadPackage(r io.ReaderAt, size int64, lim Limits) (*Package, error) {
+	return readPackage(r, size, lim, (*Manifest).Validate)
+}
+
+// readPackage is ReadPackage with the manifest check chosen by the caller:
+// a symbol package's nuspec has no authors (ReadSymbolPackage).
+func readPackage(r io.ReaderAt, size int64, lim Limits, validate func(*Manifest) error) (*Package, error) {
 	limit := lim.MaxNuspecBytes
 	if limit <= 0 {
 		limit = DefaultMaxNuspecBytes
@@ -85,7 +91,7 @@ func ReadPackage(r io.ReaderAt, size int64, lim Limits) (*Package, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := m.Validate(); err != nil {
+	if err := validate(m); err != nil {
 		return nil, err
 	}
 	return &Package{Manifest: m, Nuspec: data, NuspecName: f.Name}, nil
