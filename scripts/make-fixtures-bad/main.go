@@ -17,6 +17,7 @@ import (
 func main() {
 	good := flag.String("good", "fixtures/good", "folder of NuGet.exe-packed packages; derived ones are added here")
 	bad := flag.String("bad", "fixtures/bad", "folder the broken packages are written to (emptied first)")
+	badSymbols := flag.String("bad-symbols", "fixtures/bad-symbols", "folder the broken symbol packages are written to (emptied first)")
 	flag.Parse()
 
 	if err := writeDerived(*good); err != nil {
@@ -24,6 +25,9 @@ func main() {
 	}
 	if err := writeBad(*bad); err != nil {
 		log.Fatalf("make-fixtures-bad: bad: %v", err)
+	}
+	if err := writeBadSymbols(*badSymbols); err != nil {
+		log.Fatalf("make-fixtures-bad: bad symbols: %v", err)
 	}
 }
 
