@@ -286,3 +286,56 @@ func FuzzParseSymbolChecksumHeader(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadEmbeddedFiles fuzzes the paths a nuspec names and two entries of
+// the package, zipped inside the target (see FuzzReadSymbolPackage).
+func FuzzReadEmbeddedFiles(f *testing.F) {
+	f.Add("README.md", "icon.png", "LICENSE.txt", "README.md", []byte("# Hi\n"), "icon.png", png1x1)
+	f.Add(`docs\README.md`, "", "LICENSE", "docs/README.md", []byte("text"), "LICENSE", []byte("MIT"))
+	f.Add("readme.md", "images/icon.jpg", "", "README.md", []byte("x"), "images/icon.jpg", jpeg)
+	f.Add("./a%20b.md", "../icon.png", "C:/LICENSE.md", "a%20b.md", []byte("\x00"), "icon.png", gif)
+	f.Fuzz(func(t *testing.T, readme, icon, license, name1 string, data1 []byte, name2 string, data2 []byte) {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, e := range []struct {
+			name string
+			data []byte
+		}{{name1, data1}, {name2, data2}} {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: zip.Store})
+			if err != nil {
+				return
+			}
+			w.Write(e.data)
+		}
+		if zw.Close() != nil {
+			return
+		}
+		m := &Manifest{Readme: readme, Icon: icon}
+		if license != "" {
+			m.License = &License{Type: "file", Text: license}
+		}
+		got, err := ReadEmbeddedFiles(bytes.NewReader(buf.Bytes()), int64(buf.Len()), m)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidPackage) {
+				t.Fatalf("error %v does not match ErrInvalidPackage", err)
+			}
+			return
+		}
+		for _, c := range []struct {
+			named string
+			f     *EmbeddedFile
+		}{{readme, got.Readme}, {icon, got.Icon}, {license, got.License}} {
+			switch {
+			case c.named == "" && c.f != nil:
+				t.Fatalf("found %+v that the nuspec does not name", c.f)
+			case c.named == "":
+			case c.f == nil || c.f.ContentType == "" || len(c.f.Data) > MaxEmbeddedFileBytes:
+				t.Fatalf("%q: found %+v", c.named, c.f)
+			case c.f != got.Icon && !looksLikeText(c.f.Data):
+				t.Fatalf("%q: text file with control bytes", c.named)
+			case c.f == got.Icon && !bytes.HasPrefix(c.f.Data, pngSignature) && !bytes.HasPrefix(c.f.Data, jpegSignature):
+				t.Fatalf("%q: icon that is no image", c.named)
+			}
+		}
+	})
+}
