@@ -339,3 +339,25 @@ func FuzzReadEmbeddedFiles(f *testing.F) {
 		}
 	})
 }
+
+func FuzzNewDeprecation(f *testing.F) {
+	f.Add("Legacy,CriticalBugs", "a message", "New.Lib", "2.0.0")
+	f.Add("other", "", "", "")
+	f.Add("Other,Obsolete", "x", "Bad Id!", "1.0")
+	f.Add("legacy", "\xff", "", "1.0.0")
+	f.Fuzz(func(t *testing.T, reasons, message, altID, altVersion string) {
+		d, err := NewDeprecation(strings.Split(reasons, ","), message, altID, altVersion)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidPackage) {
+				t.Fatalf("error %v does not match ErrInvalidPackage", err)
+			}
+			return
+		}
+		if err := d.Check(); err != nil {
+			t.Fatalf("NewDeprecation made %+v, which Check refuses: %v", d, err)
+		}
+		if a := d.AlternatePackage; a != nil && a.Range() != "*" && !strings.HasPrefix(a.Range(), "[") {
+			t.Fatalf("range %q", a.Range())
+		}
+	})
+}
