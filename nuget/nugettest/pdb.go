@@ -108,3 +108,18 @@ func SymbolPackage(tb testing.TB, id, version string, pdbs map[string][]byte) []
 	}
 	return Zip(tb, files)
 }
+
+// NuGet287PushBody is the request body Debian's NuGet 2.8.7 (Mono) sends to
+// push pkg, and its Content-Type: a multipart part named "package" with file
+// name "package", the file followed by a bare LF (Environment.NewLine under
+// Mono) and the closing delimiter with nothing after it
+// (docs/protocol/nuget.md §15). The client makes the boundary from the clock;
+// tests pass their own.
+func NuGet287PushBody(boundary string, pkg []byte) (contentType string, body []byte) {
+	body = append(body, "--"+boundary+"\r\n"+
+		`Content-Disposition: form-data; name="package"; filename="package"`+"\r\n"+
+		"Content-Type: application/octet-stream\r\n\r\n"...)
+	body = append(body, pkg...)
+	body = append(body, "\n--"+boundary+"--"...)
+	return "multipart/form-data; boundary=" + boundary, body
+}
