@@ -124,9 +124,7 @@ func TestReadEmbeddedFiles(t *testing.T) {
 			entries := append([]zipEntry{{"My.Lib.nuspec", okNuspec}}, tc.entries...)
 			got, err := readEmbeddedBytes(t, buildZip(t, entries...), &tc.m)
 			if tc.wantErr != "" {
-				if err == nil || !errors.Is(err, ErrInvalidPackage) || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want one matching ErrInvalidPackage containing %q", err, tc.wantErr)
-				}
+				wantRefusal(t, err, tc.wantErr)
 				return
 			}
 			if err != nil {

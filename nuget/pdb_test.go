@@ -47,6 +47,15 @@ func readHexFile(t testing.TB, path string) []byte {
 	return b
 }
 
+// wantRefusal fails the test unless err is a refusal of the package
+// (ErrInvalidPackage) whose message contains want.
+func wantRefusal(t testing.TB, err error, want string) {
+	t.Helper()
+	if err == nil || !errors.Is(err, ErrInvalidPackage) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want a refusal (ErrInvalidPackage) containing %q", err, want)
+	}
+}
+
 func readPDBBytes(b []byte) (*PortablePDB, error) {
 	return ReadPortablePDB(bytes.NewReader(b), int64(len(b)))
 }
@@ -227,12 +236,7 @@ func TestReadPortablePDBRefusals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := readPDBBytes(tc.in)
-			if err == nil {
-				t.Fatal("accepted")
-			}
-			if !errors.Is(err, ErrInvalidPackage) || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %q, want one matching ErrInvalidPackage containing %q", err, tc.want)
-			}
+			wantRefusal(t, err, tc.want)
 		})
 	}
 }

@@ -265,11 +265,12 @@ const billionLaughs = `<?xml version="1.0" encoding="utf-8"?>
 </package>
 `
 
-func writeBad(dir string) error {
+// emptyFolder makes dir if needed and removes the files in it that match pattern.
+func emptyFolder(dir, pattern string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	old, err := filepath.Glob(filepath.Join(dir, "*.nupkg"))
+	old, err := filepath.Glob(filepath.Join(dir, pattern))
 	if err != nil {
 		return err
 	}
@@ -277,6 +278,13 @@ func writeBad(dir string) error {
 		if err := os.Remove(f); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+func writeBad(dir string) error {
+	if err := emptyFolder(dir, "*.nupkg"); err != nil {
+		return err
 	}
 
 	good := nuspec("Fixture.Bad", "1.0.0")

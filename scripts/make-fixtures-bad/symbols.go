@@ -33,17 +33,8 @@ func symbolsPkg(nuspec string, files ...entry) []entry {
 }
 
 func writeBadSymbols(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := emptyFolder(dir, "*.snupkg"); err != nil {
 		return err
-	}
-	old, err := filepath.Glob(filepath.Join(dir, "*.snupkg"))
-	if err != nil {
-		return err
-	}
-	for _, f := range old {
-		if err := os.Remove(f); err != nil {
-			return err
-		}
 	}
 
 	good := nugettest.SymbolsNuspec("Fixture.Symbols", "1.0.0")
