@@ -22,6 +22,7 @@ func Run(t *testing.T, open func(t *testing.T) index.Catalog) {
 		{"ConcurrentInsert", testConcurrentInsert},
 		{"ConcurrentPut", testConcurrentPut},
 		{"KeepsFirstIDCasing", testKeepsFirstIDCasing},
+		{"ConcurrentFirstCasing", testConcurrentFirstCasing},
 		{"PutReplaces", testPutReplaces},
 		{"ListedAndDownloads", testListedAndDownloads},
 		{"Delete", testDelete},

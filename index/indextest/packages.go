@@ -190,6 +190,46 @@ func testKeepsFirstIDCasing(t *testing.T, c index.Catalog) {
 	}
 }
 
+// testConcurrentFirstCasing: concurrent writes of new versions of one new
+// id, each spelling it its own way, still leave one spelling on every row:
+// a driver whose database runs writes in parallel must not let each take
+// its own casing.
+func testConcurrentFirstCasing(t *testing.T, c index.Catalog) {
+	ctx := context.Background()
+	const n = 8
+	ids := []string{"Cased.Pkg", "cased.pkg", "CASED.PKG", "Cased.PKG"}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			e := entry(space1, ids[i%len(ids)], fmt.Sprintf("1.0.%d", i))
+			<-start
+			if i%2 == 0 {
+				errs[i] = c.Insert(ctx, e)
+			} else {
+				errs[i] = c.Put(ctx, e)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("write %d: %v", i, err)
+		}
+	}
+	vs, err := c.Versions(ctx, space1, index.KindNuGet, "cased.pkg")
+	if err != nil || len(vs) != n {
+		t.Fatalf("Versions = %d rows, %v; want %d", len(vs), err, n)
+	}
+	for _, e := range vs {
+		if e.ID != vs[0].ID {
+			t.Errorf("version %s is spelt %q, version %s %q", e.Version, e.ID, vs[0].Version, vs[0].ID)
+		}
+	}
+}
+
 // testPutReplaces: Put replaces every value but the download count; it may
 // rewrite a row in place (same file), takes a new row's count from the
 // entry, and refuses another row's file.
