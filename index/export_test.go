@@ -1,14 +1,12 @@
 package index
 
-import "testing"
-
 // What the external tests (package index_test, which may import the
 // catalogue driver index/sqlite) take from the internal ones.
 
 const RebuildBatch = rebuildBatch
 
 var (
-	OpenTestSearch = func(tb testing.TB) *Search { return openTestSearch(tb) }
+	OpenTestSearch = openTestSearch
 	HitIDs         = ids
 )
 

@@ -19,7 +19,7 @@ import (
 // PutGenericFile inserts or replaces the row of one file, identified by owner
 // and the lowercased name, version and file name.
 func (c *Catalog) PutGenericFile(ctx context.Context, g index.GenericFile) error {
-	values, err := row.GenericValues(g)
+	values, err := row.GenericValuesOf(g)
 	if err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (c *Catalog) PutGenericFile(ctx context.Context, g index.GenericFile) error
 		return fmt.Errorf("index: put generic file %s: %w", g.RefKey, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO generic_files (`+row.GenericInsertColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, values...); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, values[:]...); err != nil {
 		return fmt.Errorf("index: put generic file %s: %w", g.RefKey, err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -62,7 +62,7 @@ func (c *Catalog) Insert(ctx context.Context, e index.Entry) error {
 
 // writeRow runs query (sqlInsertRow or sqlPutRow) with e's columns inside tx.
 func (c *Catalog) writeRow(ctx context.Context, tx *sql.Tx, query string, e index.Entry) error {
-	values, err := row.Values(e)
+	values, err := row.ValuesOf(e)
 	if err != nil {
 		return err
 	}
@@ -70,14 +70,14 @@ func (c *Catalog) writeRow(ctx context.Context, tx *sql.Tx, query string, e inde
 	if err != nil {
 		return fmt.Errorf("index: insert %s: %w", row.KeyOf(e), err)
 	}
-	_, err = st.ExecContext(ctx, values...)
-	if isUniqueViolation(err) {
+	switch _, err = st.ExecContext(ctx, values[:]...); {
+	case err == nil:
+		return nil
+	case isUniqueViolation(err):
 		return fmt.Errorf("index: insert %s (blob %q): %w", row.KeyOf(e), e.BlobKey, index.ErrExists)
-	}
-	if err != nil {
+	default:
 		return fmt.Errorf("index: insert %s: %w", row.KeyOf(e), err)
 	}
-	return nil
 }
 
 func isUniqueViolation(err error) bool {

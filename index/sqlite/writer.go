@@ -111,6 +111,9 @@ func (c *Catalog) putRows(ctx context.Context, batch []putReq) error {
 // that errors.Is(err, syscall.ENOSPC) recognises, so a push that fails on it
 // answers 507 like a push whose file did not fit.
 func diskFull(err error) error {
+	if err == nil {
+		return nil // before se, which escapes: no allocation for a write that worked
+	}
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.Code == sqlite3.ErrFull {
 		return fmt.Errorf("%w (%w)", err, syscall.ENOSPC)

@@ -30,13 +30,16 @@ func ScanGeneric(s Scanner) (index.GenericFile, error) {
 const GenericInsertColumns = `owner, name, name_lower, version, version_lower, filename, filename_lower,
 	sha256, size, created, ref_key`
 
-// GenericValues are the values of g's row for GenericInsertColumns; it
-// refuses a file without identity or reference.
-func GenericValues(g index.GenericFile) ([]any, error) {
+// GenericValues are the values of one generic_files row, one per
+// GenericInsertColumns (an array for the reason Values is).
+type GenericValues [11]any
+
+// GenericValuesOf is g's row; it refuses a file without identity or reference.
+func GenericValuesOf(g index.GenericFile) (GenericValues, error) {
 	if g.Owner == "" || g.Name == "" || g.Version == "" || g.FileName == "" || g.RefKey == "" {
-		return nil, fmt.Errorf("index: generic file %s/%s/%s/%s without identity or reference", g.Owner, g.Name, g.Version, g.FileName)
+		return GenericValues{}, fmt.Errorf("index: generic file %s/%s/%s/%s without identity or reference", g.Owner, g.Name, g.Version, g.FileName)
 	}
-	return []any{
+	return GenericValues{
 		g.Owner, g.Name, strings.ToLower(g.Name), g.Version, strings.ToLower(g.Version),
 		g.FileName, strings.ToLower(g.FileName), g.SHA256, g.Size, g.Created.UnixNano(), g.RefKey,
 	}, nil
