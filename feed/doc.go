@@ -5,9 +5,9 @@
 //
 // # The package directory
 //
-// The blob store under the data folder is the truth; the catalogue (SQLite)
-// and the search index (bleve) are caches rebuilt from it. Every key says
-// what its file is:
+// The blob store under the data folder is the truth; the catalogue (an
+// index.Catalog: index/sqlite unless cmd wires another driver) and the search
+// index (bleve) are caches rebuilt from it. Every key says what its file is:
 //
 //	{space}/nuget/{lower id}/{lower id}.{lower version}.nupkg
 //	{space}/raw/{lower id}/{original file name}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/index/sqlite"
 	"github.com/feedserver/feedserver/nuget/nugettest"
 	"github.com/feedserver/feedserver/storage"
 	"github.com/feedserver/feedserver/storage/filesystem"
@@ -28,7 +29,7 @@ import (
 type env struct {
 	dir     string
 	store   *filesystem.Store
-	catalog *index.Catalog
+	catalog index.Catalog
 	search  *index.Search
 	feed    *feed.Feed
 
@@ -59,7 +60,7 @@ func openEnv(dir string, opts feed.Options) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	cat, err := index.OpenCatalog(ctx, filepath.Join(dir, "catalog.db"))
+	cat, err := sqlite.Open(ctx, filepath.Join(dir, "catalog.db"))
 	if err != nil {
 		return nil, err
 	}
