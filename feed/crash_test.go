@@ -108,8 +108,7 @@ func TestSIGKILLDuringPushes(t *testing.T) {
 	if n := len(keys(t, e.store)); int64(n) != versions {
 		t.Errorf("%d files on disk, %d catalogued", n, versions)
 	}
-	leftovers, _ := os.ReadDir(e.store.TempDir())
-	if len(leftovers) != 0 {
+	if leftovers := spoolFiles(t, e); len(leftovers) != 0 {
 		t.Errorf("temporary files left after the sweep: %d", len(leftovers))
 	}
 }

@@ -119,6 +119,21 @@ func keys(t *testing.T, s storage.Store) []string {
 	return out
 }
 
+// spoolFiles lists the files in the store's spool directory (".tmp" under
+// its root, see storage/filesystem), where every unfinished write lives.
+func spoolFiles(t *testing.T, e *env) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(e.store.Root(), ".tmp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, d := range entries {
+		names = append(names, d.Name())
+	}
+	return names
+}
+
 func TestPushOpenRoundTrip(t *testing.T) {
 	e := newEnv(t, t.TempDir(), feed.Options{})
 	ctx := context.Background()
@@ -259,8 +274,7 @@ func TestRefusedPushLeavesNothing(t *testing.T) {
 			if _, versions, _ := e.catalog.Counts(ctx); versions != 1 {
 				t.Errorf("catalogue holds %d versions, want 1", versions)
 			}
-			leftovers, _ := os.ReadDir(e.store.TempDir())
-			if len(leftovers) != 0 {
+			if leftovers := spoolFiles(t, e); len(leftovers) != 0 {
 				t.Errorf("temporary files left behind: %v", leftovers)
 			}
 		})
@@ -344,7 +358,7 @@ func TestPipelinedPushOverLimit(t *testing.T) {
 	if got := keys(t, e.store); len(got) != 0 {
 		t.Errorf("stored keys = %v, want none", got)
 	}
-	if leftovers, _ := os.ReadDir(e.store.TempDir()); len(leftovers) != 0 {
+	if leftovers := spoolFiles(t, e); len(leftovers) != 0 {
 		t.Errorf("temporary files left behind: %v", leftovers)
 	}
 }

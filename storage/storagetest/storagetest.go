@@ -37,6 +37,17 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"PutErrorLeavesNothing", testPutErrorLeavesNothing},
 		{"CanceledPut", testCanceledPut},
 		{"NothingLeftBehind", testNothingLeftBehind},
+		{"StageCommit", testStageCommit},
+		{"StageWrites", testStageWrites},
+		{"StageReadAtConcurrent", testStageReadAtConcurrent},
+		{"StageInvisible", testStageInvisible},
+		{"StageAbort", testStageAbort},
+		{"StageFailedCommit", testStageFailedCommit},
+		{"StageCreateOnly", testStageCreateOnly},
+		{"StageConcurrentCommits", testStageConcurrentCommits},
+		{"StageSweep", testStageSweep},
+		{"StageLarge", testStageLarge},
+		{"StageCanceled", testStageCanceled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
