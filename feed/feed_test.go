@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -119,19 +118,12 @@ func keys(t *testing.T, s storage.Store) []string {
 	return out
 }
 
-// spoolFiles lists the files in the store's spool directory (".tmp" under
-// its root, see storage/filesystem), where every unfinished write lives.
-func spoolFiles(t *testing.T, e *env) []string {
+// noStageLeft checks that the pushes left nothing staged behind.
+func noStageLeft(t *testing.T, e *env) {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join(e.store.Root(), ".tmp"))
-	if err != nil {
-		t.Fatal(err)
+	if n, err := e.store.SweepTemp(context.Background(), 0); n != 0 || err != nil {
+		t.Errorf("SweepTemp = %d, %v; want nothing left behind", n, err)
 	}
-	var names []string
-	for _, d := range entries {
-		names = append(names, d.Name())
-	}
-	return names
 }
 
 func TestPushOpenRoundTrip(t *testing.T) {
@@ -274,9 +266,7 @@ func TestRefusedPushLeavesNothing(t *testing.T) {
 			if _, versions, _ := e.catalog.Counts(ctx); versions != 1 {
 				t.Errorf("catalogue holds %d versions, want 1", versions)
 			}
-			if leftovers := spoolFiles(t, e); len(leftovers) != 0 {
-				t.Errorf("temporary files left behind: %v", leftovers)
-			}
+			noStageLeft(t, e)
 		})
 	}
 }
@@ -358,9 +348,7 @@ func TestPipelinedPushOverLimit(t *testing.T) {
 	if got := keys(t, e.store); len(got) != 0 {
 		t.Errorf("stored keys = %v, want none", got)
 	}
-	if leftovers := spoolFiles(t, e); len(leftovers) != 0 {
-		t.Errorf("temporary files left behind: %v", leftovers)
-	}
+	noStageLeft(t, e)
 }
 
 func TestRawArchives(t *testing.T) {

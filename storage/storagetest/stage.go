@@ -408,30 +408,12 @@ func testStageConcurrentCommits(t *testing.T, s storage.Store) {
 		if _, err := newStage(t, s, contents[0]).Commit(ctx, key, storage.CommitOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		stop := make(chan struct{})
-		var reading, writing sync.WaitGroup
-		for range 2 {
-			reading.Go(func() {
-				for {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					b, err := s.Open(ctx, key)
-					if err != nil {
-						t.Errorf("Open during the commits: %v", err)
-						return
-					}
-					got, err := io.ReadAll(b)
-					b.Close()
-					if err != nil || !versions[sha256.Sum256(got)] {
-						t.Errorf("a reader saw %d bytes that are not one stage's (%v)", len(got), err)
-						return
-					}
-				}
-			})
-		}
+		stopReading := readWhile(t, s, key, 2, func(who string, data []byte, _ storage.Info) {
+			if !versions[sha256.Sum256(data)] {
+				t.Errorf("%s saw %d bytes that are not one stage's", who, len(data))
+			}
+		})
+		var writing sync.WaitGroup
 		for _, st := range stageAll(t) {
 			writing.Go(func() {
 				if _, err := st.Commit(ctx, key, storage.CommitOptions{}); err != nil {
@@ -440,8 +422,7 @@ func testStageConcurrentCommits(t *testing.T, s storage.Store) {
 			})
 		}
 		writing.Wait()
-		close(stop)
-		reading.Wait()
+		stopReading()
 		if got := read(t, s, key); !versions[sha256.Sum256([]byte(got))] {
 			t.Errorf("the final blob is not one stage's")
 		}
