@@ -50,8 +50,8 @@ type Store interface {
 
 	// Stage starts a blob whose key is not known yet: a push is written
 	// while it arrives, read back to learn what it is, and then committed
-	// under the key that follows, or aborted. ctx bounds the writing (Write
-	// and Finish); Commit takes its own.
+	// under the key that follows, or aborted. ctx bounds the writing and the
+	// reading back (a remote driver's requests); Commit takes its own.
 	Stage(ctx context.Context) (Staged, error)
 	// SweepTemp removes what interrupted writes (Put, and stages never
 	// committed or aborted, as a crash leaves them) left behind, last
