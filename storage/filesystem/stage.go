@@ -45,8 +45,7 @@ type stage struct {
 	name string   // file's name in the spool directory
 	size int64
 
-	direct   bool // the file is in O_DIRECT mode
-	buffered bool // a write went through the page cache: O_DIRECT stays off
+	direct bool // the file is in O_DIRECT mode
 
 	finished, ended bool
 }
