@@ -41,7 +41,7 @@ var (
 type stage struct {
 	s    *Store
 	mem  []byte   // the bytes while there is no file
-	file *os.File // opened read-write, so identify can read it back
+	file *os.File // opened read-write, so the stage can be read back
 	name string   // file's name in the spool directory
 	size int64
 
