@@ -9,6 +9,7 @@ import (
 
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/index/sqlite"
 	"github.com/feedserver/feedserver/nuget/nugettest"
 	"github.com/feedserver/feedserver/storage"
 	"github.com/feedserver/feedserver/storage/filesystem"
@@ -63,7 +64,7 @@ func TestPushStagesOnEveryDriver(t *testing.T) {
 		t.Run(d.name, func(t *testing.T) {
 			ctx := context.Background()
 			store := &countingStore{Store: d.store(t)}
-			cat, err := index.OpenCatalog(ctx, filepath.Join(t.TempDir(), "catalog.db"))
+			cat, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "catalog.db"))
 			if err != nil {
 				t.Fatal(err)
 			}
