@@ -213,23 +213,45 @@ func (s *Spaces) remember(spaces ...Space) {
 	}
 }
 
-// spaceNumber reads "Spaces-N" (any case) as N.
-func spaceNumber(id string) (int64, bool) {
-	const prefix = "spaces-"
-	if len(id) <= len(prefix) || !strings.EqualFold(id[:len(prefix)], prefix) {
-		return 0, false
+// spacePrefix starts every space id.
+const spacePrefix = "Spaces-"
+
+// maxSpaceDigits bounds the number of a space id: 18 decimal digits always
+// fit an int64, so the length check comes before any parsing.
+const maxSpaceDigits = 18
+
+// ParseSpaceID is the one reader of space ids, wherever one comes from (a
+// URL, a key's restriction list, a data-folder name): "Spaces-" in any case,
+// then a positive number without leading zeros. It returns the id as Octopus
+// spells it ("spaces-2" gives "Spaces-2") and its number; ok is false for
+// anything else ("Spaces-01", "Spaces-0", "Spaces-+1", "Spaces-2 "), so one
+// space never has two spellings that could name two folders.
+func ParseSpaceID(s string) (id string, number int64, ok bool) {
+	if len(s) <= len(spacePrefix) || len(s) > len(spacePrefix)+maxSpaceDigits ||
+		!strings.EqualFold(s[:len(spacePrefix)], spacePrefix) {
+		return "", 0, false
 	}
-	digits := id[len(prefix):]
+	digits := s[len(spacePrefix):]
+	if digits[0] == '0' {
+		return "", 0, false
+	}
 	for i := 0; i < len(digits); i++ {
-		if digits[i] < '0' || digits[i] > '9' {
-			return 0, false
+		c := digits[i]
+		if c < '0' || c > '9' {
+			return "", 0, false
 		}
+		number = number*10 + int64(c-'0')
 	}
-	n, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, false
+	if s[:len(spacePrefix)] == spacePrefix {
+		return s, number, true // already canonical: every request passes here, so no new string
 	}
-	return n, true
+	return spacePrefix + digits, number, true
+}
+
+// spaceNumber reads a space id (ParseSpaceID) as its number.
+func spaceNumber(id string) (int64, bool) {
+	_, n, ok := ParseSpaceID(id)
+	return n, ok
 }
 
 func scanSpace(s scanner) (Space, error) {
@@ -238,7 +260,7 @@ func scanSpace(s scanner) (Space, error) {
 	if err := s.Scan(&number, &sp.Name, &sp.Description, &created); err != nil {
 		return Space{}, err
 	}
-	sp.ID = "Spaces-" + strconv.FormatInt(number, 10)
+	sp.ID = spacePrefix + strconv.FormatInt(number, 10)
 	sp.Created = time.UnixMilli(created).UTC()
 	return sp, nil
 }

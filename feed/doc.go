@@ -1,7 +1,8 @@
 // Package feed is the protocol-agnostic package service: push, open, list,
 // search, delete, unlist and the re-index that brings the catalogue in line
-// with the package directory. It imports nuget, storage and index, never
-// net/http: the protocol packages translate HTTP into these calls.
+// with the package directory. It imports nuget, storage, index and auth
+// (only for auth.ParseSpaceID, the one space-id parser), never net/http: the
+// protocol packages translate HTTP into these calls.
 //
 // # The package directory
 //

@@ -237,7 +237,7 @@ func (h *Handler) Download(w http.ResponseWriter, r *http.Request) {
 	}
 	defer blob.Close()
 	hdr := w.Header()
-	hdr.Set("Content-Type", "application/octet-stream")
+	httpx.PackageBytes(hdr, "application/octet-stream", file.FileName)
 	hdr.Set("ETag", `"`+file.SHA256+`"`)
 	// GitLab's header name; release tooling verifies downloads with it.
 	hdr.Set("X-Checksum-SHA256", file.SHA256)

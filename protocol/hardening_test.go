@@ -1,0 +1,183 @@
+package protocol_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/feedserver/feedserver/protocol/httpx"
+	"github.com/feedserver/feedserver/protocol/protocoltest"
+)
+
+// nupkgWithNuspec builds a package around the nuspec text as given.
+func nupkgWithNuspec(t *testing.T, name, nuspec string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte(nuspec)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// scriptNuspec is issue 17 row 3: a valid nuspec that carries an XHTML
+// script, which a browser rendering application/xml would run.
+const scriptNuspec = `<?xml version="1.0" encoding="utf-8"?>
+<package xmlns="http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd">
+  <metadata>
+    <id>Xss.Nuspec</id>
+    <version>1.0.0</version>
+    <authors>someone</authors>
+    <description>A description.</description>
+    <html:script xmlns:html="http://www.w3.org/1999/xhtml">alert(document.domain)</html:script>
+  </metadata>
+</package>
+`
+
+// TestPackageBytesAreNeverActiveContent: every answer that carries bytes a
+// package supplied is an attachment under a sandbox CSP, with nosniff; the
+// nuspec still comes back byte for byte, as NuGet clients read it.
+func TestPackageBytesAreNeverActiveContent(t *testing.T) {
+	env := protocoltest.New(t)
+	pkg := nupkgWithNuspec(t, "Xss.Nuspec.nuspec", scriptNuspec)
+	if resp := env.Push(t, pkg, env.PublisherKey); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("push: %d %s", resp.StatusCode, protocoltest.ReadBody(t, resp))
+	}
+	body, ct := protocoltest.Multipart(t, "file", "Xss.Raw.1.0.0.zip", []byte("<html><script>alert(1)</script></html>"))
+	if resp, b := env.Do(t, http.MethodPost, "/api/packages/raw", bytes.NewReader(body), env.PublisherKey, "Content-Type", ct); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("raw upload: %d %s", resp.StatusCode, b)
+	}
+	if resp, b := env.Do(t, http.MethodPut, "/api/packages/admin/generic/xss/1.0/page.html", strings.NewReader("<script>alert(1)</script>"), env.AdminKey); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("generic upload: %d %s", resp.StatusCode, b)
+	}
+	for _, tc := range []struct{ path, ctype, file string }{
+		{"/v3/package/xss.nuspec/1.0.0/xss.nuspec.nuspec", "application/xml", "xss.nuspec.nuspec"},
+		{"/v3/package/xss.nuspec/1.0.0/xss.nuspec.1.0.0.nupkg", "application/octet-stream", "xss.nuspec.1.0.0.nupkg"},
+		{"/api/v2/package/Xss.Nuspec/1.0.0", "application/octet-stream", "xss.nuspec.1.0.0.nupkg"},
+		{"/api/packages/packages-Xss.Raw.1.0.0/raw", "application/octet-stream", "Xss.Raw.1.0.0.zip"},
+		{"/api/packages/admin/generic/xss/1.0/page.html", "application/octet-stream", "page.html"},
+	} {
+		resp, got := env.Do(t, http.MethodGet, tc.path, nil, "")
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %d %s", tc.path, resp.StatusCode, got)
+			continue
+		}
+		h := resp.Header
+		if h.Get("Content-Type") != tc.ctype || h.Get("X-Content-Type-Options") != "nosniff" ||
+			h.Get("Content-Security-Policy") != httpx.PackageCSP ||
+			!strings.HasPrefix(h.Get("Content-Disposition"), "attachment;") || !strings.Contains(h.Get("Content-Disposition"), tc.file) {
+			t.Errorf("GET %s: headers %v", tc.path, h)
+		}
+		if strings.HasSuffix(tc.path, ".nuspec") && string(got) != scriptNuspec {
+			t.Errorf("the nuspec is not served byte for byte:\n%s", got)
+		}
+	}
+}
+
+// TestEveryAnswerIsNoSniff samples each family, errors included.
+func TestEveryAnswerIsNoSniff(t *testing.T) {
+	env := protocoltest.New(t)
+	for _, p := range []string{
+		"/healthz", "/v3/index.json", "/v3/package/none/index.json", "/api/v2/Packages()", "/api",
+		"/api/packages/x", "/api/packages/o/generic/n", "/packages", "/no/such/route", "/metrics",
+	} {
+		resp, _ := env.Do(t, http.MethodGet, p, nil, "")
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s (%d): no nosniff", p, resp.StatusCode)
+		}
+	}
+}
+
+// TestSpaceIDsAreCanonical is issue 17 row 7: a second spelling of a space
+// id is a 404 everywhere, and no folder is made for it.
+func TestSpaceIDsAreCanonical(t *testing.T) {
+	env := protocoltest.New(t)
+	pkg := protocoltest.Nupkg(t, "Space.Canon", "1.0.0")
+	for _, p := range []string{"/Spaces-01/nuget/packages", "/spaces-001/nuget/packages/", "/Spaces-0/nuget/packages"} {
+		if resp := env.PushTo(t, p, pkg, env.AdminKey); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("PUT %s: %d %s", p, resp.StatusCode, protocoltest.ReadBody(t, resp))
+		}
+	}
+	body, ct := protocoltest.Multipart(t, "file", "Space.Raw.1.0.0.zip", []byte("zip"))
+	if resp, b := env.Do(t, http.MethodPost, "/api/Spaces-01/packages/raw", bytes.NewReader(body), env.AdminKey, "Content-Type", ct); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("POST /api/Spaces-01/packages/raw: %d %s", resp.StatusCode, b)
+	}
+	for _, p := range []string{"/api/Spaces-01/packages", "/api/Spaces-01", "/api/spaces/Spaces-01"} {
+		if resp, b := env.Do(t, http.MethodGet, p, nil, env.AdminKey); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d %s", p, resp.StatusCode, b)
+		}
+	}
+	// The canonical spelling in any case still works.
+	if resp := env.PushTo(t, "/spaces-1/nuget/packages", pkg, env.AdminKey); resp.StatusCode != http.StatusCreated {
+		t.Errorf("PUT /spaces-1/nuget/packages: %d", resp.StatusCode)
+	}
+	var dirs []string
+	_ = filepath.WalkDir(filepath.Join(env.Dir, "packages"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && strings.HasPrefix(d.Name(), "spaces-") {
+			dirs = append(dirs, d.Name())
+		}
+		return nil
+	})
+	if strings.Join(dirs, ",") != "spaces-1" {
+		t.Errorf("space folders after the pushes: %v, want only spaces-1", dirs)
+	}
+}
+
+// TestIDsThatWouldFoldAreRefused is issue 17 row 8: an id whose lowercase
+// folds into another id's (KELVIN SIGN) is refused, and reading it does not
+// find the ASCII one.
+func TestIDsThatWouldFoldAreRefused(t *testing.T) {
+	env := protocoltest.New(t)
+	kelvin := "Sec.\u212Aelvin"
+	if resp := env.Push(t, protocoltest.Nupkg(t, kelvin, "1.0.0"), env.PublisherKey); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("push %s: %d %s", kelvin, resp.StatusCode, protocoltest.ReadBody(t, resp))
+	}
+	body, ct := protocoltest.Multipart(t, "file", kelvin+".1.0.0.zip", []byte("zip"))
+	if resp, b := env.Do(t, http.MethodPost, "/api/packages/raw", bytes.NewReader(body), env.PublisherKey, "Content-Type", ct); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("raw upload %s: %d %s", kelvin, resp.StatusCode, b)
+	}
+	if resp := env.Push(t, protocoltest.Nupkg(t, "Sec.Kelvin", "1.0.0"), env.PublisherKey); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("push Sec.Kelvin: %d %s", resp.StatusCode, protocoltest.ReadBody(t, resp))
+	}
+	for _, p := range []string{
+		"/v3/package/" + url.PathEscape(kelvin) + "/index.json",
+		"/api/v2/package/" + url.PathEscape(kelvin) + "/1.0.0",
+		"/api/packages/" + url.PathEscape(kelvin) + ".1.0.0",
+	} {
+		if resp, b := env.Do(t, http.MethodGet, p, nil, ""); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d %s, want 404 (it is not Sec.Kelvin)", p, resp.StatusCode, b)
+		}
+	}
+	if resp, b := env.Do(t, http.MethodGet, "/v3/search?q=kelvin", nil, ""); resp.StatusCode != http.StatusOK || !strings.Contains(string(b), `"Sec.Kelvin"`) {
+		t.Errorf("search kelvin: %d %s", resp.StatusCode, b)
+	}
+}
+
+// TestSearchTextIsBounded: a search text past index.MaxQueryText is a 400
+// on every client protocol that searches, not work that grows with it (the
+// web page cuts its own query text short).
+func TestSearchTextIsBounded(t *testing.T) {
+	env := protocoltest.New(t)
+	long := url.QueryEscape(strings.Repeat("a ", 2000))
+	for _, p := range []string{
+		"/v3/search?q=" + long,
+		"/v3/autocomplete?q=" + long,
+		"/api/v2/Search()?searchTerm='" + long + "'",
+	} {
+		if resp, b := env.Do(t, http.MethodGet, p, nil, ""); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("GET %.60s: %d %.200s", p, resp.StatusCode, b)
+		}
+	}
+}
