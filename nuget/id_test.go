@@ -63,11 +63,11 @@ func TestParseID(t *testing.T) {
 // into another id's are stored.
 func TestCheckStorable(t *testing.T) {
 	for id, ok := range map[ID]bool{
-		"Sec.Kelvin":          true,
-		"a_b-c.D":             true,
-		"Sec.\u212Aelvin":     false, // KELVIN SIGN lowercases to ASCII "k"
-		"\u0130nfo":           false, // LATIN CAPITAL LETTER I WITH DOT ABOVE lowercases to "i" in Go
-		"Caf\u00e9.Core":      false,
+		"Sec.Kelvin":         true,
+		"a_b-c.D":            true,
+		"Sec.\u212Aelvin":    false, // KELVIN SIGN lowercases to ASCII "k"
+		"\u0130nfo":          false, // LATIN CAPITAL LETTER I WITH DOT ABOVE lowercases to "i" in Go
+		"Caf\u00e9.Core":     false,
 		"\u65e5\u672c\u8a9e": false,
 	} {
 		err := id.CheckStorable()
