@@ -372,6 +372,9 @@ func RejectDotSegments(next http.Handler) http.Handler {
 		if strings.HasPrefix(p, "/api/packages/") && strings.Contains(p, "/generic") {
 			segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
 			for i, s := range segs {
+				if u, err := url.PathUnescape(s); err == nil && (u == "." || u == "..") {
+					s = u // %2e and %2E are dots too
+				}
 				if (s == "" && i < len(segs)-1) || s == "." || s == ".." {
 					reason := fmt.Sprintf("the path segment %q is not allowed in a package path", s)
 					if s == "" {
