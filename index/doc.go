@@ -11,6 +11,7 @@
 // rebuilt. Query understands nuget.org's search syntax (id:, packageid:, tags:, ...).
 //
 // Both are caches of the package directory, which feed owns: this package knows
-// nothing of files or HTTP. It imports nuget and the stdlib (plus SQLite and
-// bleve) and must not import storage, feed, protocol or net/http.
+// nothing of files or HTTP. It imports nuget and the stdlib (plus SQLite,
+// bleve, and bbolt's errors to tell a locked index from a broken one) and
+// must not import storage, feed, protocol or net/http.
 package index
