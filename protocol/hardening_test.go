@@ -2,13 +2,18 @@ package protocol_test
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
+	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/feedserver/feedserver/protocol/httpx"
 	"github.com/feedserver/feedserver/protocol/protocoltest"
@@ -178,6 +183,38 @@ func TestSearchTextIsBounded(t *testing.T) {
 	} {
 		if resp, b := env.Do(t, http.MethodGet, p, nil, ""); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("GET %.60s: %d %.200s", p, resp.StatusCode, b)
+		}
+	}
+}
+
+// TestStalledUploadAnswerIsQuiet is issue 17 row 11: the 400 a stalled
+// upload gets, on each protocol that takes uploads, names no socket address.
+func TestStalledUploadAnswerIsQuiet(t *testing.T) {
+	env := protocoltest.New(t)
+	env.Server.Config.Handler = httpx.IdleBody(300 * time.Millisecond)(env.Server.Config.Handler)
+	host := strings.TrimPrefix(env.URL, "http://")
+	for _, tc := range []struct{ method, path, header string }{
+		{"PUT", "/api/v2/package", "X-NuGet-ApiKey: " + env.PublisherKey + "\r\nContent-Type: multipart/form-data; boundary=b\r\n"},
+		{"POST", "/api/packages/raw", "X-Octopus-ApiKey: " + env.PublisherKey + "\r\nContent-Type: multipart/form-data; boundary=b\r\n"},
+		{"PUT", "/api/packages/admin/generic/stall/1.0/f.bin", "Authorization: Bearer " + env.AdminKey + "\r\n"},
+	} {
+		conn, err := net.Dial("tcp", host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		body := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"Stall.1.0.0.zip\"\r\n\r\nPK"
+		fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: %s\r\n%sContent-Length: 100000\r\n\r\n%s", tc.method, tc.path, host, tc.header, body)
+		_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tc.method, tc.path, err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		text := string(got) + fmt.Sprint(resp.Header)
+		if resp.StatusCode != http.StatusBadRequest || strings.Contains(text, "127.0.0.1") || strings.Contains(text, "tcp") {
+			t.Errorf("%s %s: %d %s", tc.method, tc.path, resp.StatusCode, text)
 		}
 	}
 }

@@ -148,7 +148,7 @@ func helpText(p auth.Permission) string {
 // fail answers a request with err as an Octopus error body.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.SetError(r.Context(), err)
-	code, body := status(err)
+	code, body := status(httpx.Quiet(err))
 	if code == http.StatusInternalServerError {
 		h.log.Error("octopus request failed", "id", httpx.RequestID(r.Context()), "err", err)
 		body.ErrorMessage += " Request id " + httpx.RequestID(r.Context()) + "."

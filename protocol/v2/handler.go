@@ -554,7 +554,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	httpx.SetError(r.Context(), err)
-	msg := err.Error()
+	msg := httpx.Quiet(err).Error()
 	hdr := w.Header()
 	hdr.Set("Content-Type", ctText)
 	hdr.Set("X-Content-Type-Options", "nosniff")
