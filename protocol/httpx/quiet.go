@@ -74,4 +74,3 @@ type quietError struct {
 
 func (q *quietError) Error() string { return q.text }
 func (q *quietError) Unwrap() error { return q.err }
-
