@@ -178,9 +178,19 @@ type boundedOutput struct {
 
 func (b *boundedOutput) Write(p []byte) (int, error) {
 	if limit := b.limit(); b.written+int64(len(p)) > limit {
-		return 0, fmt.Errorf("%w: the delta's output would exceed %d bytes", octodiff.ErrTooLarge, limit)
+		return 0, &deltaTooLargeError{limit: limit}
 	}
 	n, err := b.w.Write(p)
 	b.written += int64(n)
 	return n, err
 }
+
+// deltaTooLargeError is a delta whose output passed its bound; it is an
+// octodiff.ErrTooLarge (413).
+type deltaTooLargeError struct{ limit int64 }
+
+func (e *deltaTooLargeError) Error() string {
+	return fmt.Sprintf("the delta's output would exceed %d bytes", e.limit)
+}
+
+func (e *deltaTooLargeError) Is(target error) bool { return target == octodiff.ErrTooLarge }

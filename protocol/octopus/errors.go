@@ -3,6 +3,7 @@ package octopus
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"syscall"
 
@@ -63,6 +64,10 @@ func status(err error) (int, apiError) {
 		return http.StatusInsufficientStorage, e
 	case errors.As(err, &tooBig), errors.Is(err, feed.ErrTooLarge), errors.Is(err, octodiff.ErrTooLarge):
 		e.ErrorMessage = msgTooLarge
+		var delta *deltaTooLargeError
+		if errors.As(err, &delta) {
+			e.Errors = []string{fmt.Sprintf("The delta would build a package of more than %d bytes; upload the whole package instead.", delta.limit)}
+		}
 		return http.StatusRequestEntityTooLarge, e
 	case errors.As(err, &exists):
 		e.ErrorMessage = msgExists
