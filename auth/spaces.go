@@ -216,25 +216,24 @@ func (s *Spaces) remember(spaces ...Space) {
 // spacePrefix starts every space id.
 const spacePrefix = "Spaces-"
 
-// maxSpaceDigits bounds the number of a space id: 18 decimal digits always
-// fit an int64, so the length check comes before any parsing.
+// maxSpaceDigits bounds the digits of a space id, leading zeros included:
+// 18 decimal digits always fit an int64, so the length check comes before
+// any parsing.
 const maxSpaceDigits = 18
 
 // ParseSpaceID is the one reader of space ids, wherever one comes from (a
 // URL, a key's restriction list, a data-folder name): "Spaces-" in any case,
-// then a positive number without leading zeros. It returns the id as Octopus
-// spells it ("spaces-2" gives "Spaces-2") and its number; ok is false for
-// anything else ("Spaces-01", "Spaces-0", "Spaces-+1", "Spaces-2 "), so one
-// space never has two spellings that could name two folders.
+// then the space's number in decimal. It returns the id as Octopus spells
+// it and its number: "spaces-2" and "Spaces-02" are both "Spaces-2", the
+// space of number 2, so no spelling can name a second space (or a second
+// folder) for it. ok is false for anything else ("Spaces-0", "Spaces-+1",
+// "Spaces-2 ", more than 18 digits).
 func ParseSpaceID(s string) (id string, number int64, ok bool) {
 	if len(s) <= len(spacePrefix) || len(s) > len(spacePrefix)+maxSpaceDigits ||
 		!strings.EqualFold(s[:len(spacePrefix)], spacePrefix) {
 		return "", 0, false
 	}
 	digits := s[len(spacePrefix):]
-	if digits[0] == '0' {
-		return "", 0, false
-	}
 	for i := 0; i < len(digits); i++ {
 		c := digits[i]
 		if c < '0' || c > '9' {
@@ -242,10 +241,13 @@ func ParseSpaceID(s string) (id string, number int64, ok bool) {
 		}
 		number = number*10 + int64(c-'0')
 	}
-	if s[:len(spacePrefix)] == spacePrefix {
+	if number == 0 {
+		return "", 0, false
+	}
+	if s[:len(spacePrefix)] == spacePrefix && digits[0] != '0' {
 		return s, number, true // already canonical: every request passes here, so no new string
 	}
-	return spacePrefix + digits, number, true
+	return spacePrefix + strconv.FormatInt(number, 10), number, true
 }
 
 // spaceNumber reads a space id (ParseSpaceID) as its number.

@@ -14,10 +14,10 @@ import (
 // nothing of spaces land here.
 const DefaultSpace = "Spaces-1"
 
-// CanonicalSpace spells a space id as Octopus does ("spaces-2" → "Spaces-2");
-// "" is the default space. URLs match space ids in any case. Text that is
-// not a space id (auth.ParseSpaceID: "Spaces-01" is not) comes back as it
-// is: a read then finds nothing, and a push refuses it (ValidSpace).
+// CanonicalSpace spells a space id as Octopus does ("spaces-2" and
+// "Spaces-02" → "Spaces-2", auth.ParseSpaceID); "" is the default space.
+// Text that is not a space id comes back as it is: a read then finds
+// nothing, and a push refuses it (ValidSpace).
 func CanonicalSpace(space string) string {
 	if space == "" {
 		return DefaultSpace

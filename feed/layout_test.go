@@ -16,7 +16,8 @@ func TestCanonicalSpace(t *testing.T) {
 		{"Spaces-1a", "Spaces-1a"}, // likewise
 		{"Default", "Default"},
 		{"Space-1", "Space-1"},
-		{"Spaces-01", "Spaces-01"}, // a second spelling of Spaces-1 is not a space id (issue 17 row 7)
+		{"Spaces-01", "Spaces-1"}, // a second spelling of Spaces-1 is Spaces-1 (issue 17 row 7)
+		{"Spaces-0", "Spaces-0"},  // no such space: left alone
 	} {
 		if got := feed.CanonicalSpace(tc.in); got != tc.want {
 			t.Errorf("CanonicalSpace(%q) = %q, want %q", tc.in, got, tc.want)

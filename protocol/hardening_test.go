@@ -105,28 +105,37 @@ func TestEveryAnswerIsNoSniff(t *testing.T) {
 	}
 }
 
-// TestSpaceIDsAreCanonical is issue 17 row 7: a second spelling of a space
-// id is a 404 everywhere, and no folder is made for it.
+// TestSpaceIDsAreCanonical is issue 17 row 7: every spelling of a space id
+// is that space (Spaces-01 is Spaces-1), on every route; a number no space
+// has is a 404; no folder is ever made for a spelling.
 func TestSpaceIDsAreCanonical(t *testing.T) {
 	env := protocoltest.New(t)
 	pkg := protocoltest.Nupkg(t, "Space.Canon", "1.0.0")
-	for _, p := range []string{"/Spaces-01/nuget/packages", "/spaces-001/nuget/packages/", "/Spaces-0/nuget/packages"} {
+	if resp := env.PushTo(t, "/Spaces-01/nuget/packages", pkg, env.AdminKey); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT /Spaces-01/nuget/packages: %d %s", resp.StatusCode, protocoltest.ReadBody(t, resp))
+	}
+	for _, p := range []string{"/spaces-001/nuget/packages/", "/Spaces-1/nuget/packages", "/nuget/packages"} {
+		if resp := env.PushTo(t, p, pkg, env.AdminKey); resp.StatusCode != http.StatusConflict {
+			t.Errorf("PUT %s of the same package: %d, want 409 (the same space)", p, resp.StatusCode)
+		}
+	}
+	for _, p := range []string{"/Spaces-0/nuget/packages", "/Spaces-00/nuget/packages", "/Spaces-9/nuget/packages", "/Spaces-0000000000000000001/nuget/packages"} {
 		if resp := env.PushTo(t, p, pkg, env.AdminKey); resp.StatusCode != http.StatusNotFound {
-			t.Errorf("PUT %s: %d %s", p, resp.StatusCode, protocoltest.ReadBody(t, resp))
+			t.Errorf("PUT %s: %d, want 404", p, resp.StatusCode)
 		}
 	}
 	body, ct := protocoltest.Multipart(t, "file", "Space.Raw.1.0.0.zip", []byte("zip"))
-	if resp, b := env.Do(t, http.MethodPost, "/api/Spaces-01/packages/raw", bytes.NewReader(body), env.AdminKey, "Content-Type", ct); resp.StatusCode != http.StatusNotFound {
-		t.Errorf("POST /api/Spaces-01/packages/raw: %d %s", resp.StatusCode, b)
+	if resp, b := env.Do(t, http.MethodPost, "/api/Spaces-02/packages/raw", bytes.NewReader(body), env.AdminKey, "Content-Type", ct); resp.StatusCode != http.StatusCreated {
+		t.Errorf("POST /api/Spaces-02/packages/raw: %d %s", resp.StatusCode, b)
 	}
-	for _, p := range []string{"/api/Spaces-01/packages", "/api/Spaces-01", "/api/spaces/Spaces-01"} {
-		if resp, b := env.Do(t, http.MethodGet, p, nil, env.AdminKey); resp.StatusCode != http.StatusNotFound {
-			t.Errorf("GET %s: %d %s", p, resp.StatusCode, b)
+	for p, want := range map[string]string{
+		"/api/Spaces-01/packages":                         `"Id": "packages-Space.Canon.1.0.0"`,
+		"/api/spaces-2/packages/packages-Space.Raw.1.0.0": `/api/Spaces-2/packages/packages-Space.Raw.1.0.0`,
+		"/api/Spaces-002":                                 `"Id": "Spaces-2"`,
+	} {
+		if resp, b := env.Do(t, http.MethodGet, p, nil, env.AdminKey); resp.StatusCode != http.StatusOK || !strings.Contains(string(b), want) {
+			t.Errorf("GET %s: %d %.300s, want %s", p, resp.StatusCode, b, want)
 		}
-	}
-	// The canonical spelling in any case still works.
-	if resp := env.PushTo(t, "/spaces-1/nuget/packages", pkg, env.AdminKey); resp.StatusCode != http.StatusCreated {
-		t.Errorf("PUT /spaces-1/nuget/packages: %d", resp.StatusCode)
 	}
 	var dirs []string
 	_ = filepath.WalkDir(filepath.Join(env.Dir, "packages"), func(p string, d fs.DirEntry, err error) error {
@@ -135,8 +144,8 @@ func TestSpaceIDsAreCanonical(t *testing.T) {
 		}
 		return nil
 	})
-	if strings.Join(dirs, ",") != "spaces-1" {
-		t.Errorf("space folders after the pushes: %v, want only spaces-1", dirs)
+	if strings.Join(dirs, ",") != "spaces-1,spaces-2" {
+		t.Errorf("space folders after the pushes: %v, want spaces-1 and spaces-2", dirs)
 	}
 }
 

@@ -198,17 +198,24 @@ echo "figure: a ${zip_bytes}-byte nupkg of 1,000,000 entries: 400; server peak R
 pass "row 6: a 1,000,000-entry nupkg is a 400, at bounded memory, and stores nothing"
 
 # --- row 7: canonical space ids ---------------------------------------------------------
+# Every spelling of a space id is that space; a number no space has is a 404; no
+# spelling ever makes a folder of its own.
 cp "$ROOT/fixtures/good/Fixture.Plain.1.0.0.nupkg" "$E2E_TMP/pkgs/"
-for sp in Spaces-01 spaces-001 Spaces-0; do
+check 201 PUT "$BASE_URL/Spaces-01/nuget/packages" -H "X-NuGet-ApiKey: $ADMIN_KEY" -F "package=@$E2E_TMP/pkgs/Fixture.Plain.1.0.0.nupkg"
+check 409 PUT "$BASE_URL/spaces-001/nuget/packages/" -H "X-NuGet-ApiKey: $ADMIN_KEY" -F "package=@$E2E_TMP/pkgs/Fixture.Plain.1.0.0.nupkg"
+check 409 PUT "$BASE_URL/api/v2/package" -H "X-NuGet-ApiKey: $ADMIN_KEY" -F "package=@$E2E_TMP/pkgs/Fixture.Plain.1.0.0.nupkg"
+check 200 GET "$BASE_URL/api/Spaces-0001/packages/packages-Fixture.Plain.1.0.0" -H "X-Octopus-ApiKey: $ADMIN_KEY"
+check 200 DELETE "$BASE_URL/api/Spaces-01/packages/packages-Fixture.Plain.1.0.0" -H "X-Octopus-ApiKey: $ADMIN_KEY"
+before=$(stored)
+for sp in Spaces-0 Spaces-00 Spaces-7 Spaces-0000000000000000001; do
 	check 404 PUT "$BASE_URL/$sp/nuget/packages" -H "X-NuGet-ApiKey: $ADMIN_KEY" -F "package=@$E2E_TMP/pkgs/Fixture.Plain.1.0.0.nupkg"
 	check 404 POST "$BASE_URL/api/$sp/packages/raw" -H "X-Octopus-ApiKey: $ADMIN_KEY" -F "file=@$E2E_TMP/pkgs/Amp.1.0.0.zip;filename=Sp.1.0.0.zip"
 	check 404 GET "$BASE_URL/api/$sp/packages" -H "X-Octopus-ApiKey: $ADMIN_KEY"
 	check 404 DELETE "$BASE_URL/$sp/nuget/packages/Fixture.Plain/1.0.0" -H "X-NuGet-ApiKey: $ADMIN_KEY"
 done
-[[ -z $(find "$PKGS" -maxdepth 1 -name 'spaces-0*') ]] || fail "a folder for a second spelling of a space: $(ls "$PKGS")"
+assert_eq "$(cd "$PKGS" && ls -d spaces-* | tr '\n' ' ')" "spaces-1 " "space folders"
 assert_eq "$(stored)" "$before" "package directory after the space refusals"
-check 201 PUT "$BASE_URL/spaces-1/nuget/packages" -H "X-NuGet-ApiKey: $ADMIN_KEY" -F "package=@$E2E_TMP/pkgs/Fixture.Plain.1.0.0.nupkg"
-pass "row 7: Spaces-01 and kin are 404 on every route, no folder made; spaces-1 is Spaces-1"
+pass "row 7: Spaces-01 and spaces-001 are Spaces-1 on every route; Spaces-0 and unknown spaces 404; no folder but spaces-1"
 
 # --- row 8: ids that would fold into another ---------------------------------------------
 before=$(stored)
