@@ -7,16 +7,25 @@
 //   - Permission and Role: the Octopus permission names (BuiltInFeedPush,
 //     BuiltInFeedAdminister, BuiltInFeedDownload, FeedView, AdministerSystem) and
 //     the three roles that bundle them (administrator, publisher, reader).
-//   - Principal: the identity attached to a request, with Can, InSpace,
-//     CanOwner, IsAdmin and Require; Anonymous for anonymous reads.
+//   - Principal: the identity attached to a request, with the key's scope
+//     (its spaces and owners); Anonymous for anonymous reads.
+//   - Policy.Scope and Policy.Authorize: THE decision of who may do what,
+//     for every protocol, the web pages and the admin API. A key with no
+//     space or owner list reaches everything; a key with either reaches
+//     exactly what its lists name (limited to spaces: no generic owner;
+//     limited to owners: no space). Listings keep what Scope holds.
+//   - Keys.Create checks a key's description: a space list names spaces
+//     that exist, an owner list names valid owners (ErrInvalidSpec).
 //   - GenerateKey and ValidKeyFormat: keys of the form "API-" + [A-Z0-9]{32},
 //     the only form Octopus clients accept.
 //   - Keys: the key store over a *sql.DB (tables prefixed auth_). It stores only
 //     the SHA-256 digest of a key, never the key, and caches successful lookups
 //     for a few seconds because Authenticate runs on every push.
 //   - Sentinels ErrUnauthenticated, ErrInvalidKey, ErrForbidden, ErrNotFound,
-//     ErrExists and MissingPermissionError. Which HTTP status each maps to is the
-//     protocol's decision (Octopus answers 401 to a bad key, NuGet push 403).
+//     ErrExists, ErrInvalidSpec, MissingPermissionError and OutOfScopeError
+//     (a key that does not reach the space or owner). Which HTTP status
+//     each maps to is the protocol's decision (Octopus answers 401 to a bad
+//     key, NuGet push 403).
 //
 // Rules: auth imports only the standard library (database/sql included; the
 // SQL driver is chosen and imported by cmd). It must not import net/http or any

@@ -22,6 +22,11 @@ var ErrNotFound = errors.New("auth: not found")
 // key name, that is already stored.
 var ErrExists = errors.New("auth: already exists")
 
+// ErrInvalidSpec is returned (wrapped) when Keys.Create refuses the
+// description of a key: its name, role, expiry, spaces or owners. The error
+// says which and why; the admin API answers 400 with it.
+var ErrInvalidSpec = errors.New("auth: invalid key description")
+
 // MissingPermissionError is the 403 of a known caller lacking a permission.
 // It matches ErrForbidden with errors.Is.
 type MissingPermissionError struct {
@@ -36,5 +41,24 @@ func (e *MissingPermissionError) Error() string {
 
 // Is makes errors.Is(err, ErrForbidden) true.
 func (e *MissingPermissionError) Is(target error) bool {
+	return target == ErrForbidden
+}
+
+// OutOfScopeError is the 403 of a known caller whose key does not reach the
+// space or the owner of the request. It matches ErrForbidden with errors.Is;
+// its text is for the client as is.
+type OutOfScopeError struct {
+	Target Target // the space or the owner the key does not reach
+}
+
+func (e *OutOfScopeError) Error() string {
+	if e.Target.Space != "" {
+		return "The API key may not act in space " + e.Target.Space + "."
+	}
+	return "The API key may not act for owner \"" + e.Target.Owner + "\"."
+}
+
+// Is makes errors.Is(err, ErrForbidden) true.
+func (e *OutOfScopeError) Is(target error) bool {
 	return target == ErrForbidden
 }

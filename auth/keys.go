@@ -97,9 +97,10 @@ func (k KeyInfo) Active(now time.Time) bool {
 // Keys stores API keys in the auth_ tables of a SQL database. It is safe for
 // concurrent use.
 type Keys struct {
-	db  *sql.DB
-	now func() time.Time
-	ttl time.Duration // 0 disables the cache
+	db     *sql.DB
+	spaces *Spaces // the spaces a key may be limited to, in the same database
+	now    func() time.Time
+	ttl    time.Duration // 0 disables the cache
 	// equal compares digests: subtle.ConstantTimeCompare, held in a field
 	// only so tests can observe it and interleave a Revoke with a lookup.
 	equal func(x, y []byte) int
@@ -116,8 +117,9 @@ type cachedKey struct {
 	id        string
 }
 
-// NewKeys returns a store over db, creating the auth_ tables if missing.
-// It refuses a database written by a newer schema version.
+// NewKeys returns a store over db, creating the auth_ tables if missing
+// (the spaces' too: a key's space list must name spaces that exist). It
+// refuses a database written by a newer schema version.
 func NewKeys(ctx context.Context, db *sql.DB) (*Keys, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -144,12 +146,17 @@ func NewKeys(ctx context.Context, db *sql.DB) (*Keys, error) {
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("auth: creating tables: %w", err)
 	}
+	spaces, err := NewSpaces(ctx, db)
+	if err != nil {
+		return nil, err
+	}
 	return &Keys{
-		db:    db,
-		now:   time.Now,
-		ttl:   defaultCacheTTL,
-		equal: subtle.ConstantTimeCompare,
-		cache: make(map[string]cachedKey),
+		db:     db,
+		spaces: spaces,
+		now:    time.Now,
+		ttl:    defaultCacheTTL,
+		equal:  subtle.ConstantTimeCompare,
+		cache:  make(map[string]cachedKey),
 	}, nil
 }
 
@@ -159,26 +166,37 @@ func NewKeys(ctx context.Context, db *sql.DB) (*Keys, error) {
 func (k *Keys) Create(ctx context.Context, spec KeySpec) (string, KeyInfo, error) {
 	now := k.now().UTC().Truncate(time.Millisecond)
 	name := strings.TrimSpace(spec.Name)
+	var problem string
 	switch {
 	case name == "":
-		return "", KeyInfo{}, errors.New("auth: a key needs a name")
+		problem = "a key needs a name"
 	case len(name) > maxNameLength:
-		return "", KeyInfo{}, fmt.Errorf("auth: key name longer than %d bytes", maxNameLength)
+		problem = fmt.Sprintf("key name longer than %d bytes", maxNameLength)
 	case strings.HasPrefix(strings.ToLower(name), idPrefix):
 		// Revoke takes an id or a name; they must not be confused.
-		return "", KeyInfo{}, fmt.Errorf("auth: a key name must not start with %q", idPrefix)
-	case strings.HasPrefix(name, keyPrefix):
+		problem = fmt.Sprintf("a key name must not start with %q", idPrefix)
+	case strings.HasPrefix(strings.ToUpper(name), keyPrefix):
 		// A key pasted as a name would be stored in clear.
-		return "", KeyInfo{}, fmt.Errorf("auth: a key name must not start with %q", keyPrefix)
+		problem = fmt.Sprintf("a key name must not start with %q", keyPrefix)
 	case !spec.Role.Valid():
-		return "", KeyInfo{}, fmt.Errorf("auth: unknown role %q", spec.Role)
+		problem = fmt.Sprintf("unknown role %q", spec.Role)
 	case spec.Expires != nil && !spec.Expires.After(now):
-		return "", KeyInfo{}, errors.New("auth: key expiry is in the past")
+		problem = "key expiry is in the past"
+	}
+	if problem != "" {
+		return "", KeyInfo{}, fmt.Errorf("%w: %s", ErrInvalidSpec, problem)
+	}
+	spaces, err := k.checkSpaces(ctx, spec.Spaces)
+	if err != nil {
+		return "", KeyInfo{}, err
+	}
+	owners, err := checkOwners(spec.Owners)
+	if err != nil {
+		return "", KeyInfo{}, err
 	}
 
 	key := spec.Key
 	if key == "" {
-		var err error
 		if key, err = GenerateKey(); err != nil {
 			return "", KeyInfo{}, err
 		}
@@ -195,8 +213,8 @@ func (k *Keys) Create(ctx context.Context, spec KeySpec) (string, KeyInfo, error
 		ID:      idPrefix + random,
 		Name:    name,
 		Role:    spec.Role,
-		Spaces:  NormalizeSpaces(spec.Spaces),
-		Owners:  NormalizeOwners(spec.Owners),
+		Spaces:  spaces,
+		Owners:  owners,
 		Created: now,
 	}
 	if spec.Expires != nil {
@@ -224,18 +242,18 @@ func (k *Keys) Create(ctx context.Context, spec KeySpec) (string, KeyInfo, error
 		return "", KeyInfo{}, fmt.Errorf("auth: creating key: %w", err)
 	}
 
-	spaces, err := json.Marshal(nonNil(info.Spaces))
+	spacesJSON, err := json.Marshal(nonNil(info.Spaces))
 	if err != nil {
 		return "", KeyInfo{}, fmt.Errorf("auth: creating key: %w", err)
 	}
-	owners, err := json.Marshal(nonNil(info.Owners))
+	ownersJSON, err := json.Marshal(nonNil(info.Owners))
 	if err != nil {
 		return "", KeyInfo{}, fmt.Errorf("auth: creating key: %w", err)
 	}
 	_, err = k.db.ExecContext(ctx, `INSERT INTO auth_keys
 		(id, name, digest, role, spaces, owners, created, expires, revoked_at, last_used)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
-		info.ID, info.Name, d, string(info.Role), string(spaces), string(owners),
+		info.ID, info.Name, d, string(info.Role), string(spacesJSON), string(ownersJSON),
 		info.Created.UnixMilli(), millisOrNull(info.Expires))
 	if err != nil {
 		return "", KeyInfo{}, fmt.Errorf("auth: creating key: %w", err)

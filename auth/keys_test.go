@@ -104,6 +104,11 @@ func TestNewKeysIsIdempotentAndVersioned(t *testing.T) {
 func TestCreateAuthenticate(t *testing.T) {
 	ctx := context.Background()
 	k, _, _, _ := newKeys(t)
+	for _, name := range []string{"Second", "Third"} {
+		if _, err := k.spaces.Create(ctx, name); err != nil {
+			t.Fatal(err)
+		}
+	}
 	imported := "API-" + strings.Repeat("IMPORTED0", 3)
 	tests := []struct {
 		name string
@@ -112,10 +117,12 @@ func TestCreateAuthenticate(t *testing.T) {
 	}{
 		{"administrator", KeySpec{Name: "admin", Role: RoleAdministrator},
 			Principal{Name: "admin", Role: RoleAdministrator}},
-		{"publisher in spaces", KeySpec{Name: " ci ", Role: RolePublisher, Spaces: []string{"Spaces-2", " spaces-2", "Spaces-1"}},
-			Principal{Name: "ci", Role: RolePublisher, Spaces: []string{"Spaces-1", "Spaces-2"}}},
-		{"reader of owners", KeySpec{Name: "deploy", Role: RoleReader, Owners: []string{"team-b", "Team-A"}},
-			Principal{Name: "deploy", Role: RoleReader, Owners: []string{"Team-A", "team-b"}}},
+		{"publisher in spaces", KeySpec{Name: " ci ", Role: RolePublisher, Spaces: []string{"Spaces-3", " spaces-2", "Spaces-02", "Spaces-1"}},
+			Principal{Name: "ci", Role: RolePublisher, Spaces: []string{"Spaces-1", "Spaces-2", "Spaces-3"}}},
+		{"reader of owners", KeySpec{Name: "deploy", Role: RoleReader, Owners: []string{"team-b", "Team-A", " team-a "}},
+			Principal{Name: "deploy", Role: RoleReader, Owners: []string{"team-a", "team-b"}}},
+		{"both lists", KeySpec{Name: "both", Role: RoleAdministrator, Spaces: []string{"Spaces-2"}, Owners: []string{"alpha"}},
+			Principal{Name: "both", Role: RoleAdministrator, Spaces: []string{"Spaces-2"}, Owners: []string{"alpha"}}},
 		{"imported key", KeySpec{Name: "bootstrap", Role: RoleAdministrator, Key: imported},
 			Principal{Name: "bootstrap", Role: RoleAdministrator}},
 	}
@@ -156,13 +163,24 @@ func TestCreateRefuses(t *testing.T) {
 		spec KeySpec
 		is   error
 	}{
-		{"no name", KeySpec{Name: "  ", Role: RoleReader}, nil},
-		{"long name", KeySpec{Name: strings.Repeat("n", maxNameLength+1), Role: RoleReader}, nil},
-		{"name like an id", KeySpec{Name: "APIKEYS-abc", Role: RoleReader}, nil},
-		{"name like a key", KeySpec{Name: existing, Role: RoleReader}, nil},
-		{"no role", KeySpec{Name: "x"}, nil},
-		{"unknown role", KeySpec{Name: "x", Role: "root"}, nil},
-		{"expired already", KeySpec{Name: "x", Role: RoleReader, Expires: &past}, nil},
+		{"no name", KeySpec{Name: "  ", Role: RoleReader}, ErrInvalidSpec},
+		{"long name", KeySpec{Name: strings.Repeat("n", maxNameLength+1), Role: RoleReader}, ErrInvalidSpec},
+		{"name like an id", KeySpec{Name: "APIKEYS-abc", Role: RoleReader}, ErrInvalidSpec},
+		{"name like a key", KeySpec{Name: existing, Role: RoleReader}, ErrInvalidSpec},
+		{"name like a lower-case key", KeySpec{Name: strings.ToLower(existing), Role: RoleReader}, ErrInvalidSpec},
+		{"no role", KeySpec{Name: "x"}, ErrInvalidSpec},
+		{"unknown role", KeySpec{Name: "x", Role: "root"}, ErrInvalidSpec},
+		{"expired already", KeySpec{Name: "x", Role: RoleReader, Expires: &past}, ErrInvalidSpec},
+		{"space path", KeySpec{Name: "x", Role: RoleReader, Spaces: []string{"../../etc"}}, ErrInvalidSpec},
+		{"space name, not id", KeySpec{Name: "x", Role: RoleReader, Spaces: []string{"Default"}}, ErrInvalidSpec},
+		{"space zero", KeySpec{Name: "x", Role: RoleReader, Spaces: []string{"Spaces-0"}}, ErrInvalidSpec},
+		{"space that does not exist", KeySpec{Name: "x", Role: RoleReader, Spaces: []string{"Spaces-2"}}, ErrInvalidSpec},
+		{"empty space entry", KeySpec{Name: "x", Role: RoleReader, Spaces: []string{" "}}, ErrInvalidSpec},
+		{"too many spaces", KeySpec{Name: "x", Role: RoleReader, Spaces: slices.Repeat([]string{"Spaces-1"}, maxScopeEntries+1)}, ErrInvalidSpec},
+		{"owner path", KeySpec{Name: "x", Role: RoleReader, Owners: []string{"../../etc"}}, ErrInvalidOwner},
+		{"owner with slash", KeySpec{Name: "x", Role: RoleReader, Owners: []string{"a/b"}}, ErrInvalidSpec},
+		{"empty owner entry", KeySpec{Name: "x", Role: RoleReader, Owners: []string{""}}, ErrInvalidSpec},
+		{"too many owners", KeySpec{Name: "x", Role: RoleReader, Owners: slices.Repeat([]string{"a"}, maxScopeEntries+1)}, ErrInvalidSpec},
 		{"malformed import", KeySpec{Name: "x", Role: RoleReader, Key: "api-lowercase-is-not-a-key-at-all"}, ErrInvalidKey},
 		{"short import", KeySpec{Name: "x", Role: RoleReader, Key: "API-SHORT"}, ErrInvalidKey},
 		{"duplicate key", KeySpec{Name: "other", Role: RoleReader, Key: existing}, ErrExists},
@@ -688,4 +706,29 @@ func randomName(tb testing.TB) string {
 		tb.Fatal(err)
 	}
 	return s
+}
+
+// TestCreateScopeErrorsSayWhy: the admin API and the CLI print these texts
+// as they are, so each must name the entry and what is wrong with it.
+func TestCreateScopeErrorsSayWhy(t *testing.T) {
+	ctx := context.Background()
+	k, _, _, _ := newKeys(t)
+	tests := []struct {
+		spec KeySpec
+		says string
+	}{
+		{KeySpec{Name: "x", Role: RoleReader, Spaces: []string{"../../etc"}}, `"../../etc" is not a space id`},
+		{KeySpec{Name: "x", Role: RoleReader, Spaces: []string{"spaces-07"}}, "the space Spaces-7 does not exist"},
+		{KeySpec{Name: "x", Role: RoleReader, Owners: []string{"../../etc"}}, `"../../etc" contains ".."`},
+		{KeySpec{Name: "x", Role: RoleReader, Owners: []string{"-x"}}, "must start and end with a letter or digit"},
+	}
+	for _, tt := range tests {
+		_, _, err := k.Create(ctx, tt.spec)
+		if err == nil || !strings.Contains(err.Error(), tt.says) {
+			t.Errorf("Create(%v) = %v, want an error saying %q", tt.spec, err, tt.says)
+		}
+	}
+	if list, err := k.List(ctx); err != nil || len(list) != 0 {
+		t.Errorf("after refusals List = %v, %v; want no key stored", list, err)
+	}
 }

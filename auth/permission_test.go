@@ -2,7 +2,7 @@ package auth
 
 import (
 	"errors"
-	"slices"
+	"fmt"
 	"testing"
 )
 
@@ -36,135 +36,159 @@ func TestParseRole(t *testing.T) {
 	}
 }
 
-func TestPermissionMatrix(t *testing.T) {
-	perms := []Permission{BuiltInFeedPush, BuiltInFeedAdminister, BuiltInFeedDownload, FeedView, AdministerSystem, "Unknown", ""}
+// TestAuthorize is the decision table of Policy.Authorize: every kind of
+// principal, every permission, on a space, an owner and no target, with
+// reads open and closed.
+func TestAuthorize(t *testing.T) {
+	var (
+		admin      = Principal{KeyID: "k", Role: RoleAdministrator}
+		publisher  = Principal{KeyID: "k", Role: RolePublisher}
+		reader     = Principal{KeyID: "k", Role: RoleReader}
+		spaceAdmin = Principal{KeyID: "k", Role: RoleAdministrator, Spaces: []string{"Spaces-2"}}
+		ownerAdmin = Principal{KeyID: "k", Role: RoleAdministrator, Owners: []string{"alpha"}}
+		bothAdmin  = Principal{KeyID: "k", Role: RoleAdministrator, Spaces: []string{"Spaces-2"}, Owners: []string{"alpha"}}
+		spaceRead  = Principal{KeyID: "k", Role: RoleReader, Spaces: []string{"spaces-2"}} // stored before ids were canonical
+		anonymous  = Anonymous()
+		anonAdmin  = Principal{Role: RoleAdministrator, Anonymous: true}
+	)
+	var (
+		none   = Target{}
+		space1 = Target{Space: "Spaces-1"}
+		space2 = Target{Space: "Spaces-2"}
+		alpha  = Target{Owner: "alpha"}
+		beta   = Target{Owner: "beta"}
+	)
+	const (
+		ok     = "ok"
+		unauth = "401"   // ErrUnauthenticated
+		perm   = "perm"  // *MissingPermissionError
+		scope  = "scope" // *OutOfScopeError naming the target
+	)
 	tests := []struct {
-		name string
-		p    Principal
-		want []Permission
+		name   string
+		p      Principal
+		perm   Permission
+		t      Target
+		open   string // ReadsNeedKey false
+		closed string // ReadsNeedKey true
 	}{
-		{"administrator", Principal{Role: RoleAdministrator}, []Permission{BuiltInFeedPush, BuiltInFeedAdminister, BuiltInFeedDownload, FeedView, AdministerSystem}},
-		{"space-restricted administrator", Principal{Role: RoleAdministrator, Spaces: []string{"Spaces-2"}}, []Permission{BuiltInFeedPush, BuiltInFeedAdminister, BuiltInFeedDownload, FeedView}},
-		{"owner-restricted administrator", Principal{Role: RoleAdministrator, Owners: []string{"team"}}, []Permission{BuiltInFeedPush, BuiltInFeedAdminister, BuiltInFeedDownload, FeedView}},
-		{"publisher", Principal{Role: RolePublisher}, []Permission{BuiltInFeedPush, BuiltInFeedDownload, FeedView}},
-		{"reader", Principal{Role: RoleReader}, []Permission{BuiltInFeedDownload, FeedView}},
-		{"anonymous", Anonymous(), []Permission{BuiltInFeedDownload, FeedView}},
-		{"anonymous with admin role", Principal{Role: RoleAdministrator, Anonymous: true}, []Permission{BuiltInFeedDownload, FeedView}},
-		{"zero principal", Principal{}, nil},
-		{"unknown role", Principal{Role: "root"}, nil},
+		{"anonymous views anything when reads are open", anonymous, FeedView, space1, ok, unauth},
+		{"anonymous downloads a generic file", anonymous, BuiltInFeedDownload, beta, ok, unauth},
+		{"anonymous on no target", anonymous, FeedView, none, ok, unauth},
+		{"anonymous never pushes", anonymous, BuiltInFeedPush, space1, unauth, unauth},
+		{"anonymous never deletes", anonymous, BuiltInFeedAdminister, alpha, unauth, unauth},
+		{"anonymous never administers", anonymous, AdministerSystem, none, unauth, unauth},
+		{"anonymous with an admin role still only reads", anonAdmin, BuiltInFeedPush, space1, unauth, unauth},
+
+		{"reader downloads", reader, BuiltInFeedDownload, space2, ok, ok},
+		{"reader reads an owner", reader, FeedView, alpha, ok, ok},
+		{"reader may not push", reader, BuiltInFeedPush, space1, perm, perm},
+		{"publisher pushes anywhere", publisher, BuiltInFeedPush, beta, ok, ok},
+		{"publisher may not delete", publisher, BuiltInFeedAdminister, space1, perm, perm},
+		{"publisher may not administer", publisher, AdministerSystem, none, perm, perm},
+		{"administrator deletes", admin, BuiltInFeedAdminister, space2, ok, ok},
+		{"administrator administers", admin, AdministerSystem, none, ok, ok},
+
+		{"space admin in its space", spaceAdmin, BuiltInFeedAdminister, space2, ok, ok},
+		{"space admin in another space", spaceAdmin, BuiltInFeedAdminister, space1, scope, scope},
+		{"space admin reads another space", spaceAdmin, FeedView, space1, scope, scope},
+		{"space admin has no owner", spaceAdmin, BuiltInFeedPush, alpha, scope, scope},
+		{"space admin may not read an owner", spaceAdmin, BuiltInFeedDownload, beta, scope, scope},
+		{"space admin on no target", spaceAdmin, FeedView, none, ok, ok},
+		{"space admin may not administer", spaceAdmin, AdministerSystem, none, perm, perm},
+		{"space list compares ids in any case", spaceRead, BuiltInFeedDownload, Target{Space: "SPACES-2"}, ok, ok},
+		{"space list is not a prefix match", spaceRead, BuiltInFeedDownload, Target{Space: "Spaces-20"}, scope, scope},
+
+		{"owner admin on its owner", ownerAdmin, BuiltInFeedAdminister, alpha, ok, ok},
+		{"owner admin on another owner", ownerAdmin, BuiltInFeedAdminister, beta, scope, scope},
+		{"owner admin is in no space", ownerAdmin, BuiltInFeedAdminister, space1, scope, scope},
+		{"owner admin may not read a space", ownerAdmin, FeedView, space2, scope, scope},
+		{"owner admin may not administer", ownerAdmin, AdministerSystem, none, perm, perm},
+		{"owner compare ignores case", ownerAdmin, BuiltInFeedPush, Target{Owner: "Alpha"}, ok, ok},
+
+		{"both lists: the space", bothAdmin, BuiltInFeedPush, space2, ok, ok},
+		{"both lists: the owner", bothAdmin, BuiltInFeedPush, alpha, ok, ok},
+		{"both lists: another space", bothAdmin, BuiltInFeedPush, space1, scope, scope},
+		{"both lists: another owner", bothAdmin, BuiltInFeedPush, beta, scope, scope},
+		{"role is checked before scope", Principal{KeyID: "k", Role: RoleReader, Spaces: []string{"Spaces-2"}}, BuiltInFeedPush, space1, perm, perm},
+
+		{"zero principal", Principal{}, FeedView, none, perm, perm},
+		{"unknown role", Principal{KeyID: "k", Role: "root"}, BuiltInFeedDownload, space1, perm, perm},
+		{"unknown permission", admin, "Unknown", none, perm, perm},
 	}
 	for _, tt := range tests {
-		for _, perm := range perms {
-			t.Run(tt.name+"/"+string(perm), func(t *testing.T) {
-				want := slices.Contains(tt.want, perm)
-				if got := tt.p.Can(perm); got != want {
-					t.Errorf("Can(%q) = %v, want %v", perm, got, want)
+		for _, mode := range []struct {
+			pol  Policy
+			want string
+		}{{Policy{}, tt.open}, {Policy{ReadsNeedKey: true}, tt.closed}} {
+			t.Run(fmt.Sprintf("%s/ReadsNeedKey=%v", tt.name, mode.pol.ReadsNeedKey), func(t *testing.T) {
+				err := mode.pol.Authorize(tt.p, tt.perm, tt.t)
+				var missing *MissingPermissionError
+				var outside *OutOfScopeError
+				got := ok
+				switch {
+				case err == nil:
+				case errors.Is(err, ErrUnauthenticated) && !errors.Is(err, ErrForbidden):
+					got = unauth
+				case errors.As(err, &missing) && missing.Permission == tt.perm:
+					got = perm
+				case errors.As(err, &outside) && errors.Is(err, ErrForbidden) &&
+					(outside.Target == Target{Space: tt.t.Space} || outside.Target == Target{Owner: tt.t.Owner}):
+					got = scope
+				default:
+					t.Fatalf("Authorize = %v: not one of the documented errors", err)
 				}
-				err := tt.p.Require(perm)
-				if (err == nil) != want {
-					t.Errorf("Require(%q) = %v, want error %v", perm, err, !want)
+				if got != mode.want {
+					t.Errorf("Authorize(%+v, %s, %+v) = %v (%s), want %s", tt.p, tt.perm, tt.t, err, got, mode.want)
 				}
 			})
 		}
 	}
 }
 
-func TestIsAdmin(t *testing.T) {
+func TestUnrestricted(t *testing.T) {
 	tests := []struct {
 		name string
 		p    Principal
 		want bool
 	}{
-		{"administrator", Principal{Role: RoleAdministrator}, true},
-		{"restricted to a space", Principal{Role: RoleAdministrator, Spaces: []string{"Spaces-1"}}, false},
-		{"restricted to an owner", Principal{Role: RoleAdministrator, Owners: []string{"me"}}, false},
-		{"publisher", Principal{Role: RolePublisher}, false},
-		{"anonymous", Principal{Role: RoleAdministrator, Anonymous: true}, false},
-		{"zero", Principal{}, false},
+		{"no lists", Principal{Role: RoleReader}, true},
+		{"spaces", Principal{Role: RoleAdministrator, Spaces: []string{"Spaces-1"}}, false},
+		{"owners", Principal{Role: RoleAdministrator, Owners: []string{"me"}}, false},
+		{"anonymous", Anonymous(), false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.p.IsAdmin(); got != tt.want {
-				t.Errorf("IsAdmin() = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestInSpaceAndCanOwner(t *testing.T) {
-	all := Principal{Role: RoleReader}
-	some := Principal{Role: RoleReader, Spaces: []string{"Spaces-1", "Spaces-3"}, Owners: []string{"Team-A"}}
-	tests := []struct {
-		name  string
-		p     Principal
-		value string
-		space bool
-		owner bool
-	}{
-		{"unrestricted", all, "Spaces-9", true, true},
-		{"listed", some, "Spaces-1", true, false},
-		{"listed other case", some, "spaces-3", true, false},
-		{"listed with blanks", some, " SPACES-1 ", true, false},
-		{"not listed", some, "Spaces-2", false, false},
-		{"empty", some, "", false, false},
-		{"owner", some, "team-a", false, true},
-		{"owner prefix", some, "team", false, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.p.InSpace(tt.value); got != tt.space {
-				t.Errorf("InSpace(%q) = %v, want %v", tt.value, got, tt.space)
-			}
-			if got := tt.p.CanOwner(tt.value); got != tt.owner {
-				t.Errorf("CanOwner(%q) = %v, want %v", tt.value, got, tt.owner)
-			}
-		})
-	}
-}
-
-func TestNormalizeSpaces(t *testing.T) {
-	tests := []struct {
-		name string
-		in   []string
-		want []string
-	}{
-		{"nil", nil, nil},
-		{"only blanks", []string{"", "  "}, nil},
-		{"trim and sort", []string{" Spaces-2", "Spaces-1 "}, []string{"Spaces-1", "Spaces-2"}},
-		{"dedupe keeps first spelling", []string{"Spaces-1", "spaces-1", "SPACES-1"}, []string{"Spaces-1"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := NormalizeSpaces(tt.in)
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("NormalizeSpaces(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-			if got := NormalizeOwners(tt.in); !slices.Equal(got, tt.want) {
-				t.Errorf("NormalizeOwners(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
+		if got := tt.p.Unrestricted(); got != tt.want {
+			t.Errorf("%s: Unrestricted() = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }
 
 func TestMissingPermissionError(t *testing.T) {
-	err := Principal{KeyID: "apikeys-x", Role: RoleReader}.Require(BuiltInFeedPush)
+	err := Policy{}.Authorize(Principal{KeyID: "apikeys-x", Role: RoleReader}, BuiltInFeedPush, Target{})
 	want := "You do not have permission to perform this action. Please contact your Octopus administrator. Missing permission: BuiltInFeedPush"
 	if err == nil || err.Error() != want {
-		t.Fatalf("Require(BuiltInFeedPush) = %v, want %q", err, want)
+		t.Fatalf("Authorize(BuiltInFeedPush) = %v, want %q", err, want)
 	}
 	if !errors.Is(err, ErrForbidden) {
 		t.Errorf("errors.Is(%v, ErrForbidden) = false, want true", err)
 	}
-	var mpe *MissingPermissionError
-	if !errors.As(err, &mpe) || mpe.Permission != BuiltInFeedPush {
-		t.Errorf("errors.As gave %+v, want Permission BuiltInFeedPush", mpe)
-	}
 	if errors.Is(err, ErrUnauthenticated) {
 		t.Errorf("errors.Is(%v, ErrUnauthenticated) = true, want false", err)
 	}
+}
 
-	anon := Anonymous().Require(BuiltInFeedPush)
-	if !errors.Is(anon, ErrUnauthenticated) || errors.Is(anon, ErrForbidden) {
-		t.Errorf("anonymous Require(BuiltInFeedPush) = %v, want ErrUnauthenticated only", anon)
+func TestOutOfScopeErrorText(t *testing.T) {
+	p := Principal{KeyID: "k", Role: RoleAdministrator, Spaces: []string{"Spaces-2"}}
+	for _, tt := range []struct {
+		t    Target
+		want string
+	}{
+		{Target{Space: "Spaces-1"}, "The API key may not act in space Spaces-1."},
+		{Target{Owner: "beta"}, `The API key may not act for owner "beta".`},
+	} {
+		if err := (Policy{}).Authorize(p, FeedView, tt.t); err == nil || err.Error() != tt.want {
+			t.Errorf("Authorize(%+v) = %v, want %q", tt.t, err, tt.want)
+		}
 	}
 }

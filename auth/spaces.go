@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -247,7 +246,7 @@ func ParseSpaceID(s string) (id string, number int64, ok bool) {
 	if s[:len(spacePrefix)] == spacePrefix && digits[0] != '0' {
 		return s, number, true // already canonical: every request passes here, so no new string
 	}
-	return spacePrefix + strconv.FormatInt(number, 10), number, true
+	return canonicalSpaceID(number), number, true
 }
 
 // spaceNumber reads a space id (ParseSpaceID) as its number.
@@ -262,7 +261,7 @@ func scanSpace(s scanner) (Space, error) {
 	if err := s.Scan(&number, &sp.Name, &sp.Description, &created); err != nil {
 		return Space{}, err
 	}
-	sp.ID = spacePrefix + strconv.FormatInt(number, 10)
+	sp.ID = canonicalSpaceID(number)
 	sp.Created = time.UnixMilli(created).UTC()
 	return sp, nil
 }

@@ -7,7 +7,7 @@ import (
 )
 
 func TestParseArchiveName(t *testing.T) {
-	// octopus-api.md §4.2: results of Octopus' lazy id regex, checked against .NET.
+	// docs/protocol/octopus.md §4.2: results of Octopus' lazy id regex, checked against .NET.
 	tests := []struct {
 		in, id, version, ext string
 	}{

@@ -244,7 +244,7 @@ func TestUnlistModeAndRelist(t *testing.T) {
 	if err != nil || e.Listed {
 		t.Fatalf("after unlist: entry %+v, %v; want it kept and unlisted", e.Listed, err)
 	}
-	// Unlisted versions stay in the flat container (nuget-protocol.md §3).
+	// Unlisted versions stay in the flat container (docs/protocol/nuget.md §3).
 	if resp, body := env.Do(t, http.MethodGet, "/v3/package/unlist.me/index.json", nil, ""); resp.StatusCode != 200 || !strings.Contains(string(body), "1.0.0") {
 		t.Errorf("index.json after unlist = %d %s, want 1.0.0 listed", resp.StatusCode, body)
 	}

@@ -173,3 +173,31 @@ func (s *Server) routes(nuget *nugetapi.Handler) *mux.Router {
 
 	return r
 }
+
+// Route is one entry of the route table: a method and a path template.
+type Route struct {
+	Method   string
+	Template string // as gorilla/mux reports it: "/api/packages/{owner}/generic/{name}"
+}
+
+// Routes lists the route table, one entry per method of each route, in
+// order. The permission test walks it, so a route added without a row in
+// that test's table fails it.
+func (s *Server) Routes() ([]Route, error) {
+	var out []Route
+	err := s.router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		tpl, err := route.GetPathTemplate()
+		if err != nil {
+			return err
+		}
+		methods, err := route.GetMethods()
+		if err != nil {
+			return err
+		}
+		for _, m := range methods {
+			out = append(out, Route{Method: m, Template: tpl})
+		}
+		return nil
+	})
+	return out, err
+}

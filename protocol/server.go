@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/feedserver/feedserver/auth"
@@ -64,6 +65,7 @@ type Server struct {
 	oct     *octopus.Handler // Octopus built-in repository API
 	admin   *admin.Handler   // retention and re-index on demand
 	web     *web.Handler     // the web page for people (Library → Packages)
+	router  *mux.Router      // the route table (routes.go)
 }
 
 // New builds the routes and the middleware stack over a feed.
@@ -111,11 +113,11 @@ func New(f *feed.Feed, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.admin = admin.New(f, admin.Options{Retention: opts.Retention, Logger: opts.Logger})
-	router := s.routes(nuget)
+	s.router = s.routes(nuget)
 
 	// Outermost first: request id and state, access log and metrics (they
 	// see the final status, panics included), panic recovery, authentication.
-	var h http.Handler = generic.RejectDotSegments(router)
+	var h http.Handler = generic.RejectDotSegments(s.router)
 	h = httpx.MethodOverride(h) // before routing: Octopus.Client sends PUT and DELETE as POST
 	crossOrigin, err := httpx.CrossOrigin(opts.PublicURL)
 	if err != nil {

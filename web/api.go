@@ -46,7 +46,9 @@ func apiStatus(err error) (int, string) {
 		return http.StatusNotFound, err.Error()
 	case errors.Is(err, auth.ErrExists):
 		return http.StatusConflict, err.Error()
-	case errors.Is(err, errBadRequest), errors.Is(err, feed.ErrInvalid):
+	case errors.Is(err, errBadRequest), errors.Is(err, feed.ErrInvalid), errors.Is(err, auth.ErrInvalidSpec):
+		// A key's description says what is wrong with it: the name, role,
+		// expiry, a space that does not exist or an owner name.
 		return http.StatusBadRequest, err.Error()
 	case errors.Is(err, errNoKeyStore):
 		return http.StatusServiceUnavailable, err.Error()
@@ -79,7 +81,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 // admin checks an administrator request. (Cross-site state changes never get
 // here: httpx.CrossOrigin refuses them for the whole server.)
 func (h *Handler) admin(r *http.Request) error {
-	return httpx.Require(r.Context(), auth.AdministerSystem, "")
+	return httpx.Require(r.Context(), h.policy, auth.AdministerSystem, auth.Target{})
 }
 
 // keyJSON is one API key as the admin API shows it: never the key itself.
@@ -172,9 +174,6 @@ func (h *Handler) CreateKey(w http.ResponseWriter, r *http.Request) {
 	key, info, err := h.opts.Keys.Create(r.Context(), auth.KeySpec{
 		Name: req.Name, Role: role, Spaces: req.Spaces, Owners: req.Owners, Expires: req.Expires})
 	if err != nil {
-		if !errors.Is(err, auth.ErrExists) && !errors.Is(err, auth.ErrInvalidKey) && isSpecError(err) {
-			err = fmt.Errorf("%w: %v", errBadRequest, err)
-		}
 		h.apiFail(w, r, err)
 		return
 	}
@@ -182,10 +181,6 @@ func (h *Handler) CreateKey(w http.ResponseWriter, r *http.Request) {
 		"by", httpx.Principal(r.Context()).String())
 	writeJSON(w, http.StatusCreated, createKeyResponse{Key: key, keyJSON: toKeyJSON(info, time.Now())})
 }
-
-// isSpecError tells auth's plain validation errors (a bad name, role or
-// expiry: nothing wrapped) from store failures, which wrap a database error.
-func isSpecError(err error) bool { return errors.Unwrap(err) == nil }
 
 // RevokeKey serves DELETE /api/admin/apikeys/{id}: 204. Only an id is taken,
 // never a name or a key: the path reaches the access log.
@@ -221,7 +216,7 @@ type listedRequest struct {
 // relist covers only NuGet packages, and its DELETE may be set to delete).
 func (h *Handler) SetListed(w http.ResponseWriter, r *http.Request) {
 	space := feed.CanonicalSpace(httpx.Var(r, "spaceId"))
-	if err := httpx.Require(r.Context(), auth.BuiltInFeedAdminister, space); err != nil {
+	if err := httpx.Require(r.Context(), h.policy, auth.BuiltInFeedAdminister, auth.Target{Space: space}); err != nil {
 		h.apiFail(w, r, err)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
@@ -38,11 +39,22 @@ type genericView struct {
 // Generic serves GET /packages/generic/{owner}/{name}: every version of a
 // generic package with its files, download links and commands.
 func (h *Handler) Generic(w http.ResponseWriter, r *http.Request) {
-	if err := h.requireRead(r, ""); err != nil {
+	// As the generic API: the permission first, then the path, then whether
+	// the key reaches the owner.
+	if err := h.requireRead(r, auth.Target{}); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	owner, name := httpx.Var(r, "owner"), httpx.Var(r, "name")
+	owner, err := auth.NormalizeOwner(httpx.Var(r, "owner"))
+	if err != nil {
+		h.fail(w, r, fmt.Errorf("%w: %w", errBadRequest, err))
+		return
+	}
+	if err := h.requireRead(r, auth.Target{Owner: owner}); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	name := httpx.Var(r, "name")
 	vs, err := h.feed.ListGeneric(r.Context(), owner, name)
 	if err != nil {
 		h.fail(w, r, err)

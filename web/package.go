@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
@@ -98,7 +99,7 @@ func (h *Handler) Package(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, version := httpx.Var(r, "id"), httpx.Var(r, "version")
 	space := feed.CanonicalSpace(r.URL.Query().Get("space"))
-	if err := h.requireRead(r, space); err != nil {
+	if err := h.requireRead(r, auth.Target{Space: space}); err != nil {
 		h.fail(w, r, err)
 		return
 	}

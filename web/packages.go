@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,14 +130,26 @@ type listView struct {
 	ShowSpaces bool
 }
 
-// Packages serves GET /packages: the searchable, paged package list.
+// Packages serves GET /packages: the searchable, paged package list. It
+// shows what the request may read and nothing else, as the APIs do: a key
+// limited to spaces sees the packages of those spaces and no generic
+// package, one limited to owners only those owners' generic packages; a
+// filter naming a space or owner outside the key's scope is a 403, as
+// /api/{spaceId}/packages is.
 func (h *Handler) Packages(w http.ResponseWriter, r *http.Request) {
 	q := parseListQuery(r.URL.Query())
-	if err := h.requireRead(r, q.Space); err != nil {
+	for _, t := range []auth.Target{{}, {Space: q.Space}, {Owner: q.Owner}} {
+		if err := h.requireRead(r, t); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	scope, err := h.readScope(r)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	view, err := h.list(r, q)
+	view, err := h.list(r, q, scope)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -148,64 +161,70 @@ func (h *Handler) Packages(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "packages", page{Title: title, Nav: "packages", Data: view})
 }
 
-// list runs the query: search-index hits (NuGet and archives, the same search
-// NuGet clients get) first, then generic packages, paged over both.
-func (h *Handler) list(r *http.Request, q listQuery) (listView, error) {
-	ctx := r.Context()
+// listSource is one part of the list: the search hits of one space (or of
+// every space), or the generic packages of one owner (or of every owner).
+// fetch returns the rows of [skip, skip+take) and how many the part has.
+type listSource func(skip, take int) (rows []listRow, total int, err error)
+
+// where is what a list part covers: the filter's one value, every one (""),
+// or, for a restricted key, each one its scope names (none: the part is empty).
+func where(filter string, all bool, scoped []string) []string {
+	switch {
+	case filter != "":
+		return []string{filter}
+	case all:
+		return []string{""}
+	}
+	return scoped
+}
+
+// list runs the query within scope: search-index hits (NuGet and archives,
+// the same search NuGet clients get) first, then generic packages, paged
+// over all of them. An unrestricted reader gets one search over every space
+// and one listing over every owner; a restricted key gets one per space and
+// per owner of its scope, one after the other.
+func (h *Handler) list(r *http.Request, q listQuery, scope auth.Scope) (listView, error) {
 	size := h.opts.PageSize
 	skip := (q.Page - 1) * size
 	view := listView{Query: q, Spaces: h.spaces(r), Page: q.Page, ClearURL: "/packages"}
 	view.ShowSpaces = len(view.Spaces) > 1
 	doSearch, doGeneric := q.searchKinds()
 
-	searchTotal := 0
+	var sources []listSource
+	// Keys made before lists were checked may spell a space or an owner in
+	// another case than the catalogue stores it.
 	if doSearch {
-		iq := index.Query{Space: q.Space, Text: q.Q, Prerelease: q.Prerelease, SemVer2: true, Skip: skip, Take: size}
-		if q.Kind == kindNuGet {
-			iq.Kind = index.KindNuGet
-		} else if q.Kind == kindRaw {
-			iq.Kind = index.KindRaw
-		}
-		if skip > 100000 {
-			return listView{}, fmt.Errorf("%w: page %d is past the end of any search", errBadRequest, q.Page)
-		}
-		res, err := h.feed.Search(ctx, iq)
-		if err != nil {
-			return listView{}, err
-		}
-		searchTotal = res.Total
-		for _, hit := range res.Hits {
-			row, ok, err := h.searchRow(r, hit, q.Prerelease)
-			if err != nil {
-				return listView{}, err
+		var seen []string
+		for _, space := range where(q.Space, scope.AllSpaces, scope.Spaces) {
+			if space != "" {
+				space = feed.CanonicalSpace(space)
 			}
-			if ok {
-				view.Rows = append(view.Rows, row)
+			if !slices.Contains(seen, space) {
+				seen = append(seen, space)
+				sources = append(sources, h.searchSource(r, q, space))
 			}
 		}
 	}
-	view.Total = searchTotal
 	if doGeneric {
-		gskip := max(0, skip-searchTotal)
-		gtake := size - len(view.Rows)
-		if skip+size <= searchTotal {
-			gtake = 0 // this page is all search hits; only the total is needed
+		var seen []string
+		for _, owner := range where(q.Owner, scope.AllOwners, scope.Owners) {
+			if owner = strings.ToLower(owner); !slices.Contains(seen, owner) {
+				seen = append(seen, owner)
+				sources = append(sources, h.genericSource(r, q, owner))
+			}
 		}
-		ps, total, err := h.feed.GenericPackages(ctx, q.Owner, q.Q, gskip, max(gtake, 0))
+	}
+	for _, src := range sources {
+		// This part starts at view.Total in the whole list: it fills the
+		// page's slots from there on (none when the page ends before it;
+		// rows a part drops as changed since the search stay empty).
+		start := view.Total
+		rows, total, err := src(max(0, skip-start), max(0, skip+size-max(skip, start)))
 		if err != nil {
 			return listView{}, err
 		}
+		view.Rows = append(view.Rows, rows...)
 		view.Total += total
-		for _, p := range ps {
-			view.Rows = append(view.Rows, listRow{
-				Kind: "Generic", Where: p.Owner, ID: p.Name,
-				URL:    "/packages/generic/" + url.PathEscape(p.Owner) + "/" + url.PathEscape(p.Name),
-				Latest: p.LatestVersion,
-				Description: fmt.Sprintf("%d %s, %d %s, %s", p.Versions, plural(p.Versions, "version", "versions"),
-					p.Files, plural(p.Files, "file", "files"), formatBytes(p.Size)),
-				Published: p.Updated,
-			})
-		}
 	}
 	view.Pages = max(1, (view.Total+size-1)/size)
 	if len(view.Rows) > 0 {
@@ -218,6 +237,59 @@ func (h *Handler) list(r *http.Request, q listQuery) (listView, error) {
 		view.NextURL = q.url(q.Page + 1)
 	}
 	return view, nil
+}
+
+// searchSource lists the search hits of space ("" every space).
+func (h *Handler) searchSource(r *http.Request, q listQuery, space string) listSource {
+	return func(skip, take int) ([]listRow, int, error) {
+		if skip > 100000 {
+			return nil, 0, fmt.Errorf("%w: page %d is past the end of any search", errBadRequest, q.Page)
+		}
+		// Take 0 would mean the index's default page: ask for one and drop it.
+		iq := index.Query{Space: space, Text: q.Q, Prerelease: q.Prerelease, SemVer2: true, Skip: skip, Take: max(take, 1)}
+		if q.Kind == kindNuGet {
+			iq.Kind = index.KindNuGet
+		} else if q.Kind == kindRaw {
+			iq.Kind = index.KindRaw
+		}
+		res, err := h.feed.Search(r.Context(), iq)
+		if err != nil {
+			return nil, 0, err
+		}
+		var rows []listRow
+		for _, hit := range res.Hits[:min(len(res.Hits), take)] {
+			row, ok, err := h.searchRow(r, hit, q.Prerelease)
+			if err != nil {
+				return nil, 0, err
+			}
+			if ok {
+				rows = append(rows, row)
+			}
+		}
+		return rows, res.Total, nil
+	}
+}
+
+// genericSource lists the generic packages of owner ("" every owner).
+func (h *Handler) genericSource(r *http.Request, q listQuery, owner string) listSource {
+	return func(skip, take int) ([]listRow, int, error) {
+		ps, total, err := h.feed.GenericPackages(r.Context(), owner, q.Q, skip, take)
+		if err != nil {
+			return nil, 0, err
+		}
+		var rows []listRow
+		for _, p := range ps {
+			rows = append(rows, listRow{
+				Kind: "Generic", Where: p.Owner, ID: p.Name,
+				URL:    "/packages/generic/" + url.PathEscape(p.Owner) + "/" + url.PathEscape(p.Name),
+				Latest: p.LatestVersion,
+				Description: fmt.Sprintf("%d %s, %d %s, %s", p.Versions, plural(p.Versions, "version", "versions"),
+					p.Files, plural(p.Files, "file", "files"), formatBytes(p.Size)),
+				Published: p.Updated,
+			})
+		}
+		return rows, total, nil
+	}
 }
 
 // searchRow reads the versions of a hit and summarises them as the view

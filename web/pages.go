@@ -15,7 +15,7 @@ type uploadView struct {
 // Upload serves GET /upload: the Upload Package form. The file goes to the
 // Octopus raw upload endpoint (any archive, .nupkg included) from app.js.
 func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
-	if err := h.requireRead(r, ""); err != nil {
+	if err := h.requireRead(r, auth.Target{}); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -79,7 +79,7 @@ func examples(base string) []example {
 
 // Examples serves GET /examples: Show examples.
 func (h *Handler) Examples(w http.ResponseWriter, r *http.Request) {
-	if err := h.requireRead(r, ""); err != nil {
+	if err := h.requireRead(r, auth.Target{}); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -97,7 +97,7 @@ type adminView struct {
 // Admin serves GET /admin: re-index, retention and API keys. Everything on
 // it acts through the admin API with the key typed into the page.
 func (h *Handler) Admin(w http.ResponseWriter, r *http.Request) {
-	if err := h.requireRead(r, ""); err != nil {
+	if err := h.requireRead(r, auth.Target{}); err != nil {
 		h.fail(w, r, err)
 		return
 	}

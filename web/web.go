@@ -61,6 +61,7 @@ type Options struct {
 type Handler struct {
 	feed   *feed.Feed
 	opts   Options
+	policy auth.Policy // who may do what: auth decides, from RequireAuthForReads
 	log    *slog.Logger
 	pages  map[string]*template.Template
 	assets map[string]asset // by file name under static/
@@ -92,7 +93,8 @@ func New(f *feed.Feed, opts Options) (*Handler, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{feed: f, opts: opts, log: opts.Logger, pages: map[string]*template.Template{},
+	h := &Handler{feed: f, opts: opts, policy: auth.Policy{ReadsNeedKey: opts.RequireAuthForReads},
+		log: opts.Logger, pages: map[string]*template.Template{},
 		assets: map[string]asset{}}
 	h.bufs.New = func() any { return new(bytes.Buffer) }
 	if err := h.loadAssets(); err != nil {
@@ -258,16 +260,16 @@ func pageStatus(err error) (int, string) {
 	return http.StatusInternalServerError, "Something went wrong on the server."
 }
 
-// requireRead checks the read permission when reads need a key.
-func (h *Handler) requireRead(r *http.Request, space string) error {
-	if !h.opts.RequireAuthForReads {
-		return nil
-	}
-	ctx := r.Context()
-	if httpx.AuthError(ctx) == nil && httpx.Principal(ctx).Anonymous {
-		return fmt.Errorf("%w: reads need an API key", auth.ErrUnauthenticated)
-	}
-	return httpx.Require(ctx, auth.BuiltInFeedDownload, space)
+// requireRead checks that the request may read t (auth decides; with no
+// space and no owner in t, only the permission counts).
+func (h *Handler) requireRead(r *http.Request, t auth.Target) error {
+	return httpx.RequireRead(r.Context(), h.policy, auth.BuiltInFeedDownload, t)
+}
+
+// readScope is where the request may read: the list and the space menus
+// show only that.
+func (h *Handler) readScope(r *http.Request) (auth.Scope, error) {
+	return httpx.ReadScope(r.Context(), h.policy, auth.BuiltInFeedDownload)
 }
 
 // Root redirects / to the package list.
@@ -294,12 +296,24 @@ func (h *Handler) Static(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
 }
 
-// spaces lists the spaces for the filters (the default one alone without a store).
+// spaces lists the spaces for the filters and the upload target (the
+// default one alone without a store): those the request may read.
 func (h *Handler) spaces(r *http.Request) []auth.Space {
+	all := []auth.Space{{ID: feed.DefaultSpace, Name: "Default"}}
 	if h.opts.Spaces != nil {
 		if ss, err := h.opts.Spaces.List(r.Context()); err == nil && len(ss) > 0 {
-			return ss
+			all = ss
 		}
 	}
-	return []auth.Space{{ID: feed.DefaultSpace, Name: "Default"}}
+	scope, err := h.readScope(r)
+	if err != nil {
+		return nil
+	}
+	var out []auth.Space
+	for _, sp := range all {
+		if scope.HasSpace(sp.ID) {
+			out = append(out, sp)
+		}
+	}
+	return out
 }

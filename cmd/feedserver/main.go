@@ -172,6 +172,9 @@ func (a *app) openKeys(ctx context.Context) error {
 	if err := os.MkdirAll(a.cfg.Data, 0o750); err != nil {
 		return fmt.Errorf("create data folder: %w", err)
 	}
+	if err := prepareSecretDB(filepath.Join(a.cfg.Data, "keys.db"), a.log); err != nil {
+		return fmt.Errorf("open key database: %w", err)
+	}
 	var err error
 	if a.keysDB, err = sql.Open("sqlite3", "file:"+filepath.Join(a.cfg.Data, "keys.db")+"?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on"); err != nil {
 		return fmt.Errorf("open key database: %w", err)

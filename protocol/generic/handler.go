@@ -34,9 +34,10 @@ type Options struct {
 
 // Handler serves the generic registry over a feed.
 type Handler struct {
-	feed *feed.Feed
-	opts Options
-	log  *slog.Logger
+	feed   *feed.Feed
+	opts   Options
+	policy auth.Policy // who may do what: auth decides, from RequireAuthForReads
+	log    *slog.Logger
 }
 
 // New returns a Handler.
@@ -44,7 +45,7 @@ func New(f *feed.Feed, opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{feed: f, opts: opts, log: opts.Logger}
+	return &Handler{feed: f, opts: opts, policy: auth.Policy{ReadsNeedKey: opts.RequireAuthForReads}, log: opts.Logger}
 }
 
 // uploadSlack is what a body may carry beyond MaxUploadBytes: multipart headers.
@@ -120,40 +121,42 @@ func parse(r *http.Request) (target, error) {
 	return t, nil
 }
 
-// authorize checks perm and the owner restriction of the request's key, then
-// parses the path. Authentication comes first: an anonymous caller learns
-// nothing about the rules of a path it may not use.
+// authorize checks that the request may use perm on the owner of its path,
+// then returns the parsed path. The permission is checked before the path is
+// parsed: an anonymous caller learns nothing about the rules of a path it
+// may not use.
 func (h *Handler) authorize(r *http.Request, perm auth.Permission) (target, error) {
+	return h.check(r, perm, httpx.Require)
+}
+
+// authorizeRead is authorize for downloads and listings (httpx.RequireRead:
+// anonymous while reads are open, a wrong key then ignored as on the NuGet
+// read endpoints).
+func (h *Handler) authorizeRead(r *http.Request) (target, error) {
+	return h.check(r, auth.BuiltInFeedDownload, httpx.RequireRead)
+}
+
+type requireFunc func(context.Context, auth.Policy, auth.Permission, auth.Target) error
+
+func (h *Handler) check(r *http.Request, perm auth.Permission, require requireFunc) (target, error) {
 	ctx := r.Context()
-	if err := httpx.Require(ctx, perm, ""); err != nil {
+	if err := require(ctx, h.policy, perm, auth.Target{}); err != nil {
 		return target{}, err
 	}
 	t, err := parse(r)
 	if err != nil {
 		return t, err
 	}
-	if !httpx.Principal(ctx).CanOwner(t.owner) {
-		return t, forbidden(fmt.Sprintf("The API key may not act for owner %q.", t.owner))
+	if err := require(ctx, h.policy, perm, auth.Target{Owner: t.owner}); err != nil {
+		return t, err
 	}
 	return t, nil
 }
 
-// authorizeRead is authorize for downloads and listings: anonymous unless the
-// server requires keys for reads. A wrong key on an anonymous read is
-// ignored, as on the server's NuGet read endpoints.
-func (h *Handler) authorizeRead(r *http.Request) (target, error) {
-	if !h.opts.RequireAuthForReads {
-		return parse(r)
-	}
-	ctx := r.Context()
-	if httpx.AuthError(ctx) == nil && httpx.Principal(ctx).Anonymous {
-		return target{}, fmt.Errorf("%w: reads need an API key", auth.ErrUnauthenticated)
-	}
-	return h.authorize(r, auth.BuiltInFeedDownload)
-}
-
-// ensureOwner makes sure the owner exists: an administrator key creates it on
-// its first push, anyone else gets a 403 saying how to create it.
+// ensureOwner makes sure the owner exists. Creating one is administering the
+// registry: an administrator whose key reaches the owner (unrestricted, or
+// limited to owners that include it) creates it on its first push; anyone
+// else gets a 403 saying how to create it.
 func (h *Handler) ensureOwner(ctx context.Context, owner string) error {
 	if h.opts.Owners == nil {
 		return nil
@@ -165,15 +168,14 @@ func (h *Handler) ensureOwner(ctx context.Context, owner string) error {
 	if exists {
 		return nil
 	}
-	p := httpx.Principal(ctx)
-	if p.Anonymous || p.Role != auth.RoleAdministrator {
+	if err := httpx.Require(ctx, h.policy, auth.BuiltInFeedAdminister, auth.Target{Owner: owner}); err != nil {
 		return forbidden(fmt.Sprintf("The owner %q does not exist. An administrator creates it by pushing to it first, or with: feedserver owner create %s",
 			owner, owner))
 	}
 	if _, err := h.opts.Owners.Create(ctx, owner); err != nil && !errors.Is(err, auth.ErrExists) {
 		return err
 	}
-	h.log.Info("generic owner created by its first push", "owner", owner, "by", p.String())
+	h.log.Info("generic owner created by its first push", "owner", owner, "by", httpx.Principal(ctx).String())
 	return nil
 }
 

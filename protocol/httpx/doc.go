@@ -5,6 +5,8 @@
 // and the reader that finds the uploaded file in a request body.
 //
 // It owns no routes and no protocol's error shapes: each protocol package
-// reads the state through Principal, Require and AuthError and answers in its
-// own way. It may import auth, never feed, index or a protocol package.
+// reads the state through Principal, Require, RequireRead, ReadScope and
+// AuthError (Require and RequireRead hand the decision to auth's one
+// function, Policy.Authorize) and answers in its own way. The access log
+// redacts anything shaped like a key, wherever the client put it. It may import auth, never feed, index or a protocol package.
 package httpx

@@ -90,25 +90,28 @@ func Observe(log *slog.Logger, m *Metrics) func(http.Handler) http.Handler {
 			if !log.Enabled(ctx, level) {
 				return
 			}
+			// Every value the client chose is logged through RedactKeys: a
+			// key pasted into a path, a search or a user agent stays out too.
 			attrs := []slog.Attr{
 				slog.String("id", RequestID(ctx)),
 				slog.String("method", r.Method),
-				slog.String("path", r.URL.EscapedPath()),
+				slog.String("path", RedactKeys(r.URL.EscapedPath())),
 				slog.String("route", route),
 				slog.Int("status", status),
 				slog.Int64("bytes", rec.bytes),
 				slog.Duration("duration", elapsed),
 				slog.String("remote", r.RemoteAddr),
-				slog.String("principal", Principal(ctx).String()),
+				slog.String("principal", RedactKeys(Principal(ctx).String())), // a key's name is typed too
 			}
-			if q := RedactQuery(r.URL.RawQuery); q != "" {
+			if q := RedactKeys(RedactQuery(r.URL.RawQuery)); q != "" {
 				attrs = append(attrs, slog.String("query", q))
 			}
 			if ua := r.UserAgent(); ua != "" {
-				attrs = append(attrs, slog.String("user_agent", ua))
+				attrs = append(attrs, slog.String("user_agent", RedactKeys(ua)))
 			}
 			if s := stateOf(ctx); s != nil && s.err != nil {
-				attrs = append(attrs, slog.String("err", s.err.Error()))
+				// Errors may quote a path value back.
+				attrs = append(attrs, slog.String("err", RedactKeys(s.err.Error())))
 			}
 			log.LogAttrs(ctx, level, AccessLogMessage, attrs...)
 		})
@@ -135,6 +138,73 @@ func RedactQuery(raw string) string {
 		}
 	}
 	return strings.Join(parts, "&")
+}
+
+// redactedKey replaces a key-shaped run in a log line.
+const redactedKey = "API-REDACTED"
+
+// minRedactedRun is how many key characters after "API-" make a run look
+// like a key: fewer than any real key has (26), so a key missing a few
+// characters is still hidden, and more than words in package ids have.
+const minRedactedRun = 20
+
+// RedactKeys replaces every run that looks like an API key in s: "API-" in
+// any case (its "-" also percent-encoded, as in a path) and at least
+// minRedactedRun letters and digits, wherever it stands. The access log runs
+// the path, the query, the user agent and the error through it, so a key
+// typed into a URL by mistake never reaches a log.
+func RedactKeys(s string) string {
+	var b strings.Builder
+	last := 0 // s[last:] is not copied yet
+	for i := 0; i+3 < len(s); i++ {
+		if s[i]|0x20 != 'a' {
+			continue // the common case, without a call
+		}
+		j := keyPrefixEnd(s, i)
+		if j < 0 {
+			continue
+		}
+		end := j
+		for end < len(s) {
+			if isAlnum(s[end]) {
+				end++
+			} else if next := keyPrefixEnd(s, end-3); end-3 >= j && next > end {
+				end = next // a second key glued to this one: the run goes on
+			} else {
+				break
+			}
+		}
+		if end-j < minRedactedRun {
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(redactedKey)
+		last, i = end, end-1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// keyPrefixEnd is the index after "API-" (any case, "-" or "%2D") at s[i:],
+// or -1.
+func keyPrefixEnd(s string, i int) int {
+	if i+3 >= len(s) || s[i]|0x20 != 'a' || s[i+1]|0x20 != 'p' || s[i+2]|0x20 != 'i' {
+		return -1
+	}
+	switch j := i + 3; {
+	case s[j] == '-':
+		return j + 1
+	case j+2 < len(s) && s[j] == '%' && s[j+1] == '2' && s[j+2]|0x20 == 'd':
+		return j + 3
+	}
+	return -1
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // mayHoldAPIKey is the cheap test before a query is parsed for an apikey

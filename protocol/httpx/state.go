@@ -2,7 +2,6 @@ package httpx
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 
@@ -65,22 +64,53 @@ func AuthError(ctx context.Context) error {
 	return nil
 }
 
-// Require returns nil when the request's principal holds perm in space ("" skips
-// the space check). Otherwise it returns the presented key's error, or
-// auth.ErrUnauthenticated (wrapped) for an anonymous caller, or an
-// auth.ErrForbidden. Each protocol maps these to its own status codes.
-func Require(ctx context.Context, perm auth.Permission, space string) error {
+// Require asks auth's one decision, pol.Authorize, whether the request may
+// use perm on t. A presented key that did not authenticate fails first, with
+// its own error (auth.ErrInvalidKey), whatever the action. Otherwise the
+// error is auth's: ErrUnauthenticated (wrapped) for an anonymous caller,
+// ErrForbidden for a known one. Each protocol maps these to its own codes.
+func Require(ctx context.Context, pol auth.Policy, perm auth.Permission, t auth.Target) error {
+	p, err := judged(ctx, pol, false)
+	if err != nil {
+		return err
+	}
+	return pol.Authorize(p, perm, t)
+}
+
+// RequireRead is Require for the reads of the NuGet family, the generic
+// registry and the pages: while reads are open, a presented key that did not
+// authenticate is ignored and the request reads as anonymous. NuGet clients
+// send a stored Basic credential only after a challenge, and a stale one must
+// not break a feed anyone may read. A key that authenticates is still judged
+// by its scope.
+func RequireRead(ctx context.Context, pol auth.Policy, perm auth.Permission, t auth.Target) error {
+	p, err := judged(ctx, pol, true)
+	if err != nil {
+		return err
+	}
+	return pol.Authorize(p, perm, t)
+}
+
+// ReadScope is where the request may use the read permission perm, judged as
+// RequireRead judges: listings show only what it holds.
+func ReadScope(ctx context.Context, pol auth.Policy, perm auth.Permission) (auth.Scope, error) {
+	p, err := judged(ctx, pol, true)
+	if err != nil {
+		return auth.Scope{}, err
+	}
+	return pol.Scope(p, perm)
+}
+
+// judged is the principal a decision is about, or the error of a presented
+// key that did not authenticate (ignored for a read while reads are open).
+func judged(ctx context.Context, pol auth.Policy, read bool) (auth.Principal, error) {
 	if err := AuthError(ctx); err != nil {
-		return err
+		if read && !pol.ReadsNeedKey {
+			return auth.Anonymous(), nil
+		}
+		return auth.Principal{}, err
 	}
-	p := Principal(ctx)
-	if err := p.Require(perm); err != nil {
-		return err
-	}
-	if space != "" && !p.InSpace(space) {
-		return fmt.Errorf("%w: the API key may not act in %s", auth.ErrForbidden, space)
-	}
-	return nil
+	return Principal(ctx), nil
 }
 
 // SetError records the error a handler answered with, so the access log line

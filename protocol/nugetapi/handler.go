@@ -31,10 +31,11 @@ type Options struct {
 
 // Handler serves the NuGet push and content endpoints over a feed.
 type Handler struct {
-	feed *feed.Feed
-	opts Options
-	log  *slog.Logger
-	docs *document.Cache // rendered flat-container index.json documents
+	feed   *feed.Feed
+	opts   Options
+	policy auth.Policy // who may do what: auth decides, from RequireAuthForReads
+	log    *slog.Logger
+	docs   *document.Cache // rendered flat-container index.json documents
 }
 
 // flatIndexCacheBytes bounds the cached index.json documents: a few hundred
@@ -53,7 +54,8 @@ func New(f *feed.Feed, opts Options) (*Handler, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{feed: f, opts: opts, log: opts.Logger, docs: document.NewCache(flatIndexCacheBytes)}, nil
+	return &Handler{feed: f, opts: opts, policy: auth.Policy{ReadsNeedKey: opts.RequireAuthForReads},
+		log: opts.Logger, docs: document.NewCache(flatIndexCacheBytes)}, nil
 }
 
 // routeSpace is the route's {spaceId} in its canonical spelling, or the default space.
@@ -61,17 +63,12 @@ func routeSpace(r *http.Request) string {
 	return feed.CanonicalSpace(httpx.Var(r, "spaceId"))
 }
 
-// requireRead checks the download permission when reads need a key.
+// requireRead checks that the request may download from space.
 func (h *Handler) requireRead(r *http.Request, space string) error {
-	if !h.opts.RequireAuthForReads {
-		// Anonymous reads: a wrong read credential is ignored rather than refused,
-		// since NuGet clients send Basic credentials only when challenged.
-		return nil
-	}
-	ctx := r.Context()
-	if httpx.AuthError(ctx) == nil && httpx.Principal(ctx).Anonymous {
-		// auth.Anonymous may download; here it must not.
-		return fmt.Errorf("%w: reads need an API key", auth.ErrUnauthenticated)
-	}
-	return httpx.Require(ctx, auth.BuiltInFeedDownload, space)
+	return httpx.RequireRead(r.Context(), h.policy, auth.BuiltInFeedDownload, auth.Target{Space: space})
+}
+
+// require checks that the request may use perm in space.
+func (h *Handler) require(r *http.Request, perm auth.Permission, space string) error {
+	return httpx.Require(r.Context(), h.policy, perm, auth.Target{Space: space})
 }

@@ -21,7 +21,7 @@ const uploadSlack = 64 << 10
 func (h *Handler) Push(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	sp := routeSpace(r)
-	if err := httpx.Require(ctx, auth.BuiltInFeedPush, sp); err != nil {
+	if err := h.require(r, auth.BuiltInFeedPush, sp); err != nil {
 		httpx.Drain(r.Body)
 		h.fail(w, r, err, false)
 		return
@@ -50,10 +50,10 @@ func (h *Handler) Push(w http.ResponseWriter, r *http.Request) {
 		Space:    sp,
 		Protocol: "nuget",
 		// No file name: the nuspec says what it is. NuGet always names the part
-		// "package.nupkg" (octopus-api.md §1.5), and a .zip here is still a nupkg.
+		// "package.nupkg" (docs/protocol/nuget.md §7.2), and a .zip here is still a nupkg.
 		Body:       file,
 		Overwrite:  overwrite,
-		CanReplace: httpx.Principal(ctx).Can(auth.BuiltInFeedAdminister),
+		CanReplace: h.require(r, auth.BuiltInFeedAdminister, sp) == nil,
 	})
 	if err != nil {
 		httpx.Drain(r.Body)
@@ -69,7 +69,7 @@ func (h *Handler) Push(w http.ResponseWriter, r *http.Request) {
 
 // replaceRequested reads ?replace=true leniently: NuGet.exe appends "/" to
 // the source URL, so "-Source .../nuget/packages?replace=true" arrives as
-// "?replace=true/" (octopus-api.md §1.5); the name is matched in any case.
+// "?replace=true/" (docs/protocol/nuget.md §7.4); the name is matched in any case.
 func replaceRequested(rawQuery string) bool {
 	if rawQuery == "" {
 		return false
@@ -94,7 +94,7 @@ func replaceRequested(rawQuery string) bool {
 func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	sp := routeSpace(r)
-	if err := httpx.Require(ctx, auth.BuiltInFeedAdminister, sp); err != nil {
+	if err := h.require(r, auth.BuiltInFeedAdminister, sp); err != nil {
 		h.fail(w, r, err, false)
 		return
 	}
@@ -120,7 +120,7 @@ func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) Relist(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	sp := routeSpace(r)
-	if err := httpx.Require(ctx, auth.BuiltInFeedAdminister, sp); err != nil {
+	if err := h.require(r, auth.BuiltInFeedAdminister, sp); err != nil {
 		h.fail(w, r, err, false)
 		return
 	}

@@ -140,7 +140,7 @@ func TestOverwriteModes(t *testing.T) {
 	}
 }
 
-// Error statuses and bodies (octopus-api.md §2.4, §8).
+// Error statuses and bodies (docs/protocol/octopus.md §2.4, §8).
 func TestErrors(t *testing.T) {
 	e := newEnv(t, protocoltest.WithOptions(func(o *protocol.Options) { o.MaxUploadBytes = 4096 }))
 	for _, tc := range []struct {

@@ -1,7 +1,7 @@
 package octopus_test
 
 // Each test replays, request by request, what one real client sends
-// (octopus-api.md §1) and checks every field that client reads.
+// (docs/protocol/octopus.md §1) and checks every field that client reads.
 
 import (
 	"fmt"

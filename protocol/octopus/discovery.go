@@ -34,7 +34,8 @@ func (h *Handler) SpaceRoot(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, r, http.StatusOK, newSpaceRoot(linksFor(r), sp.ID))
 }
 
-// visibleSpaces is every space the caller may act in.
+// visibleSpaces is every space the caller may view: a key limited to
+// spaces sees those, one limited to owners only sees none.
 func (h *Handler) visibleSpaces(r *http.Request) ([]auth.Space, error) {
 	if err := h.authorize(r, auth.FeedView, ""); err != nil {
 		return nil, err
@@ -46,7 +47,7 @@ func (h *Handler) visibleSpaces(r *http.Request) ([]auth.Space, error) {
 	p := httpx.Principal(r.Context())
 	out := all[:0]
 	for _, sp := range all {
-		if p.InSpace(sp.ID) {
+		if h.policy.Authorize(p, auth.FeedView, auth.Target{Space: sp.ID}) == nil {
 			out = append(out, sp)
 		}
 	}

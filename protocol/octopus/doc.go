@@ -13,7 +13,7 @@
 //     in the subpackage octodiff).
 //
 // Every wire type and quirk names the client that needs it; the facts come
-// from the shared reference notes (octopus-api.md). Errors are the Octopus
+// from the public sources listed in docs/protocol/octopus.md. Errors are the Octopus
 // JSON body {"ErrorMessage", "Errors"}, with one status table (errors.go).
 //
 // It imports feed, index, nuget, auth, protocol/httpx and octodiff. It must

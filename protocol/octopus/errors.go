@@ -13,7 +13,7 @@ import (
 	"github.com/feedserver/feedserver/protocol/octopus/octodiff"
 )
 
-// Octopus' own texts (octopus-api.md §2.4, §5.1, §8).
+// Octopus' own texts (docs/protocol/octopus.md §2.4, §5.1, §8.5).
 const (
 	msgNotLoggedIn = "You must be logged in to perform this action. Please provide a valid API key or log in again."
 	msgInvalidKey  = "The API key you provided was not valid. Please double-check your API key and try again. For instructions on finding your API key, please visit: https://oc.to/ApiKey"
@@ -86,7 +86,7 @@ func status(err error) (int, apiError) {
 		// Not 400 (Octopus.Client would not fall back to a full upload) and not
 		// 500 (not a server fault, and a 5xx invites retries of the same delta):
 		// 422 reaches Octopus.Client as OctopusServerException, which it
-		// recovers from. The exact code of a real server is unconfirmed (§11).
+		// recovers from. The exact code of a real server is unconfirmed (docs/protocol/octopus.md §10).
 		e.ErrorMessage = "The delta could not be applied to the stored base package: " + err.Error()
 		return http.StatusUnprocessableEntity, e
 	case errors.Is(err, errEmptyPackage), errors.Is(err, errEmptyDelta):

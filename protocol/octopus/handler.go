@@ -39,9 +39,10 @@ type Options struct {
 
 // Handler serves the Octopus built-in repository API over a feed.
 type Handler struct {
-	feed *feed.Feed
-	opts Options
-	log  *slog.Logger
+	feed   *feed.Feed
+	opts   Options
+	policy auth.Policy // who may do what: auth decides, from RequireAuthForReads
+	log    *slog.Logger
 }
 
 // New returns a Handler.
@@ -52,7 +53,7 @@ func New(f *feed.Feed, opts Options) (*Handler, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{feed: f, opts: opts, log: opts.Logger}, nil
+	return &Handler{feed: f, opts: opts, policy: auth.Policy{ReadsNeedKey: opts.RequireAuthForReads}, log: opts.Logger}, nil
 }
 
 // uploadSlack is what an upload body may carry beyond MaxUploadBytes for the
@@ -91,18 +92,13 @@ func (h *Handler) listSpaces(ctx context.Context) ([]auth.Space, error) {
 	return h.opts.Spaces.List(ctx)
 }
 
-// authorize checks the caller: a presented key that failed is a 401 whatever
-// the endpoint; an anonymous caller may only read, and only when reads are
-// open; a known caller needs perm, and the space when space is not "".
+// authorize checks the caller through auth's one decision: a presented key
+// that failed is a 401 whatever the endpoint, reads included (Octopus
+// clients always send their key, and a wrong one should say so at once); an
+// anonymous caller may only read, and only when reads are open; a known
+// caller needs perm, and the space when space is not "".
 func (h *Handler) authorize(r *http.Request, perm auth.Permission, space string) error {
-	ctx := r.Context()
-	if err := httpx.AuthError(ctx); err != nil {
-		return err
-	}
-	if httpx.Principal(ctx).Anonymous && h.opts.RequireAuthForReads {
-		return fmt.Errorf("%w: this server needs an API key for reads", auth.ErrUnauthenticated)
-	}
-	return httpx.Require(ctx, perm, space)
+	return httpx.Require(r.Context(), h.policy, perm, auth.Target{Space: space})
 }
 
 // begin resolves the space of a request and checks perm in it, answering

@@ -24,7 +24,7 @@ const defaultTake = 30
 // overwriteMode reads overwriteMode (any case of name and value), else the
 // legacy replace (lenient: NuGet-style "true/", .NET "True"), else
 // FailIfExists. overwriteMode wins when both are sent: the precedence is
-// unconfirmed (§2.3), and modern clients send only overwriteMode.
+// unconfirmed (docs/protocol/octopus.md §2.3), and modern clients send only overwriteMode.
 func overwriteMode(q url.Values) (feed.Overwrite, error) {
 	if v := strings.TrimSpace(queryValue(q, "overwriteMode")); v != "" {
 		switch strings.ToLower(v) {
@@ -107,12 +107,13 @@ func (h *Handler) beginUpload(w http.ResponseWriter, r *http.Request) (auth.Spac
 // read by its nuspec, any other archive by its file name.
 func pushRequest(ctx context.Context, sp auth.Space, name string, body io.Reader, mode feed.Overwrite) feed.PushRequest {
 	return feed.PushRequest{
-		Space:      sp.ID,
-		Protocol:   "octopus",
-		FileName:   name,
-		Body:       body,
-		Overwrite:  mode,
-		CanReplace: httpx.Principal(ctx).Can(auth.BuiltInFeedAdminister),
+		Space:     sp.ID,
+		Protocol:  "octopus",
+		FileName:  name,
+		Body:      body,
+		Overwrite: mode,
+		// Only a known caller gets this far, so the read policy plays no part.
+		CanReplace: httpx.Require(ctx, auth.Policy{}, auth.BuiltInFeedAdminister, auth.Target{Space: sp.ID}) == nil,
 	}
 }
 
@@ -179,7 +180,7 @@ const searchPage = 1000
 
 // allEntries is every listed package version of a space whose id contains
 // filter (case-insensitive; "" is all), ordered by id, then newest version
-// first. Octopus' filter is a partial match on the id (§6.5; case and
+// first. Octopus' filter is a partial match on the id (docs/protocol/octopus.md §6.5; case and
 // anchoring unconfirmed, so the most tolerant reading).
 func (h *Handler) allEntries(ctx context.Context, space, filter string) ([]index.Entry, error) {
 	filter = strings.ToLower(strings.TrimSpace(filter))
@@ -440,7 +441,7 @@ func (h *Handler) Versions(w http.ResponseWriter, r *http.Request) {
 		}
 		vr = &parsed
 	}
-	// Unconfirmed default (§6.6): prereleases are included unless the caller
+	// Unconfirmed default (docs/protocol/octopus.md §6.6): prereleases are included unless the caller
 	// says includePreRelease=false; a version a client cannot see is worse
 	// than one it skips.
 	pre := queryBool(q, "includePreRelease", true)
@@ -516,7 +517,7 @@ func (h *Handler) SearchFeed(w http.ResponseWriter, r *http.Request) {
 
 // Notes serves GET [/api/{spaceId}]/api/packages/notes?packageIds=…: the
 // release notes of NuGet packages. The element format of packageIds is
-// unconfirmed (§11), so each element may be a resource id
+// unconfirmed (docs/protocol/octopus.md §6.7), so each element may be a resource id
 // ("packages-A.1.0.0"), "A.1.0.0", "A:1.0.0" or "feeds-builtin:A:1.0.0".
 func (h *Handler) Notes(w http.ResponseWriter, r *http.Request) {
 	sp, ok := h.begin(w, r, auth.FeedView)

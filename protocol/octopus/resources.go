@@ -18,7 +18,7 @@ const builtInFeedID = "feeds-builtin"
 // publishedLayout is Octopus' DateTimeOffset format, yyyy-MM-ddTHH:mm:ss.fffzzz.
 const publishedLayout = "2006-01-02T15:04:05.000-07:00"
 
-// Link templates of one space, RFC 6570 as Octopus writes them (§6.1).
+// Link templates of one space, RFC 6570 as Octopus writes them (docs/protocol/octopus.md §6.1).
 // Octopus.Client sends overwriteMode only when the PackageUpload template
 // names it, else the legacy replace.
 const (
@@ -181,7 +181,7 @@ func newUser(l links, p auth.Principal) userResource {
 	}
 }
 
-// feedResource is the built-in feed (§6.6): the octopus CLI takes its Id from
+// feedResource is the built-in feed (docs/protocol/octopus.md §6.6): the octopus CLI takes its Id from
 // feeds?feedType=BuiltIn and follows to packages/versions.
 type feedResource struct {
 	Id                                   string            `json:"Id"`
@@ -220,7 +220,7 @@ func newFeed(l links, space string) feedResource {
 	}
 }
 
-// packageResource is PackageFromBuiltInFeedResource (§3): every upload and
+// packageResource is PackageFromBuiltInFeedResource (docs/protocol/octopus.md §3.1): every upload and
 // package endpoint returns it. octopackjs reads Title, Version and
 // PackageSizeBytes; Octopus.Client compares Hash with the local SHA-1 after
 // a timeout; the octopus CLI decodes every field; docs scripts follow Links.Raw.
@@ -285,7 +285,7 @@ func newPackage(l links, e index.Entry) packageResource {
 	return p
 }
 
-// packageVersionResource is one item of feeds/{id}/packages/versions (§6.6).
+// packageVersionResource is one item of feeds/{id}/packages/versions (docs/protocol/octopus.md §6.6).
 type packageVersionResource struct {
 	Id           string            `json:"Id"`
 	PackageId    string            `json:"PackageId"`

@@ -87,6 +87,19 @@ func New(t testing.TB, opts ...Option) *Env {
 	return env
 }
 
+// NewOwners returns an owner store of its own, for a server that keeps
+// generic owners as a real one does (protocol.Options.Owners; New leaves it
+// nil, which accepts any owner).
+func NewOwners(t testing.TB) *auth.Owners {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "owners.db")+"?_journal_mode=WAL&_busy_timeout=10000")
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+	owners, err := auth.NewOwners(context.Background(), db)
+	must(t, err)
+	return owners
+}
+
 func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 )
 
 // Seeds are real queries: NuGet.Client 5.8 (V2FeedQueryBuilder), NuGet 2.x,
-// Visual Studio 2013 and pollers, from nuget-protocol.md §6.2.
+// Visual Studio 2013 and pollers, from docs/protocol/nuget.md §6.2.
 var filterSeeds = []string{
 	"IsLatestVersion",
 	"IsAbsoluteLatestVersion",

@@ -30,7 +30,7 @@ const (
 )
 
 // Resources are the service-index entries of this package, under every alias
-// a NuGet 4.x–6.x client looks for (nuget-protocol.md §2.2, §2.4).
+// a NuGet 4.x–6.x client looks for (docs/protocol/nuget.md §2.2, §2.3).
 func Resources() []nugetapi.Resource {
 	var rs []nugetapi.Resource
 	add := func(path, comment string, types ...string) {

@@ -25,7 +25,7 @@ const (
 // v2 feed's clients read it as "unlisted", and v3 clients read listed:false.
 const unlistedPublished = "1900-01-01T00:00:00+00:00"
 
-// Wire types of the registration resource (nuget-protocol.md §4). Every field
+// Wire types of the registration resource (docs/protocol/nuget.md §4). Every field
 // named here is one NuGet.Protocol (5.8 to 6.x) or Visual Studio reads.
 
 type registrationIndex struct {

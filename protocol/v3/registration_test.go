@@ -41,7 +41,7 @@ func TestServiceIndex(t *testing.T) {
 		}
 		byType[r.Type] = r.ID
 	}
-	// The types NuGet.exe 5.8 recognises (nuget-protocol.md §2.2) and the hive each must reach.
+	// The types NuGet.exe 5.8 recognises (docs/protocol/nuget.md §2.2) and the hive each must reach.
 	for typ, want := range map[string]string{
 		"SearchQueryService/3.0.0-beta":        "https://feed.example/v3/search",
 		"SearchAutocompleteService/3.0.0-beta": "https://feed.example/v3/autocomplete",

@@ -19,7 +19,7 @@ const (
 	maxTake     = 1000
 )
 
-// Wire types of search (nuget-protocol.md §5.2).
+// Wire types of search (docs/protocol/nuget.md §5.2).
 
 type searchAnswer struct {
 	TotalHits int            `json:"totalHits"` // matching ids, whatever skip and take

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # 60-octopus-curl: the Octopus built-in repository API driven with curl exactly as
-# Octopus' docs show it (and the other request forms of octopus-api.md §1): uploads
+# Octopus' docs show it (and the other request forms of docs/protocol/octopus.md §1): uploads
 # with every overwrite mode, list/get/download/delete, spaces with space-limited keys,
 # and a restart with the catalogue and search index deleted that keeps everything.
 source "$(dirname "$0")/lib.sh"

@@ -34,7 +34,7 @@ func TestGoldenSignature(t *testing.T) {
 	}
 	checkGolden(t, "signature.hexdump", sig.Bytes())
 
-	// Cross-check against the byte-by-byte description (reference §5.3):
+	// Cross-check against the byte-by-byte description (docs/protocol/octopus.md §5.3):
 	// the 24-byte default header, then 26 bytes per chunk.
 	b := sig.Bytes()
 	wantHeader := mustHex(t, "4f43544f5349470104534841310741646c657233323e3e3e")
@@ -57,7 +57,7 @@ func TestGoldenDelta(t *testing.T) {
 	delta := deltaOf(t, basis, newFile)
 	checkGolden(t, "delta.hexdump", delta)
 
-	// Cross-check against the byte-by-byte description (reference §5.3).
+	// Cross-check against the byte-by-byte description (docs/protocol/octopus.md §5.3).
 	wantPrefix := mustHex(t, "4f43544f44454c544101045348413114000000")
 	if !bytes.Equal(delta[:19], wantPrefix) {
 		t.Errorf("header prefix = %x, want %x", delta[:19], wantPrefix)

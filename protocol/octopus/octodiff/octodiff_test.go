@@ -76,7 +76,7 @@ func commands(t *testing.T, delta []byte) []Command {
 	}
 }
 
-// deltaHeaderLen is the size of a SHA1 delta header (reference §5.3).
+// deltaHeaderLen is the size of a SHA1 delta header (docs/protocol/octopus.md §5.3).
 const deltaHeaderLen = 42
 
 func TestRoundTrip(t *testing.T) {
