@@ -227,3 +227,23 @@ func TestStalledUploadAnswerIsQuiet(t *testing.T) {
 		}
 	}
 }
+
+// TestV2ValuesAreBounded: GetUpdates' id list and the ids and versions of
+// the v2 paths are held to their limits (400), not looked up one by one.
+func TestV2ValuesAreBounded(t *testing.T) {
+	env := protocoltest.New(t)
+	ids := strings.TrimSuffix(strings.Repeat("A|", 1001), "|")
+	versions := strings.TrimSuffix(strings.Repeat("1.0|", 1001), "|")
+	long := strings.Repeat("a", 300)
+	for p, want := range map[string]int{
+		"/api/v2/GetUpdates()?packageIds='" + url.QueryEscape(ids) + "'&versions='" + url.QueryEscape(versions) + "'": 400,
+		"/api/v2/Packages(Id='" + long + "',Version='1.0.0')":                                                         400,
+		"/api/v2/Packages(Id='A',Version='" + strings.Repeat("1.", 200) + "1')":                                       404, // not a version: no such package
+		"/api/v2/FindPackagesById()?id='" + long + "'":                                                                400,
+	} {
+		resp, b := env.Do(t, http.MethodGet, p, nil, "")
+		if resp.StatusCode != want || len(b) > 2000 {
+			t.Errorf("GET %.80s: %d %.300s, want %d", p, resp.StatusCode, b, want)
+		}
+	}
+}
