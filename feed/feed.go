@@ -39,7 +39,7 @@ type Options struct {
 // Feed is the package service. It is safe for concurrent use.
 type Feed struct {
 	store   storage.Store
-	catalog *index.Catalog
+	catalog index.Catalog
 	search  *index.Search
 	opts    Options
 	log     *slog.Logger
@@ -73,7 +73,7 @@ func (f *Feed) changed(space string, kind index.Kind, lowerID string) {
 }
 
 // New returns a Feed over a blob store, a catalogue and a search index.
-func New(store storage.Store, catalog *index.Catalog, search *index.Search, opts Options) (*Feed, error) {
+func New(store storage.Store, catalog index.Catalog, search *index.Search, opts Options) (*Feed, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/index/sqlite"
 	"github.com/feedserver/feedserver/nuget/nugettest"
 	"github.com/feedserver/feedserver/storage"
 	"github.com/feedserver/feedserver/storage/filesystem"
@@ -28,7 +28,7 @@ import (
 type env struct {
 	dir     string
 	store   *filesystem.Store
-	catalog *index.Catalog
+	catalog index.Catalog
 	search  *index.Search
 	feed    *feed.Feed
 
@@ -59,7 +59,7 @@ func openEnv(dir string, opts feed.Options) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	cat, err := index.OpenCatalog(ctx, filepath.Join(dir, "catalog.db"))
+	cat, err := sqlite.Open(ctx, filepath.Join(dir, "catalog.db"))
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +117,14 @@ func keys(t *testing.T, s storage.Store) []string {
 		out = append(out, info.Key)
 	}
 	return out
+}
+
+// noStageLeft checks that the pushes left nothing staged behind.
+func noStageLeft(t *testing.T, e *env) {
+	t.Helper()
+	if n, err := e.store.SweepTemp(context.Background(), 0); n != 0 || err != nil {
+		t.Errorf("SweepTemp = %d, %v; want nothing left behind", n, err)
+	}
 }
 
 func TestPushOpenRoundTrip(t *testing.T) {
@@ -259,10 +267,7 @@ func TestRefusedPushLeavesNothing(t *testing.T) {
 			if _, versions, _ := e.catalog.Counts(ctx); versions != 1 {
 				t.Errorf("catalogue holds %d versions, want 1", versions)
 			}
-			leftovers, _ := os.ReadDir(e.store.TempDir())
-			if len(leftovers) != 0 {
-				t.Errorf("temporary files left behind: %v", leftovers)
-			}
+			noStageLeft(t, e)
 		})
 	}
 }
@@ -344,9 +349,7 @@ func TestPipelinedPushOverLimit(t *testing.T) {
 	if got := keys(t, e.store); len(got) != 0 {
 		t.Errorf("stored keys = %v, want none", got)
 	}
-	if leftovers, _ := os.ReadDir(e.store.TempDir()); len(leftovers) != 0 {
-		t.Errorf("temporary files left behind: %v", leftovers)
-	}
+	noStageLeft(t, e)
 }
 
 func TestRawArchives(t *testing.T) {

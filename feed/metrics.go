@@ -23,7 +23,7 @@ type metrics struct {
 	retention *retentionMetrics
 }
 
-func newMetrics(reg prometheus.Registerer, catalog *index.Catalog) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer, catalog index.Catalog) (*metrics, error) {
 	if reg == nil {
 		reg = prometheus.NewRegistry() // nobody scrapes it; the code paths stay the same
 	}

@@ -1,17 +1,23 @@
-// Package index owns the package catalogue and the search index.
+// Package index owns the package catalogue's contract and the search index.
 //
-// The catalogue (Catalog) is one SQLite file: one row per package version per
-// space, with the manifest, the hashes and the stored file's size and time, plus
-// what only the catalogue knows (download counts, listed flags). Its schema lives
-// in migrations/*.sql, applied in order on open. The SQL stays portable so the
-// catalogue can move to PostgreSQL.
+// The catalogue is the Catalog interface (catalog.go): one row per package
+// version per space (Entry) and per generic file (GenericFile), with what
+// only the catalogue knows (download counts, listed flags), its identity
+// rules and its errors (ErrNotFound, ErrExists). It is one of the feed's two
+// plug points: drivers live in subpackages (index/sqlite, the embedded
+// default), share the row codec in index/internal/row, and all pass the
+// conformance suite in index/indextest. Consumers (feed, cmd) hold the
+// interface; only cmd, tests and test helpers name a driver.
 //
-// The search index (Search) is a bleve index with one document per package id,
-// built from the catalogue by DocFor and Rebuild; it can always be thrown away and
-// rebuilt. Query understands nuget.org's search syntax (id:, packageid:, tags:, ...).
+// The search index (Search) is a bleve index with one document per package
+// id, built from any Catalog by DocFor and Rebuild; it can always be thrown
+// away and rebuilt, and each process keeps its own. Query understands
+// nuget.org's search syntax (id:, packageid:, tags:, ...).
 //
-// Both are caches of the package directory, which feed owns: this package knows
-// nothing of files or HTTP. It imports nuget and the stdlib (plus SQLite,
-// bleve, and bbolt's errors to tell a locked index from a broken one) and
-// must not import storage, feed, protocol or net/http.
+// Both are caches of the package directory, which feed owns: this package
+// knows nothing of files or HTTP. It imports nuget, bleve (and bbolt's
+// errors, to tell a search index another process holds from a broken one)
+// and the standard library; it must not import a catalogue driver (nor SQL),
+// storage, feed, protocol or net/http. Its external tests (package
+// index_test) run Rebuild and the catalogue benchmarks against index/sqlite.
 package index

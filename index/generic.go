@@ -1,18 +1,10 @@
 package index
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"iter"
-	"strings"
-	"time"
-)
+import "time"
 
-// GenericFile is one file of a generic package version (table generic_files).
-// Name, Version and FileName keep the spelling of the push; lookups compare
-// them case-insensitively. Owner is lowercase.
+// GenericFile is one file of a generic package version. Name, Version and
+// FileName keep the spelling of the push; lookups compare them
+// case-insensitively. Owner is lowercase.
 type GenericFile struct {
 	Owner    string
 	Name     string
@@ -24,180 +16,14 @@ type GenericFile struct {
 	RefKey   string // storage key of the file's reference on disk
 }
 
-const genericColumns = `owner, name, version, filename, sha256, size, created, ref_key`
-
-func scanGeneric(s scanner) (GenericFile, error) {
-	var (
-		g       GenericFile
-		created int64
-	)
-	if err := s.Scan(&g.Owner, &g.Name, &g.Version, &g.FileName, &g.SHA256, &g.Size, &created, &g.RefKey); err != nil {
-		return GenericFile{}, err
-	}
-	g.Created = time.Unix(0, created).UTC()
-	return g, nil
-}
-
-// PutGenericFile inserts or replaces the row of one file, identified by owner
-// and the lowercased name, version and file name.
-func (c *Catalog) PutGenericFile(ctx context.Context, g GenericFile) error {
-	if g.Owner == "" || g.Name == "" || g.Version == "" || g.FileName == "" || g.RefKey == "" {
-		return fmt.Errorf("index: generic file %s/%s/%s/%s without identity or reference", g.Owner, g.Name, g.Version, g.FileName)
-	}
-	tx, err := c.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("index: put generic file %s: %w", g.RefKey, err)
-	}
-	defer tx.Rollback()
-	// Delete then insert (not an upsert clause) keeps the SQL portable.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM generic_files
-		WHERE (owner = ? AND name_lower = ? AND version_lower = ? AND filename_lower = ?) OR ref_key = ?`,
-		g.Owner, strings.ToLower(g.Name), strings.ToLower(g.Version), strings.ToLower(g.FileName), g.RefKey); err != nil {
-		return fmt.Errorf("index: put generic file %s: %w", g.RefKey, err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO generic_files
-		(owner, name, name_lower, version, version_lower, filename, filename_lower, sha256, size, created, ref_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		g.Owner, g.Name, strings.ToLower(g.Name), g.Version, strings.ToLower(g.Version),
-		g.FileName, strings.ToLower(g.FileName), g.SHA256, g.Size, g.Created.UnixNano(), g.RefKey); err != nil {
-		return fmt.Errorf("index: put generic file %s: %w", g.RefKey, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("index: put generic file %s: %w", g.RefKey, err)
-	}
-	return nil
-}
-
-// GenericFiles returns every file of one generic package (name matched
-// case-insensitively), ordered by creation time, oldest first.
-func (c *Catalog) GenericFiles(ctx context.Context, owner, name string) ([]GenericFile, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT `+genericColumns+` FROM generic_files
-		WHERE owner = ? AND name_lower = ? ORDER BY created, version_lower, filename_lower`,
-		owner, strings.ToLower(name))
-	if err != nil {
-		return nil, fmt.Errorf("index: generic files of %s/%s: %w", owner, name, err)
-	}
-	defer rows.Close()
-	out := []GenericFile{}
-	for rows.Next() {
-		g, err := scanGeneric(rows)
-		if err != nil {
-			return nil, fmt.Errorf("index: generic files of %s/%s: %w", owner, name, err)
-		}
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("index: generic files of %s/%s: %w", owner, name, err)
-	}
-	return out, nil
-}
-
-// DeleteGenericFile removes the row of the file recorded at refKey; a missing
-// row is ErrNotFound.
-func (c *Catalog) DeleteGenericFile(ctx context.Context, refKey string) error {
-	res, err := c.w.ExecContext(ctx, `DELETE FROM generic_files WHERE ref_key = ?`, refKey)
-	if err != nil {
-		return fmt.Errorf("index: delete generic file %s: %w", refKey, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("index: delete generic file %s: %w", refKey, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("index: generic file %s: %w", refKey, ErrNotFound)
-	}
-	return nil
-}
-
-// GenericBlobRefs counts the files whose content is the blob sha256.
-func (c *Catalog) GenericBlobRefs(ctx context.Context, sha256 string) (int64, error) {
-	var n int64
-	// The writer connection: the count must see the writes just committed.
-	err := c.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM generic_files WHERE sha256 = ?`, sha256).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("index: references to blob %s: %w", sha256, err)
-	}
-	return n, nil
-}
-
-// GenericRefKeys yields the reference key of every generic file in byte
-// order, read in short pages so the caller may write while iterating.
-func (c *Catalog) GenericRefKeys(ctx context.Context) iter.Seq2[string, error] {
-	return func(yield func(string, error) bool) {
-		after := ""
-		for {
-			page, err := c.genericRefKeysAfter(ctx, after)
-			if err != nil {
-				yield("", err)
-				return
-			}
-			for _, k := range page {
-				if !yield(k, nil) {
-					return
-				}
-			}
-			if len(page) < filesPage {
-				return
-			}
-			after = page[len(page)-1]
-		}
-	}
-}
-
-func (c *Catalog) genericRefKeysAfter(ctx context.Context, after string) ([]string, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT ref_key FROM generic_files WHERE ref_key > ? ORDER BY ref_key LIMIT ?`,
-		after, filesPage)
-	if err != nil {
-		return nil, fmt.Errorf("index: generic reference keys: %w", err)
-	}
-	defer rows.Close()
-	var page []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, fmt.Errorf("index: generic reference keys: %w", err)
-		}
-		page = append(page, k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("index: generic reference keys: %w", err)
-	}
-	return page, nil
-}
-
-// genericIndexed is the generic_state row the first complete re-index writes.
-const genericIndexed = "indexed"
-
-// GenericIndexed reports whether a complete re-index has filled the generic
-// catalogue since it was created, so that it lists every file on disk.
-func (c *Catalog) GenericIndexed(ctx context.Context) (bool, error) {
-	var v string
-	err := c.w.QueryRowContext(ctx, `SELECT value FROM generic_state WHERE name = ?`, genericIndexed).Scan(&v)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("index: generic state: %w", err)
-	}
-	return true, nil
-}
-
-// MarkGenericIndexed records that a complete re-index has run.
-func (c *Catalog) MarkGenericIndexed(ctx context.Context, at time.Time) error {
-	tx, err := c.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("index: mark generic indexed: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM generic_state WHERE name = ?`, genericIndexed); err != nil {
-		return fmt.Errorf("index: mark generic indexed: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO generic_state (name, value) VALUES (?, ?)`,
-		genericIndexed, at.UTC().Format(time.RFC3339Nano)); err != nil {
-		return fmt.Errorf("index: mark generic indexed: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("index: mark generic indexed: %w", err)
-	}
-	return nil
+// GenericPackage summarises one generic package (an owner's name) for
+// listings such as the web page's; GenericFiles has the detail.
+type GenericPackage struct {
+	Owner         string
+	Name          string // the spelling of the newest file's push
+	LatestVersion string // the version of the newest file
+	Versions      int
+	Files         int
+	Size          int64     // all files
+	Updated       time.Time // creation of the newest file
 }

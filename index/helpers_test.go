@@ -1,7 +1,6 @@
 package index
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,16 +10,6 @@ import (
 )
 
 const space1 = "Spaces-1"
-
-func openTestCatalog(t testing.TB) *Catalog {
-	t.Helper()
-	c, err := OpenCatalog(context.Background(), filepath.Join(t.TempDir(), "catalog.db"))
-	if err != nil {
-		t.Fatalf("OpenCatalog: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
 
 func openTestSearch(t testing.TB) *Search {
 	t.Helper()

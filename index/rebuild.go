@@ -73,45 +73,54 @@ func DocFor(versions []Entry) (Doc, bool) {
 // version is (re)indexed, and documents of ids that have none, or that the
 // catalogue no longer knows, are removed. It works in batches of ids, so memory
 // stays bounded whatever the size of the feed.
-func Rebuild(ctx context.Context, c *Catalog, s *Search) error {
-	sks, err := c.spaceKinds(ctx)
+func Rebuild(ctx context.Context, c Catalog, s *Search) error {
+	spaces, err := c.Spaces(ctx)
 	if err != nil {
 		return err
 	}
-	for _, sk := range sks {
-		after := ""
-		for {
-			ids, err := c.PackageIDs(ctx, sk.space, sk.kind, after, rebuildBatch)
-			if err != nil {
+	for _, space := range spaces {
+		for _, kind := range []Kind{KindNuGet, KindRaw} {
+			if err := s.rebuildKind(ctx, c, space, kind); err != nil {
 				return err
 			}
-			if len(ids) == 0 {
-				break
-			}
-			docs := make([]Doc, 0, len(ids))
-			for _, id := range ids {
-				versions, err := c.Versions(ctx, sk.space, sk.kind, id)
-				if err != nil {
-					return err
-				}
-				if d, ok := DocFor(versions); ok {
-					docs = append(docs, d)
-				} else if err := s.Remove(ctx, sk.space, sk.kind, id); err != nil {
-					return err
-				}
-			}
-			if err := s.Index(ctx, docs...); err != nil {
-				return err
-			}
-			after = ids[len(ids)-1]
 		}
 	}
 	return s.sweep(ctx, c)
 }
 
+// rebuildKind (re)indexes the ids of one space and kind, a batch at a time.
+func (s *Search) rebuildKind(ctx context.Context, c Catalog, space string, kind Kind) error {
+	after := ""
+	for {
+		ids, err := c.PackageIDs(ctx, space, kind, after, rebuildBatch)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		docs := make([]Doc, 0, len(ids))
+		for _, id := range ids {
+			versions, err := c.Versions(ctx, space, kind, id)
+			if err != nil {
+				return err
+			}
+			if d, ok := DocFor(versions); ok {
+				docs = append(docs, d)
+			} else if err := s.Remove(ctx, space, kind, id); err != nil {
+				return err
+			}
+		}
+		if err := s.Index(ctx, docs...); err != nil {
+			return err
+		}
+		after = ids[len(ids)-1]
+	}
+}
+
 // sweep removes the documents whose id has no listed version in the catalogue,
 // walking the index in doc-id order with search-after paging.
-func (s *Search) sweep(ctx context.Context, c *Catalog) error {
+func (s *Search) sweep(ctx context.Context, c Catalog) error {
 	var after []string
 	for {
 		req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), rebuildBatch, 0, false)
@@ -130,7 +139,7 @@ func (s *Search) sweep(ctx context.Context, c *Catalog) error {
 		for _, h := range res.Hits {
 			keep := false
 			if space, kind, id, ok := splitDocID(h.ID); ok {
-				if keep, err = c.hasListed(ctx, space, kind, id); err != nil {
+				if keep, err = c.HasListed(ctx, space, kind, id); err != nil {
 					return err
 				}
 			}

@@ -26,6 +26,7 @@ import (
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/index/sqlite"
 	"github.com/feedserver/feedserver/protocol"
 	"github.com/feedserver/feedserver/protocol/httpx"
 	"github.com/feedserver/feedserver/storage/filesystem"
@@ -91,7 +92,7 @@ type app struct {
 	log     *slog.Logger
 	store   *filesystem.Store
 	reg     *prometheus.Registry
-	catalog *index.Catalog
+	catalog index.Catalog
 	search  *index.Search
 	keysDB  *sql.DB
 	keys    *auth.Keys
@@ -122,10 +123,11 @@ func open(ctx context.Context, cfg config, log *slog.Logger, command string) (*a
 	}
 	// A corrupt catalogue or search index is set aside and rebuilt by the
 	// re-index: both are caches of the package directory.
-	var setAside string
-	if a.catalog, setAside, err = index.OpenCatalogChecked(ctx, filepath.Join(cfg.Data, "catalog.db"), time.Now()); err != nil {
+	catalog, setAside, err := sqlite.OpenChecked(ctx, filepath.Join(cfg.Data, "catalog.db"), time.Now())
+	if err != nil {
 		return nil, fmt.Errorf("open catalogue: %w", err)
 	}
+	a.catalog = catalog
 	if setAside != "" {
 		log.Error("the catalogue was corrupt: moved it aside and started a new one; the re-index refills it from the package directory (download counts and unlisted flags are lost)",
 			"moved_to", setAside)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/index/sqlite"
 	"github.com/feedserver/feedserver/storage/filesystem"
 )
 
@@ -13,7 +14,7 @@ import (
 type Parts struct {
 	Dir     string
 	Store   *filesystem.Store
-	Catalog *index.Catalog
+	Catalog index.Catalog
 	Search  *index.Search
 }
 
@@ -25,7 +26,7 @@ func Open(tb testing.TB, dir string) Parts {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { store.Close() })
-	catalog, err := index.OpenCatalog(context.Background(), filepath.Join(dir, "catalog.db"))
+	catalog, err := sqlite.Open(context.Background(), filepath.Join(dir, "catalog.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,42 +1,32 @@
-package index
+package sqlite
 
 import (
 	"context"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/index/internal/row"
 )
 
-// GenericPackage summarises one generic package (an owner's name) for
-// listings such as the web page's; GenericFiles has the detail.
-type GenericPackage struct {
-	Owner         string
-	Name          string // the spelling of the newest file's push
-	LatestVersion string // the version of the newest file
-	Versions      int
-	Files         int
-	Size          int64     // all files
-	Updated       time.Time // creation of the newest file
-}
-
-// GenericPackages lists generic packages, most recently updated first. owner
-// "" means every owner; text "" means every name, else names containing it
-// (case-insensitive). Total counts every match, whatever skip and take.
-func (c *Catalog) GenericPackages(ctx context.Context, owner, text string, skip, take int) (_ []GenericPackage, total int, err error) {
+// GenericPackages lists generic packages, most recently updated first (see
+// index.Catalog).
+func (c *Catalog) GenericPackages(ctx context.Context, owner, text string, skip, take int) (_ []index.GenericPackage, total int, err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("index: generic packages: %w", err)
 		}
 	}()
 	where := `WHERE (? = '' OR owner = ?) AND name_lower LIKE ? ESCAPE '\'`
-	pattern := "%" + likeEscape(strings.ToLower(text)) + "%"
+	pattern := "%" + row.LikeEscape(strings.ToLower(text)) + "%"
 	args := []any{owner, owner, pattern}
 	if err := c.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM generic_files `+where+
 		` GROUP BY owner, name_lower) AS p`, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	if take <= 0 || skip >= total {
-		return []GenericPackage{}, total, nil
+		return []index.GenericPackage{}, total, nil
 	}
 	// The newest file's name and version by a correlated subquery: portable
 	// SQL, where SQLite's bare columns beside MAX() would not be.
@@ -52,9 +42,9 @@ func (c *Catalog) GenericPackages(ctx context.Context, owner, text string, skip,
 		return nil, 0, err
 	}
 	defer rows.Close()
-	out := []GenericPackage{}
+	out := []index.GenericPackage{}
 	for rows.Next() {
-		var p GenericPackage
+		var p index.GenericPackage
 		var updated int64
 		if err := rows.Scan(&p.Owner, &p.Name, &p.LatestVersion, &p.Versions, &p.Files, &p.Size, &updated); err != nil {
 			return nil, 0, err
@@ -63,9 +53,4 @@ func (c *Catalog) GenericPackages(ctx context.Context, owner, text string, skip,
 		out = append(out, p)
 	}
 	return out, total, rows.Err()
-}
-
-// likeEscape makes s match itself literally in a LIKE pattern with ESCAPE '\'.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

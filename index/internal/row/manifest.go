@@ -1,4 +1,4 @@
-package index
+package row
 
 import (
 	"encoding/json"
@@ -11,6 +11,8 @@ import (
 // nuget.Version keeps its fields unexported, so versions and ranges are written here
 // as the text they were parsed from and parsed back on read. The shape is ours, so a
 // change in the nuget package cannot silently change what old rows decode to.
+// indextest's round trip fills every field of nuget.Manifest, so a field this
+// shape does not carry fails it.
 type manifestJSON struct {
 	ID                       string                    `json:"id"`
 	Version                  string                    `json:"version"`
@@ -38,10 +40,6 @@ type manifestJSON struct {
 	DependencyGroups         []groupJSON               `json:"dependencyGroups,omitempty"`
 	FrameworkAssemblies      []nuget.FrameworkAssembly `json:"frameworkAssemblies,omitempty"`
 }
-
-// manifestFields is how many fields of nuget.Manifest manifestJSON carries; a test
-// fails when the Manifest grows so the new field is not silently dropped.
-const manifestFields = 25
 
 type groupJSON struct {
 	TargetFramework string           `json:"targetFramework"`

@@ -1,0 +1,14 @@
+// Package row is the half of a catalogue driver that does not depend on the
+// database: how an index.Entry or index.GenericFile becomes the columns of
+// its row and back, how caller input becomes the lowercased identity the
+// unique indexes compare, and the JSON shape of the stored manifest. Every
+// SQL driver (index/sqlite today) shares it, so they lowercase, validate and
+// encode alike and a row reads back the same from any of them.
+//
+// It expects the portable schema of index/sqlite/migrations: TEXT, BIGINT
+// (counters and unix nanoseconds) and BOOLEAN columns, and a Scan method on
+// rows that accepts database/sql's Null types (database/sql and pgx both do).
+//
+// It imports index, nuget and the standard library; it must not import a
+// database driver, storage, feed or net/http.
+package row
