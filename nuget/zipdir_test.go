@@ -19,12 +19,6 @@ import (
 func manyEntries(n int, declared int64) []byte {
 	var buf bytes.Buffer
 	le := binary.LittleEndian
-	type rec struct {
-		name string
-		off  uint32
-		crc  uint32
-		size uint32
-	}
 	var dir []byte
 	add := func(name string, data []byte) {
 		off := uint32(buf.Len())

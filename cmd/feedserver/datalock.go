@@ -51,7 +51,8 @@ func lockDataFolder(folder, command string) (*os.File, error) {
 		return nil, fmt.Errorf("lock the data folder: %w", err)
 	}
 	text := fmt.Sprintf("pid %d, `feedserver %s`, started %s\n", os.Getpid(), command, time.Now().UTC().Format(time.RFC3339))
-	if err := f.Truncate(0); err == nil {
+	err = f.Truncate(0)
+	if err == nil {
 		_, err = f.WriteAt([]byte(text), 0)
 	}
 	if err != nil {
