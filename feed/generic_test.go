@@ -3,29 +3,30 @@ package feed_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/feed/generic"
 	"github.com/feedserver/feedserver/storage"
 )
 
-func putGeneric(t *testing.T, f *feed.Feed, owner, name, version, file string, body []byte) (feed.GenericFile, error) {
+// The generic registry's own tests are in feed/generic; these helpers and
+// tests cover what the feed shares with it: re-index, retention, staging,
+// the size limit and the metrics.
+
+func putGeneric(t *testing.T, f *feed.Feed, owner, name, version, file string, body []byte) (generic.File, error) {
 	t.Helper()
-	return f.PutGenericFile(context.Background(), feed.GenericPut{
+	return f.Generic().Put(context.Background(), generic.Upload{
 		Owner: owner, Name: name, Version: version, FileName: file, Body: bytes.NewReader(body),
 	})
 }
 
-func mustPutGeneric(t *testing.T, f *feed.Feed, owner, name, version, file string, body []byte) feed.GenericFile {
+func mustPutGeneric(t *testing.T, f *feed.Feed, owner, name, version, file string, body []byte) generic.File {
 	t.Helper()
 	g, err := putGeneric(t, f, owner, name, version, file, body)
 	if err != nil {
@@ -34,9 +35,9 @@ func mustPutGeneric(t *testing.T, f *feed.Feed, owner, name, version, file strin
 	return g
 }
 
-func readGeneric(t *testing.T, f *feed.Feed, owner, name, version, file string) ([]byte, feed.GenericFile, error) {
+func readGeneric(t *testing.T, f *feed.Feed, owner, name, version, file string) ([]byte, generic.File, error) {
 	t.Helper()
-	b, g, err := f.GetGenericFile(context.Background(), owner, name, version, file)
+	b, g, err := f.Generic().Open(context.Background(), owner, name, version, file)
 	if err != nil {
 		return nil, g, err
 	}
@@ -59,409 +60,33 @@ func keysUnder(t *testing.T, s storage.Store, prefix string) []string {
 	return out
 }
 
-func sha256Hex(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
-
-func TestGenericValidation(t *testing.T) {
-	// Gitea's unit tests (routers/api/packages/generic) plus the issue's rules.
-	tests := []struct {
-		part  string
-		value string
-		ok    bool
-	}{
-		{"name", "a", true},
-		{"name", "1", true},
-		{"name", "a-", true},
-		{"name", "a_b", true},
-		{"name", "c.d+", true},
-		{"name", ".hidden", true},
-		{"name", strings.Repeat("n", feed.MaxGenericNameLength), true},
-		{"name", strings.Repeat("n", feed.MaxGenericNameLength+1), false},
-		{"name", "", false},
-		{"name", ".", false},
-		{"name", "..", false},
-		{"name", "-", false},
-		{"name", "a..b", false},
-		{"name", "a?b", false},
-		{"name", "a b", false},
-		{"name", "a/b", false},
-		{"name", `a\b`, false},
-		{"name", " a", false},
-		{"name", "caf\u00e9", false},
-		{"file", "-", true},
-		{"file", "a", true},
-		{"file", "my+file.tar.gz", true},
-		{"file", ".env", true},
-		{"file", "", false},
-		{"file", ".", false},
-		{"file", "..", false},
-		{"file", "a?b", false},
-		{"file", "a/b", false},
-		{"file", " a", false},
-		{"file", "a ", false},
-		{"file", "a b", false},
-		{"version", "1.0.0", true},
-		{"version", "1.0 beta", true},
-		{"version", "v1.2.4-build", true},
-		{"version", "d50d836eb3de6177ce6c7a5482f27f9c2c84b672", true},
-		{"version", "2024-01-01 (nightly)", true},
-		{"version", "\u00fcber", true},
-		{"version", "", false},
-		{"version", " 1.0", false},
-		{"version", "1.0 ", false},
-		{"version", "1.0\t", false},
-		{"version", "..1.2.3", false},
-		{"version", "..", false},
-		{"version", ".", false}, // issue 17 row 9: a segment URLs resolve away
-		{"version", ".1", true},
-		{"version", "1.2.3-4/../../", false},
-		{"version", `1\2`, false},
-		{"version", "1\x00", false},
-		{"version", "a\xffb", false},
-		{"version", strings.Repeat(" x", 100), false}, // 600 bytes once escaped
-	}
-	for _, tt := range tests {
-		t.Run(tt.part+" "+tt.value, func(t *testing.T) {
-			var err error
-			switch tt.part {
-			case "name":
-				err = feed.ValidateGenericName(tt.value)
-			case "file":
-				err = feed.ValidateGenericFileName(tt.value)
-			case "version":
-				err = feed.ValidateGenericVersion(tt.value)
-			}
-			if tt.ok && err != nil {
-				t.Fatalf("got %v, want valid", err)
-			}
-			if !tt.ok {
-				var inv *feed.InvalidGenericError
-				if !errors.As(err, &inv) || !errors.Is(err, feed.ErrInvalid) {
-					t.Fatalf("got %v, want an InvalidGenericError", err)
-				}
-				if !strings.Contains(err.Error(), inv.Part) {
-					t.Errorf("message %q does not name the part %q", err, inv.Part)
-				}
-			}
-		})
-	}
-}
-
-func TestGenericPutGetDelete(t *testing.T) {
-	e := newEnv(t, t.TempDir(), feed.Options{})
-	ctx := context.Background()
-	body := random(t, 100_000)
-	g := mustPutGeneric(t, e.feed, "acme", "MyTool", "1.0 beta", "Tool.tar.gz", body)
-	if g.SHA256 != sha256Hex(body) || g.Size != int64(len(body)) || g.Created.IsZero() {
-		t.Errorf("put returned %+v, want sha256 %s and size %d", g, sha256Hex(body), len(body))
-	}
-
-	// Names, versions and file names match ignoring case; the spelling of the push stays.
-	got, info, err := readGeneric(t, e.feed, "acme", "mytool", "1.0 BETA", "tool.TAR.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, body) {
-		t.Errorf("read back %d bytes, want the %d pushed", len(got), len(body))
-	}
-	if info.Name != "MyTool" || info.Version != "1.0 beta" || info.FileName != "Tool.tar.gz" || info.SHA256 != g.SHA256 {
-		t.Errorf("info = %+v, want the pushed spelling", info)
-	}
-
-	// The layout doc.go describes.
-	wantRef := "generic/owners/acme/mytool/1.0Z20beta/tool.tar.gz.ref.json"
-	if refs := keysUnder(t, e.store, "generic/owners/"); len(refs) != 1 || refs[0] != wantRef {
-		t.Errorf("reference keys = %v, want [%s]", refs, wantRef)
-	}
-	wantBlob := "generic/blobs/sha256/" + g.SHA256[:2] + "/" + g.SHA256
-	if blobs := keysUnder(t, e.store, "generic/blobs/"); len(blobs) != 1 || blobs[0] != wantBlob {
-		t.Errorf("blob keys = %v, want [%s]", blobs, wantBlob)
-	}
-
-	for _, again := range []string{"Tool.tar.gz", "TOOL.TAR.GZ"} {
-		_, err = putGeneric(t, e.feed, "acme", "mytool", "1.0 Beta", again, []byte("other"))
-		var exists *feed.GenericExistsError
-		if !errors.As(err, &exists) || !errors.Is(err, feed.ErrExists) {
-			t.Errorf("second put of %s: %v, want GenericExistsError", again, err)
-		}
-	}
-
-	if _, err := e.feed.DeleteGenericFile(ctx, "acme", "MYTOOL", "1.0 beta", "tool.tar.gz"); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := readGeneric(t, e.feed, "acme", "mytool", "1.0 beta", "tool.tar.gz"); !errors.Is(err, feed.ErrNotFound) {
-		t.Errorf("read after delete: %v, want ErrNotFound", err)
-	}
-	if vs, err := e.feed.ListGeneric(ctx, "acme", "mytool"); err != nil || len(vs) != 0 {
-		t.Errorf("versions after deleting the last file: %+v, %v; want none", vs, err)
-	}
-	if _, err := e.feed.DeleteGenericFile(ctx, "acme", "mytool", "1.0 beta", "tool.tar.gz"); !errors.Is(err, feed.ErrNotFound) {
-		t.Errorf("second delete: %v, want ErrNotFound", err)
-	}
-	// The file name is free again.
-	mustPutGeneric(t, e.feed, "acme", "mytool", "1.0 beta", "tool.tar.gz", []byte("new"))
-}
-
-func TestGenericIdenticalContentStoredOnce(t *testing.T) {
-	e := newEnv(t, t.TempDir(), feed.Options{})
-	ctx := context.Background()
-	if _, err := e.feed.ReindexGeneric(ctx); err != nil { // a complete catalogue: blobs are collected
-		t.Fatal(err)
-	}
-	body := random(t, 10_000)
-	a := mustPutGeneric(t, e.feed, "acme", "tool", "1.0", "a.bin", body)
-	b := mustPutGeneric(t, e.feed, "team-2", "other", "2.0", "b.bin", body)
-	if a.SHA256 != b.SHA256 {
-		t.Fatalf("same content, different sha256: %s %s", a.SHA256, b.SHA256)
-	}
-	if blobs := keysUnder(t, e.store, "generic/blobs/"); len(blobs) != 1 {
-		t.Errorf("blobs = %v, want one for two files with identical content", blobs)
-	}
-	for _, f := range []feed.GenericFile{a, b} {
-		got, info, err := readGeneric(t, e.feed, f.Owner, f.Name, f.Version, f.FileName)
-		if err != nil || !bytes.Equal(got, body) || info.FileName != f.FileName {
-			t.Errorf("read %s: %v, name %q", f.FileName, err, info.FileName)
-		}
-	}
-
-	// The blob stays while one file uses it, and goes with the last.
-	if _, err := e.feed.DeleteGenericFile(ctx, "acme", "tool", "1.0", "a.bin"); err != nil {
-		t.Fatal(err)
-	}
-	if blobs := keysUnder(t, e.store, "generic/blobs/"); len(blobs) != 1 {
-		t.Errorf("blobs after deleting one of two files = %v, want the shared one", blobs)
-	}
-	if _, _, err := readGeneric(t, e.feed, "team-2", "other", "2.0", "b.bin"); err != nil {
-		t.Errorf("the other file after deleting the first: %v", err)
-	}
-	if _, err := e.feed.DeleteGenericVersion(ctx, "team-2", "other", "2.0"); err != nil {
-		t.Fatal(err)
-	}
-	if left := keysUnder(t, e.store, "generic/"); len(left) != 0 {
-		t.Errorf("keys after deleting every file = %v, want none", left)
-	}
-}
-
-func TestGenericDeleteVersion(t *testing.T) {
-	e := newEnv(t, t.TempDir(), feed.Options{})
-	ctx := context.Background()
-	for _, name := range []string{"a.txt", "b.txt", "c.txt"} {
-		mustPutGeneric(t, e.feed, "acme", "tool", "1.0", name, []byte(name))
-	}
-	mustPutGeneric(t, e.feed, "acme", "tool", "2.0", "a.txt", []byte("v2"))
-	files, err := e.feed.DeleteGenericVersion(ctx, "acme", "TOOL", "1.0")
-	if err != nil || len(files) != 3 {
-		t.Fatalf("delete version: %d files, %v; want 3", len(files), err)
-	}
-	vs, err := e.feed.ListGeneric(ctx, "acme", "tool")
-	if err != nil || len(vs) != 1 || vs[0].Version != "2.0" {
-		t.Errorf("versions after delete: %+v, %v; want only 2.0", vs, err)
-	}
-	if _, err := e.feed.DeleteGenericVersion(ctx, "acme", "tool", "1.0"); !errors.Is(err, feed.ErrNotFound) {
-		t.Errorf("deleting it again: %v, want ErrNotFound", err)
-	}
-}
-
-func TestGenericListing(t *testing.T) {
-	e := newEnv(t, t.TempDir(), feed.Options{})
-	ctx := context.Background()
-	mustPutGeneric(t, e.feed, "acme", "Tool", "1.0", "a.txt", []byte("a"))
-	mustPutGeneric(t, e.feed, "acme", "tool", "1.0", "b.txt", []byte("bb"))
-	mustPutGeneric(t, e.feed, "acme", "tool", "2.0 rc", "a.txt", []byte("ccc"))
-	mustPutGeneric(t, e.feed, "other", "tool", "9.0", "a.txt", []byte("other owner"))
-	vs, err := e.feed.ListGeneric(ctx, "acme", "TOOL")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, v := range vs {
-		for _, f := range v.Files {
-			got = append(got, fmt.Sprintf("%s %s/%s %d %s", f.Name, v.Version, f.FileName, f.Size, f.SHA256[:8]))
-		}
-	}
-	want := []string{
-		"Tool 1.0/a.txt 1 " + sha256Hex([]byte("a"))[:8],
-		"Tool 1.0/b.txt 2 " + sha256Hex([]byte("bb"))[:8],
-		"Tool 2.0 rc/a.txt 3 " + sha256Hex([]byte("ccc"))[:8],
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("listing:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-}
-
-func TestGenericSizeLimit(t *testing.T) {
-	e := newEnv(t, t.TempDir(), feed.Options{MaxPackageSize: 1000})
+// TestGenericSharesTheFeedsLimitAndMetrics: a generic upload obeys the
+// feed's size limit and shows in the feed's push, byte and delete counters.
+func TestGenericSharesTheFeedsLimitAndMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	e := newEnv(t, t.TempDir(), feed.Options{MaxPackageSize: 1000, Registerer: reg})
 	if _, err := putGeneric(t, e.feed, "acme", "tool", "1.0", "big.bin", random(t, 1001)); !errors.Is(err, feed.ErrTooLarge) {
-		t.Errorf("put over the limit: %v, want ErrTooLarge", err)
+		t.Errorf("put over the feed's limit: %v, want ErrTooLarge", err)
 	}
-	mustPutGeneric(t, e.feed, "acme", "tool", "1.0", "fits.bin", random(t, 1000))
-	mustPutGeneric(t, e.feed, "acme", "tool", "1.0", "empty.bin", nil)
-	if left := keysUnder(t, e.store, "generic/owners/"); len(left) != 2 {
-		t.Errorf("references = %v, want the two files that fit", left)
+	mustPutGeneric(t, e.feed, "acme", "tool", "1.0", "a.bin", random(t, 600))
+	if _, err := putGeneric(t, e.feed, "acme", "tool", "1.0", "A.BIN", []byte("again")); !errors.Is(err, feed.ErrExists) {
+		t.Errorf("put of an existing name: %v, want ErrExists", err)
 	}
-}
-
-func TestGenericRestartWithCatalogueDeleted(t *testing.T) {
-	dir := t.TempDir()
-	ctx := context.Background()
-	e := newEnv(t, dir, feed.Options{})
-	type file struct{ owner, name, version, file, body string }
-	files := []file{
-		{"acme", "MyTool", "1.0.0", "tool-linux.tar.gz", "linux"},
-		{"acme", "MyTool", "1.0.0", "tool-windows.zip", "windows"},
-		{"acme", "MyTool", "2.0 beta (nightly)", "tool-linux.tar.gz", "linux"}, // same content as the first
-		{"team.x", ".dotted", "\u00fcber-1", ".env", "dot"},
-	}
-	for _, f := range files {
-		mustPutGeneric(t, e.feed, f.owner, f.name, f.version, f.file, []byte(f.body))
-	}
-	before := map[string][]feed.GenericVersion{}
-	for _, f := range files {
-		vs, err := e.feed.ListGeneric(ctx, f.owner, f.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		before[f.owner+"/"+f.name] = vs
-	}
-	e.close()
-	if err := os.Remove(filepath.Join(dir, "catalog.db")); err != nil {
+	if _, err := e.feed.Generic().DeleteVersion(context.Background(), "acme", "tool", "1.0"); err != nil {
 		t.Fatal(err)
 	}
-	os.RemoveAll(filepath.Join(dir, "search"))
-
-	e = newEnv(t, dir, feed.Options{})
-	// The startup re-index, which runs the generic one too.
-	if _, err := e.feed.Reindex(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for key, want := range before {
-		owner, name, _ := strings.Cut(key, "/")
-		got, err := e.feed.ListGeneric(ctx, owner, name)
-		if err != nil {
-			t.Fatal(err)
+	for _, c := range []struct {
+		name, label string
+		want        float64
+	}{
+		{"feedserver_pushes_total", "too_large", 1},
+		{"feedserver_pushes_total", "created", 1},
+		{"feedserver_pushes_total", "exists", 1},
+		{"feedserver_received_bytes_total", "generic", 600 + 5}, // the refused upload stopped before it was counted
+		{"feedserver_deletes_total", "", 1},
+	} {
+		if got := counterValue(t, reg, c.name, c.label); got != c.want {
+			t.Errorf("%s{%s} = %v, want %v", c.name, c.label, got, c.want)
 		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("%s after the rebuild:\n got %+v\nwant %+v", key, got, want)
-		}
-	}
-	for _, f := range files {
-		body, info, err := readGeneric(t, e.feed, f.owner, f.name, f.version, f.file)
-		if err != nil || string(body) != f.body || info.Owner != f.owner || info.Name != f.name ||
-			info.Version != f.version || info.FileName != f.file {
-			t.Errorf("%+v after the rebuild: %+v %q %v", f, info, body, err)
-		}
-	}
-	// A second run finds everything in place.
-	st, err := e.feed.ReindexGeneric(ctx)
-	if err != nil || st.Seen != 4 || st.Indexed != 4 || st.Removed != 0 || st.Failed != 0 || st.BlobsSwept != 0 {
-		t.Errorf("second re-index: %+v, %v", st, err)
-	}
-}
-
-func TestGenericReindexFollowsTheDirectory(t *testing.T) {
-	e := newEnv(t, t.TempDir(), feed.Options{})
-	ctx := context.Background()
-	a := mustPutGeneric(t, e.feed, "acme", "tool", "1.0", "a.bin", []byte("a"))
-	mustPutGeneric(t, e.feed, "acme", "tool", "1.0", "b.bin", []byte("b"))
-
-	// A reference removed by hand: its row goes, and so does its now unreferenced blob.
-	if err := e.store.Delete(ctx, "generic/owners/acme/tool/1.0/a.bin.ref.json"); err != nil {
-		t.Fatal(err)
-	}
-	// A blob left behind by a crash between storing it and writing its reference.
-	orphan := []byte("orphan")
-	orphanKey := "generic/blobs/sha256/" + sha256Hex(orphan)[:2] + "/" + sha256Hex(orphan)
-	if _, err := e.store.Put(ctx, orphanKey, bytes.NewReader(orphan)); err != nil {
-		t.Fatal(err)
-	}
-	// A reference that cannot be read blocks the sweep, never the rest.
-	if _, err := e.store.Put(ctx, "generic/owners/acme/tool/1.0/junk.ref.json", strings.NewReader("{not json")); err != nil {
-		t.Fatal(err)
-	}
-	st, err := e.feed.ReindexGeneric(ctx)
-	if err != nil || st.Seen != 2 || st.Indexed != 1 || st.Removed != 1 || st.Failed != 1 || st.BlobsSwept != 0 {
-		t.Errorf("re-index with a junk reference: %+v, %v", st, err)
-	}
-	if blobs := keysUnder(t, e.store, "generic/blobs/"); len(blobs) != 3 {
-		t.Errorf("blobs = %v, want all three kept while a reference is unreadable", blobs)
-	}
-	if err := e.store.Delete(ctx, "generic/owners/acme/tool/1.0/junk.ref.json"); err != nil {
-		t.Fatal(err)
-	}
-	st, err = e.feed.ReindexGeneric(ctx)
-	if err != nil || st.Seen != 1 || st.Failed != 0 || st.BlobsSwept != 2 {
-		t.Errorf("re-index: %+v, %v; want the orphan and a's blob swept", st, err)
-	}
-	blobs := keysUnder(t, e.store, "generic/blobs/")
-	if len(blobs) != 1 || strings.Contains(blobs[0], a.SHA256) {
-		t.Errorf("blobs = %v, want only b's", blobs)
-	}
-}
-
-// TestGenericConcurrentPutAndCollect races uploads of one content against
-// deletes of another file with that content: the blob is collected when the
-// last reference goes, and never under a file that was just stored.
-func TestGenericConcurrentPutAndCollect(t *testing.T) {
-	e := newEnv(t, t.TempDir(), feed.Options{})
-	ctx := context.Background()
-	if _, err := e.feed.ReindexGeneric(ctx); err != nil {
-		t.Fatal(err)
-	}
-	body := []byte("shared content")
-	for round := range 20 {
-		mustPutGeneric(t, e.feed, "acme", "tool", "1.0", "a.bin", body)
-		var wg sync.WaitGroup
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			if _, err := e.feed.DeleteGenericFile(ctx, "acme", "tool", "1.0", "a.bin"); err != nil {
-				t.Errorf("round %d: delete: %v", round, err)
-			}
-		}()
-		go func() {
-			defer wg.Done()
-			if _, err := putGeneric(t, e.feed, "acme", "tool", "2.0", "b.bin", body); err != nil {
-				t.Errorf("round %d: put: %v", round, err)
-			}
-		}()
-		wg.Wait()
-		if got, _, err := readGeneric(t, e.feed, "acme", "tool", "2.0", "b.bin"); err != nil || !bytes.Equal(got, body) {
-			t.Fatalf("round %d: the file stored during a delete of the same content: %v", round, err)
-		}
-		if _, err := e.feed.DeleteGenericFile(ctx, "acme", "tool", "2.0", "b.bin"); err != nil {
-			t.Fatal(err)
-		}
-		if blobs := keysUnder(t, e.store, "generic/blobs/"); len(blobs) != 0 {
-			t.Fatalf("round %d: blobs = %v after the last file went", round, blobs)
-		}
-	}
-}
-
-func TestGenericConcurrentPutsOfOneName(t *testing.T) {
-	e := newEnv(t, t.TempDir(), feed.Options{})
-	const n = 8
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = putGeneric(t, e.feed, "acme", "tool", "1.0", []string{"file.bin", "FILE.BIN", "File.Bin"}[i%3], []byte{byte(i)})
-		}()
-	}
-	wg.Wait()
-	created := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			created++
-		case !errors.Is(err, feed.ErrExists):
-			t.Errorf("put: %v, want success or ErrExists", err)
-		}
-	}
-	if created != 1 {
-		t.Errorf("%d puts succeeded, want exactly one", created)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/feedserver/feedserver/feed/internal/spool"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/storage"
@@ -84,12 +85,12 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 	if !ValidSpace(space) {
 		return PushResult{}, fmt.Errorf("%w: %q is not a space id (Spaces-1, Spaces-2, ...)", ErrInvalid, req.Space)
 	}
-	sp, err := f.spool(ctx, req.Body, protocol, packageHashes(kindByName(req.FileName)))
+	sp, err := f.spool.Spool(ctx, req.Body, protocol, packageHashes(kindByName(req.FileName)))
 	if err != nil {
 		return PushResult{}, err
 	}
-	defer sp.discard()
-	if sp.size == 0 {
+	defer sp.Discard()
+	if sp.Size == 0 {
 		return PushResult{}, fmt.Errorf("%w: the upload is empty", ErrInvalid)
 	}
 
@@ -105,7 +106,7 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 		return PushResult{}, fmt.Errorf("%w: the package cannot be stored under the name %q", ErrInvalid, path.Base(key))
 	}
 
-	unlock := f.locks.lock(lockKey(space, ident.kind, ident.id, ident.version))
+	unlock := f.locks.Lock(lockKey(space, ident.kind, ident.id, ident.version))
 	defer unlock()
 
 	existing, found, err := f.existing(ctx, space, ident, key)
@@ -132,7 +133,7 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 	entry := index.Entry{
 		Space: space, Kind: ident.kind, ID: ident.id, Version: ident.version, Manifest: ident.manifest,
 		Extension: ident.extension, Listed: true, Published: time.Now().UTC(),
-		Size: sp.size, SHA512: sp.sha512, SHA1: sp.sha1, SHA256: sp.sha256,
+		Size: sp.Size, SHA512: sp.SHA512, SHA1: sp.SHA1, SHA256: sp.SHA256,
 		BlobKey: key, ModTime: info.ModTime,
 	}
 	if found {
@@ -161,6 +162,14 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 	return PushResult{Entry: entry, Status: status}, nil
 }
 
+// packageHashes is what the catalogue keeps for a package of kind.
+func packageHashes(kind index.Kind) spool.Hashes {
+	if kind == index.KindNuGet {
+		return spool.SHA512 | spool.SHA1
+	}
+	return spool.SHA1
+}
+
 func lockKey(space string, kind index.Kind, id nuget.ID, v nuget.Version) string {
 	return SpaceDir(space) + "/" + string(kind) + "/" + id.Lower() + "/" + v.Lower()
 }
@@ -184,10 +193,10 @@ func kindByName(fileName string) index.Kind {
 }
 
 // identify reads the nuspec of a .nupkg, or the file name of any other archive.
-func identify(sp *spooled, fileName string) (identity, error) {
+func identify(sp *spool.Upload, fileName string) (identity, error) {
 	base := baseName(fileName)
 	if kindByName(base) == index.KindNuGet {
-		pkg, err := nuget.ReadPackage(sp.staged, sp.size, nuget.Limits{})
+		pkg, err := nuget.ReadPackage(sp.Staged, sp.Size, nuget.Limits{})
 		if err != nil {
 			return identity{}, err
 		}
@@ -232,8 +241,8 @@ func (f *Feed) existing(ctx context.Context, space string, ident identity, key s
 
 // commitFile stores the upload under key, replacing what is there; the
 // caller decided that under the version's lock.
-func (f *Feed) commitFile(ctx context.Context, key string, sp *spooled) (storage.Info, error) {
-	info, err := sp.staged.Commit(ctx, key, storage.CommitOptions{})
+func (f *Feed) commitFile(ctx context.Context, key string, sp *spool.Upload) (storage.Info, error) {
+	info, err := sp.Staged.Commit(ctx, key, storage.CommitOptions{})
 	if err != nil {
 		return storage.Info{}, fmt.Errorf("store %s: %w", key, err)
 	}

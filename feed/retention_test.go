@@ -343,7 +343,7 @@ func TestRetentionGeneric(t *testing.T) {
 	}
 	left := map[string][]string{}
 	for _, name := range []string{"Tool", "Old", "Young"} {
-		vs, err := e.feed.ListGeneric(ctx, "acme", name)
+		vs, err := e.feed.Generic().Versions(ctx, "acme", name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -432,7 +432,8 @@ func TestRetentionLogsAndMetrics(t *testing.T) {
 	}
 }
 
-// counterValue reads one labelled series of a registered counter; 0 when absent.
+// counterValue reads one labelled series of a registered counter (label ""
+// for a counter without labels); 0 when absent.
 func counterValue(t *testing.T, reg *prometheus.Registry, name, label string) float64 {
 	t.Helper()
 	mfs, err := reg.Gather()
@@ -444,6 +445,9 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name, label string) fl
 			continue
 		}
 		for _, m := range mf.GetMetric() {
+			if label == "" {
+				return m.GetCounter().GetValue()
+			}
 			for _, lp := range m.GetLabel() {
 				if lp.GetValue() == label {
 					return m.GetCounter().GetValue()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/feed/generic"
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
@@ -16,8 +17,8 @@ import (
 func status(err error) (int, string) {
 	var (
 		tooBig  *http.MaxBytesError
-		exists  *feed.GenericExistsError
-		invalid *feed.InvalidGenericError
+		exists  *generic.ExistsError
+		invalid *generic.InvalidError
 		missing *auth.MissingPermissionError
 	)
 	switch {
