@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/feed/generic/generictest"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget/nugettest"
 )
@@ -22,7 +23,7 @@ func TestReindexRebuildsDeletedCatalogue(t *testing.T) {
 		mustPush(t, e.feed, nugettest.Build(t, nugettest.Spec{ID: fmt.Sprintf("Pkg%d", i), Version: "1.0.0", Tags: "rebuild"}), feed.PushRequest{})
 	}
 	mustPush(t, e.feed, []byte("archive"), feed.PushRequest{FileName: "Tool.2.0.0-rc.1.tar.gz"})
-	mustPutGeneric(t, e.feed, "acme", "Tool", "1.0", "tool.bin", []byte("generic"))
+	generictest.MustPut(t, e.feed.Generic(), "acme", "Tool", "1.0", "tool.bin", []byte("generic"))
 	e.close()
 	os.Remove(filepath.Join(dir, "catalog.db"))
 	os.RemoveAll(filepath.Join(dir, "search"))

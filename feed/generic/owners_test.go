@@ -2,33 +2,19 @@ package generic_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"path/filepath"
 	"testing"
-
-	_ "github.com/mattn/go-sqlite3" // the owner store's database
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed/generic"
+	"github.com/feedserver/feedserver/feed/generic/generictest"
 )
 
 // TestEnsureOwner: an existing owner takes any pusher's push; a missing one
 // is created only by an administrator whose key reaches it.
 func TestEnsureOwner(t *testing.T) {
 	ctx := context.Background()
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "owners.db")+"?_busy_timeout=10000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	owners, err := auth.NewOwners(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := owners.Create(ctx, "acme"); err != nil {
-		t.Fatal(err)
-	}
+	owners := generictest.Owners(t, "acme")
 	reg := newEnv(t, t.TempDir(), 0).reg
 	admin := func(spaces, owns []string) auth.Principal {
 		return auth.Principal{KeyID: "k", Role: auth.RoleAdministrator, Spaces: spaces, Owners: owns}

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,10 +16,10 @@ import (
 
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/feed/generic"
+	"github.com/feedserver/feedserver/feed/generic/generictest"
 	"github.com/feedserver/feedserver/feed/internal/spool"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/index/sqlite"
-	"github.com/feedserver/feedserver/storage"
 	"github.com/feedserver/feedserver/storage/filesystem"
 )
 
@@ -61,50 +60,6 @@ func random(t *testing.T, n int) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-func put(t *testing.T, r *generic.Registry, owner, name, version, file string, body []byte) (generic.File, error) {
-	t.Helper()
-	return r.Put(context.Background(), generic.Upload{
-		Owner: owner, Name: name, Version: version, FileName: file, Body: bytes.NewReader(body),
-	})
-}
-
-func mustPut(t *testing.T, r *generic.Registry, owner, name, version, file string, body []byte) generic.File {
-	t.Helper()
-	g, err := put(t, r, owner, name, version, file, body)
-	if err != nil {
-		t.Fatalf("put %s/%s/%s/%s: %v", owner, name, version, file, err)
-	}
-	return g
-}
-
-func read(t *testing.T, r *generic.Registry, owner, name, version, file string) ([]byte, generic.File, error) {
-	t.Helper()
-	b, g, err := r.Open(context.Background(), owner, name, version, file)
-	if err != nil {
-		return nil, g, err
-	}
-	defer b.Close()
-	data, err := io.ReadAll(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data, g, nil
-}
-
-func keysUnder(t *testing.T, s storage.Store, prefix string) []string {
-	t.Helper()
-	var out []string
-	for info, err := range s.List(context.Background(), "") {
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.HasPrefix(info.Key, prefix) {
-			out = append(out, info.Key)
-		}
-	}
-	return out
 }
 
 func sha256Hex(b []byte) string {
@@ -201,13 +156,13 @@ func TestPutOpenDelete(t *testing.T) {
 	e := newEnv(t, t.TempDir(), 0)
 	ctx := context.Background()
 	body := random(t, 100_000)
-	g := mustPut(t, e.reg, "acme", "MyTool", "1.0 beta", "Tool.tar.gz", body)
+	g := generictest.MustPut(t, e.reg, "acme", "MyTool", "1.0 beta", "Tool.tar.gz", body)
 	if g.SHA256 != sha256Hex(body) || g.Size != int64(len(body)) || g.Created.IsZero() {
 		t.Errorf("put returned %+v, want sha256 %s and size %d", g, sha256Hex(body), len(body))
 	}
 
 	// Names, versions and file names match ignoring case; the spelling of the push stays.
-	got, info, err := read(t, e.reg, "acme", "mytool", "1.0 BETA", "tool.TAR.gz")
+	got, info, err := generictest.Read(t, e.reg, "acme", "mytool", "1.0 BETA", "tool.TAR.gz")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,16 +175,16 @@ func TestPutOpenDelete(t *testing.T) {
 
 	// The layout doc.go describes.
 	wantRef := "generic/owners/acme/mytool/1.0Z20beta/tool.tar.gz.ref.json"
-	if refs := keysUnder(t, e.store, "generic/owners/"); len(refs) != 1 || refs[0] != wantRef {
+	if refs := generictest.KeysUnder(t, e.store, "generic/owners/"); len(refs) != 1 || refs[0] != wantRef {
 		t.Errorf("reference keys = %v, want [%s]", refs, wantRef)
 	}
 	wantBlob := "generic/blobs/sha256/" + g.SHA256[:2] + "/" + g.SHA256
-	if blobs := keysUnder(t, e.store, "generic/blobs/"); len(blobs) != 1 || blobs[0] != wantBlob {
+	if blobs := generictest.KeysUnder(t, e.store, "generic/blobs/"); len(blobs) != 1 || blobs[0] != wantBlob {
 		t.Errorf("blob keys = %v, want [%s]", blobs, wantBlob)
 	}
 
 	for _, again := range []string{"Tool.tar.gz", "TOOL.TAR.GZ"} {
-		_, err = put(t, e.reg, "acme", "mytool", "1.0 Beta", again, []byte("other"))
+		_, err = generictest.Put(t, e.reg, "acme", "mytool", "1.0 Beta", again, []byte("other"))
 		var exists *generic.ExistsError
 		if !errors.As(err, &exists) || !errors.Is(err, feed.ErrExists) {
 			t.Errorf("second put of %s: %v, want ExistsError", again, err)
@@ -239,7 +194,7 @@ func TestPutOpenDelete(t *testing.T) {
 	if _, err := e.reg.DeleteFile(ctx, "acme", "MYTOOL", "1.0 beta", "tool.tar.gz"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := read(t, e.reg, "acme", "mytool", "1.0 beta", "tool.tar.gz"); !errors.Is(err, feed.ErrNotFound) {
+	if _, _, err := generictest.Read(t, e.reg, "acme", "mytool", "1.0 beta", "tool.tar.gz"); !errors.Is(err, feed.ErrNotFound) {
 		t.Errorf("read after delete: %v, want ErrNotFound", err)
 	}
 	if vs, err := e.reg.Versions(ctx, "acme", "mytool"); err != nil || len(vs) != 0 {
@@ -249,7 +204,7 @@ func TestPutOpenDelete(t *testing.T) {
 		t.Errorf("second delete: %v, want ErrNotFound", err)
 	}
 	// The file name is free again.
-	mustPut(t, e.reg, "acme", "mytool", "1.0 beta", "tool.tar.gz", []byte("new"))
+	generictest.MustPut(t, e.reg, "acme", "mytool", "1.0 beta", "tool.tar.gz", []byte("new"))
 }
 
 func TestIdenticalContentStoredOnce(t *testing.T) {
@@ -259,16 +214,16 @@ func TestIdenticalContentStoredOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := random(t, 10_000)
-	a := mustPut(t, e.reg, "acme", "tool", "1.0", "a.bin", body)
-	b := mustPut(t, e.reg, "team-2", "other", "2.0", "b.bin", body)
+	a := generictest.MustPut(t, e.reg, "acme", "tool", "1.0", "a.bin", body)
+	b := generictest.MustPut(t, e.reg, "team-2", "other", "2.0", "b.bin", body)
 	if a.SHA256 != b.SHA256 {
 		t.Fatalf("same content, different sha256: %s %s", a.SHA256, b.SHA256)
 	}
-	if blobs := keysUnder(t, e.store, "generic/blobs/"); len(blobs) != 1 {
+	if blobs := generictest.KeysUnder(t, e.store, "generic/blobs/"); len(blobs) != 1 {
 		t.Errorf("blobs = %v, want one for two files with identical content", blobs)
 	}
 	for _, f := range []generic.File{a, b} {
-		got, info, err := read(t, e.reg, f.Owner, f.Name, f.Version, f.FileName)
+		got, info, err := generictest.Read(t, e.reg, f.Owner, f.Name, f.Version, f.FileName)
 		if err != nil || !bytes.Equal(got, body) || info.FileName != f.FileName {
 			t.Errorf("read %s: %v, name %q", f.FileName, err, info.FileName)
 		}
@@ -278,16 +233,16 @@ func TestIdenticalContentStoredOnce(t *testing.T) {
 	if _, err := e.reg.DeleteFile(ctx, "acme", "tool", "1.0", "a.bin"); err != nil {
 		t.Fatal(err)
 	}
-	if blobs := keysUnder(t, e.store, "generic/blobs/"); len(blobs) != 1 {
+	if blobs := generictest.KeysUnder(t, e.store, "generic/blobs/"); len(blobs) != 1 {
 		t.Errorf("blobs after deleting one of two files = %v, want the shared one", blobs)
 	}
-	if _, _, err := read(t, e.reg, "team-2", "other", "2.0", "b.bin"); err != nil {
+	if _, _, err := generictest.Read(t, e.reg, "team-2", "other", "2.0", "b.bin"); err != nil {
 		t.Errorf("the other file after deleting the first: %v", err)
 	}
 	if _, err := e.reg.DeleteVersion(ctx, "team-2", "other", "2.0"); err != nil {
 		t.Fatal(err)
 	}
-	if left := keysUnder(t, e.store, "generic/"); len(left) != 0 {
+	if left := generictest.KeysUnder(t, e.store, "generic/"); len(left) != 0 {
 		t.Errorf("keys after deleting every file = %v, want none", left)
 	}
 }
@@ -296,9 +251,9 @@ func TestDeleteVersion(t *testing.T) {
 	e := newEnv(t, t.TempDir(), 0)
 	ctx := context.Background()
 	for _, name := range []string{"a.txt", "b.txt", "c.txt"} {
-		mustPut(t, e.reg, "acme", "tool", "1.0", name, []byte(name))
+		generictest.MustPut(t, e.reg, "acme", "tool", "1.0", name, []byte(name))
 	}
-	mustPut(t, e.reg, "acme", "tool", "2.0", "a.txt", []byte("v2"))
+	generictest.MustPut(t, e.reg, "acme", "tool", "2.0", "a.txt", []byte("v2"))
 	files, err := e.reg.DeleteVersion(ctx, "acme", "TOOL", "1.0")
 	if err != nil || len(files) != 3 {
 		t.Fatalf("delete version: %d files, %v; want 3", len(files), err)
@@ -315,10 +270,10 @@ func TestDeleteVersion(t *testing.T) {
 func TestVersions(t *testing.T) {
 	e := newEnv(t, t.TempDir(), 0)
 	ctx := context.Background()
-	mustPut(t, e.reg, "acme", "Tool", "1.0", "a.txt", []byte("a"))
-	mustPut(t, e.reg, "acme", "tool", "1.0", "b.txt", []byte("bb"))
-	mustPut(t, e.reg, "acme", "tool", "2.0 rc", "a.txt", []byte("ccc"))
-	mustPut(t, e.reg, "other", "tool", "9.0", "a.txt", []byte("other owner"))
+	generictest.MustPut(t, e.reg, "acme", "Tool", "1.0", "a.txt", []byte("a"))
+	generictest.MustPut(t, e.reg, "acme", "tool", "1.0", "b.txt", []byte("bb"))
+	generictest.MustPut(t, e.reg, "acme", "tool", "2.0 rc", "a.txt", []byte("ccc"))
+	generictest.MustPut(t, e.reg, "other", "tool", "9.0", "a.txt", []byte("other owner"))
 	vs, err := e.reg.Versions(ctx, "acme", "TOOL")
 	if err != nil {
 		t.Fatal(err)
@@ -341,12 +296,12 @@ func TestVersions(t *testing.T) {
 
 func TestSizeLimit(t *testing.T) {
 	e := newEnv(t, t.TempDir(), 1000)
-	if _, err := put(t, e.reg, "acme", "tool", "1.0", "big.bin", random(t, 1001)); !errors.Is(err, feed.ErrTooLarge) {
+	if _, err := generictest.Put(t, e.reg, "acme", "tool", "1.0", "big.bin", random(t, 1001)); !errors.Is(err, feed.ErrTooLarge) {
 		t.Errorf("put over the limit: %v, want ErrTooLarge", err)
 	}
-	mustPut(t, e.reg, "acme", "tool", "1.0", "fits.bin", random(t, 1000))
-	mustPut(t, e.reg, "acme", "tool", "1.0", "empty.bin", nil)
-	if left := keysUnder(t, e.store, "generic/owners/"); len(left) != 2 {
+	generictest.MustPut(t, e.reg, "acme", "tool", "1.0", "fits.bin", random(t, 1000))
+	generictest.MustPut(t, e.reg, "acme", "tool", "1.0", "empty.bin", nil)
+	if left := generictest.KeysUnder(t, e.store, "generic/owners/"); len(left) != 2 {
 		t.Errorf("references = %v, want the two files that fit", left)
 	}
 }
@@ -363,7 +318,7 @@ func TestRestartWithCatalogueDeleted(t *testing.T) {
 		{"team.x", ".dotted", "\u00fcber-1", ".env", "dot"},
 	}
 	for _, f := range files {
-		mustPut(t, e.reg, f.owner, f.name, f.version, f.file, []byte(f.body))
+		generictest.MustPut(t, e.reg, f.owner, f.name, f.version, f.file, []byte(f.body))
 	}
 	before := map[string][]generic.Version{}
 	for _, f := range files {
@@ -395,7 +350,7 @@ func TestRestartWithCatalogueDeleted(t *testing.T) {
 		}
 	}
 	for _, f := range files {
-		body, info, err := read(t, e.reg, f.owner, f.name, f.version, f.file)
+		body, info, err := generictest.Read(t, e.reg, f.owner, f.name, f.version, f.file)
 		if err != nil || string(body) != f.body || info.Owner != f.owner || info.Name != f.name ||
 			info.Version != f.version || info.FileName != f.file {
 			t.Errorf("%+v after the rebuild: %+v %q %v", f, info, body, err)
@@ -411,8 +366,8 @@ func TestRestartWithCatalogueDeleted(t *testing.T) {
 func TestReindexFollowsTheDirectory(t *testing.T) {
 	e := newEnv(t, t.TempDir(), 0)
 	ctx := context.Background()
-	a := mustPut(t, e.reg, "acme", "tool", "1.0", "a.bin", []byte("a"))
-	mustPut(t, e.reg, "acme", "tool", "1.0", "b.bin", []byte("b"))
+	a := generictest.MustPut(t, e.reg, "acme", "tool", "1.0", "a.bin", []byte("a"))
+	generictest.MustPut(t, e.reg, "acme", "tool", "1.0", "b.bin", []byte("b"))
 
 	// A reference removed by hand: its row goes, and so does its now unreferenced blob.
 	if err := e.store.Delete(ctx, "generic/owners/acme/tool/1.0/a.bin.ref.json"); err != nil {
@@ -432,7 +387,7 @@ func TestReindexFollowsTheDirectory(t *testing.T) {
 	if err != nil || st.Seen != 2 || st.Indexed != 1 || st.Removed != 1 || st.Failed != 1 || st.BlobsSwept != 0 {
 		t.Errorf("re-index with a junk reference: %+v, %v", st, err)
 	}
-	if blobs := keysUnder(t, e.store, "generic/blobs/"); len(blobs) != 3 {
+	if blobs := generictest.KeysUnder(t, e.store, "generic/blobs/"); len(blobs) != 3 {
 		t.Errorf("blobs = %v, want all three kept while a reference is unreadable", blobs)
 	}
 	if err := e.store.Delete(ctx, "generic/owners/acme/tool/1.0/junk.ref.json"); err != nil {
@@ -442,7 +397,7 @@ func TestReindexFollowsTheDirectory(t *testing.T) {
 	if err != nil || st.Seen != 1 || st.Failed != 0 || st.BlobsSwept != 2 {
 		t.Errorf("re-index: %+v, %v; want the orphan and a's blob swept", st, err)
 	}
-	blobs := keysUnder(t, e.store, "generic/blobs/")
+	blobs := generictest.KeysUnder(t, e.store, "generic/blobs/")
 	if len(blobs) != 1 || strings.Contains(blobs[0], a.SHA256) {
 		t.Errorf("blobs = %v, want only b's", blobs)
 	}
@@ -459,7 +414,7 @@ func TestConcurrentPutAndCollect(t *testing.T) {
 	}
 	body := []byte("shared content")
 	for round := range 20 {
-		mustPut(t, e.reg, "acme", "tool", "1.0", "a.bin", body)
+		generictest.MustPut(t, e.reg, "acme", "tool", "1.0", "a.bin", body)
 		var wg sync.WaitGroup
 		wg.Add(2)
 		go func() {
@@ -470,18 +425,18 @@ func TestConcurrentPutAndCollect(t *testing.T) {
 		}()
 		go func() {
 			defer wg.Done()
-			if _, err := put(t, e.reg, "acme", "tool", "2.0", "b.bin", body); err != nil {
+			if _, err := generictest.Put(t, e.reg, "acme", "tool", "2.0", "b.bin", body); err != nil {
 				t.Errorf("round %d: put: %v", round, err)
 			}
 		}()
 		wg.Wait()
-		if got, _, err := read(t, e.reg, "acme", "tool", "2.0", "b.bin"); err != nil || !bytes.Equal(got, body) {
+		if got, _, err := generictest.Read(t, e.reg, "acme", "tool", "2.0", "b.bin"); err != nil || !bytes.Equal(got, body) {
 			t.Fatalf("round %d: the file stored during a delete of the same content: %v", round, err)
 		}
 		if _, err := e.reg.DeleteFile(ctx, "acme", "tool", "2.0", "b.bin"); err != nil {
 			t.Fatal(err)
 		}
-		if blobs := keysUnder(t, e.store, "generic/blobs/"); len(blobs) != 0 {
+		if blobs := generictest.KeysUnder(t, e.store, "generic/blobs/"); len(blobs) != 0 {
 			t.Fatalf("round %d: blobs = %v after the last file went", round, blobs)
 		}
 	}
@@ -496,7 +451,7 @@ func TestConcurrentPutsOfOneName(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = put(t, e.reg, "acme", "tool", "1.0", []string{"file.bin", "FILE.BIN", "File.Bin"}[i%3], []byte{byte(i)})
+			_, errs[i] = generictest.Put(t, e.reg, "acme", "tool", "1.0", []string{"file.bin", "FILE.BIN", "File.Bin"}[i%3], []byte{byte(i)})
 		}()
 	}
 	wg.Wait()

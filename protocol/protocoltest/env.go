@@ -20,6 +20,7 @@ import (
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/feed/feedtest"
+	"github.com/feedserver/feedserver/feed/generic/generictest"
 	"github.com/feedserver/feedserver/protocol"
 )
 
@@ -92,12 +93,7 @@ func New(t testing.TB, opts ...Option) *Env {
 // nil, which accepts any owner).
 func NewOwners(t testing.TB) *auth.Owners {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "owners.db")+"?_journal_mode=WAL&_busy_timeout=10000")
-	must(t, err)
-	t.Cleanup(func() { db.Close() })
-	owners, err := auth.NewOwners(context.Background(), db)
-	must(t, err)
-	return owners
+	return generictest.Owners(t)
 }
 
 func must(t testing.TB, err error) {
