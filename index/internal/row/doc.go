@@ -2,10 +2,10 @@
 // database: how an index.Entry or index.GenericFile becomes the columns of
 // its row and back, how caller input becomes the lowercased identity the
 // unique indexes compare, and the JSON shape of the stored manifest. Every
-// SQL driver (index/sqlite today) shares it, so they lowercase, validate and
+// SQL driver (index/sqlite, index/postgres) shares it, so they lowercase, validate and
 // encode alike and a row reads back the same from any of them.
 //
-// It expects the portable schema of index/sqlite/migrations: TEXT, BIGINT
+// It expects the portable schema of the drivers' migrations: TEXT, BIGINT
 // (counters and unix nanoseconds) and BOOLEAN columns, and a Scan method on
 // rows that accepts database/sql's Null types (database/sql and pgx both do).
 //
