@@ -23,6 +23,9 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	// ErrInvalid is nuget's sentinel: every refused package, manifest or name wraps it.
 	ErrInvalid = nuget.ErrInvalidPackage
+	// ErrUnavailable is the catalogue's: its database server cannot be
+	// reached now (protocols answer 503; the request may succeed later).
+	ErrUnavailable = index.ErrUnavailable
 )
 
 // Options configures a Feed.

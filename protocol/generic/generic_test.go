@@ -39,7 +39,7 @@ func newEnv(t *testing.T, opts ...func(*protocol.Options)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	owners, err := auth.NewOwners(ctx, db)
+	owners, err := auth.NewOwners(ctx, auth.SQLite(db))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,9 +56,9 @@ func New(t testing.TB, opts ...Option) *Env {
 	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "auth.db")+"?_journal_mode=WAL&_busy_timeout=10000")
 	must(t, err)
 	t.Cleanup(func() { db.Close() })
-	env.Keys, err = auth.NewKeys(ctx, db)
+	env.Keys, err = auth.NewKeys(ctx, auth.SQLite(db))
 	must(t, err)
-	env.Spaces, err = auth.NewSpaces(ctx, db)
+	env.Spaces, err = auth.NewSpaces(ctx, auth.SQLite(db))
 	must(t, err)
 	second, err := env.Spaces.Create(ctx, "Second")
 	must(t, err)
@@ -95,7 +95,7 @@ func NewOwners(t testing.TB) *auth.Owners {
 	db, err := sql.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "owners.db")+"?_journal_mode=WAL&_busy_timeout=10000")
 	must(t, err)
 	t.Cleanup(func() { db.Close() })
-	owners, err := auth.NewOwners(context.Background(), db)
+	owners, err := auth.NewOwners(context.Background(), auth.SQLite(db))
 	must(t, err)
 	return owners
 }
