@@ -108,7 +108,7 @@ func TestSIGKILLDuringPushes(t *testing.T) {
 	if n := len(keys(t, e.store)); int64(n) != versions {
 		t.Errorf("%d files on disk, %d catalogued", n, versions)
 	}
-	leftovers, _ := os.ReadDir(e.store.TempDir())
+	leftovers, _ := os.ReadDir(filepath.Join(e.store.Root(), ".tmp")) // the filesystem driver's spool
 	if len(leftovers) != 0 {
 		t.Errorf("temporary files left after the sweep: %d", len(leftovers))
 	}

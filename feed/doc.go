@@ -1,7 +1,8 @@
 // Package feed is the protocol-agnostic package service: push, open, list,
 // search, delete, unlist and the re-index that brings the catalogue in line
 // with the package directory. It imports nuget, storage and index, never
-// net/http: the protocol packages translate HTTP into these calls.
+// net/http, and no os, syscall or unsafe: files are the storage driver's,
+// and the protocol packages translate HTTP into these calls.
 //
 // # The package directory
 //
@@ -48,17 +49,19 @@
 //
 // # A push
 //
-// An upload is hashed as it arrives. One of up to 256 KiB stays in memory
-// until it is identified, so a duplicate never touches the disk; a larger
-// one is spooled into the store's temporary folder, inline when it fits in
-// one 1 MiB chunk, else through a pipeline with a goroutine per hash and one
-// for the file, which writes whole chunks with O_DIRECT on Linux. Only the
-// digests a protocol reports are computed: SHA-512 (NuGet's packageHash)
-// for .nupkg files, SHA-1 (Octopus' Hash) for every package, SHA-256 for
-// generic files, whose blobs it addresses. Then the file is written (or
-// spooled) and fsynced, given its key, its directory fsynced, and the
-// catalogue row written, together with those of concurrent pushes; search
-// documents follow in the background.
+// An upload is staged in the store (storage.Store.Stage) and hashed as it
+// arrives: inline when it fits in one 1 MiB chunk, else through a pipeline
+// with a goroutine per hash and one for the store's write. Only the digests
+// a protocol reports are computed: SHA-512 (NuGet's packageHash) for .nupkg
+// files, SHA-1 (Octopus' Hash) for every package, SHA-256 for generic
+// files, whose blobs it addresses. The package is identified from the
+// staged bytes (the nuspec, read through io.ReaderAt), the overwrite rule
+// applied, and the stage committed under its key (a generic blob
+// create-only) or, for a duplicate, aborted. Then the catalogue row is
+// written, together with those of concurrent pushes; search documents
+// follow in the background. How the bytes reach the disk (kept in memory
+// while small, O_DIRECT, fsyncs) is the filesystem driver's business:
+// feed writes no file itself.
 //
 // What only the catalogue knows is lost when it is deleted: download counts
 // and unlisted flags (and the publish date becomes the file's modification

@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -118,6 +117,14 @@ func keys(t *testing.T, s storage.Store) []string {
 		out = append(out, info.Key)
 	}
 	return out
+}
+
+// noStageLeft checks that the pushes left nothing staged behind.
+func noStageLeft(t *testing.T, e *env) {
+	t.Helper()
+	if n, err := e.store.SweepTemp(context.Background(), 0); n != 0 || err != nil {
+		t.Errorf("SweepTemp = %d, %v; want nothing left behind", n, err)
+	}
 }
 
 func TestPushOpenRoundTrip(t *testing.T) {
@@ -260,10 +267,7 @@ func TestRefusedPushLeavesNothing(t *testing.T) {
 			if _, versions, _ := e.catalog.Counts(ctx); versions != 1 {
 				t.Errorf("catalogue holds %d versions, want 1", versions)
 			}
-			leftovers, _ := os.ReadDir(e.store.TempDir())
-			if len(leftovers) != 0 {
-				t.Errorf("temporary files left behind: %v", leftovers)
-			}
+			noStageLeft(t, e)
 		})
 	}
 }
@@ -345,9 +349,7 @@ func TestPipelinedPushOverLimit(t *testing.T) {
 	if got := keys(t, e.store); len(got) != 0 {
 		t.Errorf("stored keys = %v, want none", got)
 	}
-	if leftovers, _ := os.ReadDir(e.store.TempDir()); len(leftovers) != 0 {
-		t.Errorf("temporary files left behind: %v", leftovers)
-	}
+	noStageLeft(t, e)
 }
 
 func TestRawArchives(t *testing.T) {

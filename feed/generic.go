@@ -343,7 +343,7 @@ func (f *Feed) PutGenericFile(ctx context.Context, req GenericPut) (_ GenericFil
 	if err != nil {
 		return GenericFile{}, err
 	}
-	defer sp.remove()
+	defer sp.discard()
 
 	unlock := f.locks.lock(id.lockKey())
 	defer unlock()
@@ -365,8 +365,11 @@ func (f *Feed) PutGenericFile(ctx context.Context, req GenericPut) (_ GenericFil
 	defer unlockBlob()
 	blobKey := genericBlobKey(sp.sha256)
 	if _, err := f.store.Stat(ctx, blobKey); errors.Is(err, storage.ErrNotFound) {
-		if _, err := f.commitFile(ctx, blobKey, sp); err != nil {
-			return GenericFile{}, err
+		// Create-only: a blob is never rewritten, and a store shared by
+		// several processes decides a race for one content here.
+		_, err := sp.staged.Commit(ctx, blobKey, storage.CommitOptions{CreateOnly: true})
+		if err != nil && !errors.Is(err, storage.ErrExists) {
+			return GenericFile{}, fmt.Errorf("store %s: %w", blobKey, err)
 		}
 	} else if err != nil {
 		return GenericFile{}, fmt.Errorf("look up blob %s: %w", blobKey, err)

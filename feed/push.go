@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -86,7 +85,7 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 	if err != nil {
 		return PushResult{}, err
 	}
-	defer sp.remove()
+	defer sp.discard()
 	if sp.size == 0 {
 		return PushResult{}, fmt.Errorf("%w: the upload is empty", ErrInvalid)
 	}
@@ -182,7 +181,7 @@ func kindByName(fileName string) index.Kind {
 func identify(sp *spooled, fileName string) (identity, error) {
 	base := baseName(fileName)
 	if kindByName(base) == index.KindNuGet {
-		pkg, err := nuget.ReadPackage(sp.readerAt(), sp.size, nuget.Limits{})
+		pkg, err := nuget.ReadPackage(sp.staged, sp.size, nuget.Limits{})
 		if err != nil {
 			return identity{}, err
 		}
@@ -225,28 +224,10 @@ func (f *Feed) existing(ctx context.Context, space string, ident identity, key s
 	return index.Entry{}, false, nil
 }
 
-// commitFile stores the upload under key: one kept in memory is written
-// out, a spooled file is renamed when the store is on the same filesystem,
-// else copied.
+// commitFile stores the upload under key, replacing what is there; the
+// caller decided that under the version's lock.
 func (f *Feed) commitFile(ctx context.Context, key string, sp *spooled) (storage.Info, error) {
-	if sp.file == nil {
-		info, err := f.store.Put(ctx, key, bytes.NewReader(sp.mem))
-		if err != nil {
-			return storage.Info{}, fmt.Errorf("store %s: %w", key, err)
-		}
-		return info, nil
-	}
-	if m, ok := f.store.(storage.Mover); ok {
-		info, err := m.Move(ctx, key, sp.file.Name())
-		if err != nil {
-			return storage.Info{}, fmt.Errorf("store %s: %w", key, err)
-		}
-		return info, nil
-	}
-	if _, err := sp.file.Seek(0, 0); err != nil {
-		return storage.Info{}, fmt.Errorf("rewind spool file: %w", err)
-	}
-	info, err := f.store.Put(ctx, key, sp.file)
+	info, err := sp.staged.Commit(ctx, key, storage.CommitOptions{})
 	if err != nil {
 		return storage.Info{}, fmt.Errorf("store %s: %w", key, err)
 	}

@@ -1,48 +1,36 @@
 package feed
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
-	"syscall"
-	"unsafe"
 
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/storage"
 )
 
 // spoolChunk is the unit of copying and hashing: large enough that the
-// per-chunk hand-off between goroutines costs nothing, small enough to stay in cache.
+// per-chunk hand-off between goroutines costs nothing, small enough to stay
+// in cache. The filesystem driver writes whole chunks of it past the page
+// cache (O_DIRECT); the pool's buffers of this size are page-aligned.
 const spoolChunk = 1 << 20
 
 // spoolDepth is how many chunks a large upload has in flight: one being read
 // while the others are hashed and written.
 const spoolDepth = 3
 
-// memUpload is the largest upload kept in memory instead of a spool file.
-// Most NuGet packages are smaller; for them a push skips creating, re-reading
-// and re-opening a temporary file, and a duplicate never touches the disk.
-const memUpload = 256 << 10
-
-// spooled is an upload, hashed while it was received: in memory (mem) when
-// it is at most memUpload bytes, else in a file on local disk. A hash that
+// spooled is an upload, hashed while it was staged in the store. A hash that
 // was not asked for is "".
 type spooled struct {
-	mem    []byte
-	file   *os.File
+	staged storage.Staged
 	size   int64
 	sha512 string // base64, as NuGet reports it
 	sha1   string // lowercase hex, as Octopus reports it
@@ -113,48 +101,32 @@ func (d digests) sums() (sha512b64, sha1hex, sha256hex string) {
 	return sha512b64, sha1hex, sha256hex
 }
 
-// readerAt reads the upload.
-func (s *spooled) readerAt() io.ReaderAt {
-	if s.file == nil {
-		return bytes.NewReader(s.mem)
-	}
-	return s.file
+// discard aborts the stage; it does nothing once the stage was committed.
+// An error is left to the store's start-up sweep.
+func (s *spooled) discard() {
+	_ = s.staged.Abort()
 }
 
-// remove deletes the temporary file; it is a no-op after the file was moved.
-func (s *spooled) remove() {
-	if s.file == nil {
-		return
-	}
-	name := s.file.Name()
-	s.file.Close()
-	os.Remove(name)
-}
-
-// tempDir is where uploads are spooled: beside the store when it can take the
-// file by rename, so a push is written to disk once.
-func (f *Feed) tempDir() string {
-	if m, ok := f.store.(storage.Mover); ok {
-		return m.TempDir()
-	}
-	return os.TempDir()
-}
-
-// spool copies r to a temporary file while computing the hashes of set,
-// enforcing the size limit as it streams. An upload that
-// fits in one chunk (most NuGet packages) is hashed and written inline; a
-// larger one goes through a pipeline where reading, each hash and the file
-// write run on their own goroutines, so one upload can use every core.
+// spool stages r in the store while computing the hashes of set, enforcing
+// the size limit as it streams. An upload that fits in one chunk (most NuGet
+// packages) is hashed and written inline; a larger one goes through a
+// pipeline where reading, each hash and the store's write run on their own
+// goroutines, so one upload can use every core. Whether the bytes are kept
+// in memory or written to disk is the store's choice (the filesystem keeps
+// up to 256 KiB in memory, so a duplicate push never touches the disk).
 func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hashSet) (_ *spooled, err error) {
-	s := &spooled{}
+	staged, err := f.store.Stage(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("stage upload: %w", err)
+	}
+	s := &spooled{staged: staged}
 	defer func() {
 		if err != nil {
-			s.remove()
+			s.discard()
 		}
 	}()
 
 	d := newDigests(set)
-	var fw *fileWriter // created with the first chunk that does not stay in memory
 	received := f.metrics.bytesReceived.WithLabelValues(protocol)
 	var p *spoolPipeline
 	defer func() {
@@ -190,34 +162,18 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hash
 		switch {
 		case n == 0:
 			f.spoolBufs.Put(buf)
-		case p == nil && last && n <= memUpload:
-			// The whole upload is small: keep a copy, no file yet.
-			s.mem = append([]byte(nil), (*buf)[:n]...)
-			for _, w := range d.writers() {
-				_, _ = w.Write(s.mem) // hashes never fail
-			}
-			f.spoolBufs.Put(buf)
 		case p == nil && last:
 			// The whole upload is this one chunk: goroutines would cost more than they save.
-			if fw, err = f.spoolFile(s); err != nil {
-				f.spoolBufs.Put(buf)
-				return nil, err
-			}
-			for _, w := range append(d.writers(), fw) {
+			for _, w := range append(d.writers(), staged) {
 				if _, err := w.Write((*buf)[:n]); err != nil {
 					f.spoolBufs.Put(buf)
-					return nil, err
+					return nil, fmt.Errorf("stage upload: %w", err)
 				}
 			}
 			f.spoolBufs.Put(buf)
 		default:
 			if p == nil {
-				if fw, err = f.spoolFile(s); err != nil {
-					f.spoolBufs.Put(buf)
-					return nil, err
-				}
-				fw.startDirect() // the pipeline's first chunk is at offset 0
-				p = f.newSpoolPipeline(append(d.writers(), fw))
+				p = f.newSpoolPipeline(append(d.writers(), staged))
 			}
 			p.send(buf, n)
 		}
@@ -232,81 +188,15 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hash
 		err := p.close()
 		p = nil
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("stage upload: %w", err)
 		}
 	}
-	if fw != nil && fw.direct {
-		// An upload of whole blocks ends still direct; identify reads the file
-		// with small unaligned reads, which O_DIRECT refuses.
-		if err := fw.stopDirect(); err != nil {
-			return nil, err
-		}
+	// No fsync here: committing the stage syncs it once.
+	if err := staged.Finish(); err != nil {
+		return nil, fmt.Errorf("stage upload: %w", err)
 	}
-	// No fsync here: committing the file (storage Move or Put) syncs it once.
 	s.sha512, s.sha1, s.sha256 = d.sums()
 	return s, nil
-}
-
-// spoolFile creates s's temporary file, with the stored files' mode, which
-// spares the store a chmod.
-func (f *Feed) spoolFile(s *spooled) (*fileWriter, error) {
-	file, err := os.OpenFile(filepath.Join(f.tempDir(), ".push-"+rand.Text()), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("create spool file: %w", err)
-	}
-	s.file = file
-	return &fileWriter{f: file}, nil
-}
-
-// directIOAlign is what O_DIRECT asks of buffers, offsets and lengths on
-// the filesystems we run on (their logical block size).
-const directIOAlign = 4096
-
-// fileWriter writes the spool file and labels its errors. In direct mode
-// (large uploads) whole, aligned chunks bypass the page cache; the first
-// chunk that is not (the tail) switches the file back to buffered writes.
-type fileWriter struct {
-	f      *os.File
-	direct bool
-}
-
-func (w *fileWriter) startDirect() {
-	w.direct = setDirectIO(w.f, true) == nil
-}
-
-func (w *fileWriter) Write(p []byte) (int, error) {
-	if w.direct && (len(p)%directIOAlign != 0 || !aligned(p)) {
-		if err := w.stopDirect(); err != nil {
-			return 0, err
-		}
-	}
-	n, err := w.f.Write(p)
-	if n == 0 && w.direct && errors.Is(err, syscall.EINVAL) {
-		// The filesystem took the flag but refuses the write: go buffered.
-		if err := w.stopDirect(); err != nil {
-			return 0, err
-		}
-		n, err = w.f.Write(p)
-	}
-	if err != nil {
-		err = fmt.Errorf("write spool file: %w", err)
-	}
-	return n, err
-}
-
-func (w *fileWriter) stopDirect() error {
-	if err := setDirectIO(w.f, false); err != nil {
-		return fmt.Errorf("write spool file: %w", err)
-	}
-	w.direct = false
-	return nil
-}
-
-// aligned reports whether p starts on a directIOAlign boundary. The pool's
-// 1 MiB buffers are large allocations, which Go places on page boundaries,
-// but nothing promises it, so it is checked.
-func aligned(p []byte) bool {
-	return len(p) == 0 || uintptr(unsafe.Pointer(&p[0]))%directIOAlign == 0
 }
 
 // spoolPipeline feeds every chunk, in order, to one goroutine per sink. A

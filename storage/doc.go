@@ -1,6 +1,15 @@
 // Package storage defines the blob store that holds every package file: the
-// Store interface, its errors (ErrNotFound, ErrInvalidKey, ErrConflict) and the
-// key grammar (ValidKey, ValidPrefix) that every driver enforces.
+// Store interface, its errors (ErrNotFound, ErrInvalidKey, ErrConflict,
+// ErrExists) and the key grammar (ValidKey, ValidPrefix) that every driver
+// enforces.
+//
+// A push does not know its key until it has read the package, so a Store
+// also stages: Stage returns a Staged blob that the caller writes (hashing
+// the bytes itself as they pass), reads back through io.ReaderAt, and then
+// commits under a key, optionally create-only, or aborts. Nothing in the
+// interface is a local path: where the staged bytes live (memory, a spool
+// file, a multipart upload) is the driver's business, and so are fsync,
+// O_DIRECT and the like. SweepTemp clears what a crash left staged.
 //
 // A key is a slash-separated relative path such as
 // "packages/newtonsoft.json/13.0.3/newtonsoft.json.13.0.3.nupkg". The grammar is
@@ -10,7 +19,7 @@
 //
 // Drivers live in subpackages: storage/filesystem (production) and
 // storage/memory (tests). storage/storagetest is the conformance suite that
-// every driver runs.
+// every driver runs, staging included.
 //
 // This package imports the standard library only; it must never import
 // net/http or any other feedserver package.

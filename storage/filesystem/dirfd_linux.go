@@ -44,10 +44,11 @@ func (d *dirFDs) close() error {
 
 // rename renames the spool file tmp to name, making name's directory when
 // its parent exists, and returns that directory for the caller to fsync,
-// which closes it. ok is false when it did nothing and the caller must take
-// the portable path, which also makes deeper parents and tells a conflict
-// from other failures.
-func (d *dirFDs) rename(tree *sync.RWMutex, tmp, name string) (syncDir func() error, ok bool) {
+// which closes it. With createOnly the rename fails if name exists
+// (RENAME_NOREPLACE). ok is false when it did nothing and the caller must
+// take the portable path, which also makes deeper parents and tells a
+// conflict or an existing key from other failures.
+func (d *dirFDs) rename(tree *sync.RWMutex, tmp, name string, createOnly bool) (syncDir func() error, ok bool) {
 	if d == nil || d.off.Load() {
 		return nil, false
 	}
@@ -57,7 +58,11 @@ func (d *dirFDs) rename(tree *sync.RWMutex, tmp, name string) (syncDir func() er
 	if err != nil {
 		return nil, false
 	}
-	if err := unix.Renameat(int(d.spool.Fd()), tmp, dir, filepath.Base(name)); err != nil {
+	var flags uint
+	if createOnly {
+		flags = unix.RENAME_NOREPLACE
+	}
+	if err := unix.Renameat2(int(d.spool.Fd()), tmp, dir, filepath.Base(name), flags); err != nil {
 		unix.Close(dir)
 		return nil, false
 	}
@@ -73,14 +78,14 @@ func (d *dirFDs) rename(tree *sync.RWMutex, tmp, name string) (syncDir func() er
 	}, true
 }
 
-// createTemp creates the spool file name. os.Root would also try to register
-// the file with the network poller, four more system calls that fail for a
-// regular file.
+// createTemp creates the spool file name, open for reading and writing.
+// os.Root would also try to register the file with the network poller, four
+// more system calls that fail for a regular file.
 func (d *dirFDs) createTemp(name string) (*os.File, error) {
 	if d == nil {
 		return nil, errors.ErrUnsupported
 	}
-	fd, err := unix.Openat(int(d.spool.Fd()), name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, filePerm)
+	fd, err := unix.Openat(int(d.spool.Fd()), name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, filePerm)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: filepath.Join(d.spool.Name(), name), Err: err}
 	}

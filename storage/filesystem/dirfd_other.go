@@ -17,6 +17,6 @@ func (d *dirFDs) close() error { return nil }
 
 func (d *dirFDs) createTemp(string) (*os.File, error) { return nil, errors.ErrUnsupported }
 
-func (d *dirFDs) rename(*sync.RWMutex, string, string) (syncDir func() error, ok bool) {
+func (d *dirFDs) rename(*sync.RWMutex, string, string, bool) (syncDir func() error, ok bool) {
 	return nil, false
 }

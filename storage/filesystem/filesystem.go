@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"iter"
 	"os"
@@ -21,10 +20,10 @@ import (
 )
 
 const (
-	// tempPrefix starts the name of a file being written by Put. Keys never
-	// start with '.', so these names are never keys.
+	// tempPrefix starts the name of a file being written by Put or a stage.
+	// Keys never start with '.', so these names are never keys.
 	tempPrefix = ".tmp-"
-	// spoolDir is the directory under the root returned by TempDir.
+	// spoolDir is the directory under the root that holds every unfinished write.
 	spoolDir = ".tmp"
 
 	dirPerm  = 0o755
@@ -47,17 +46,18 @@ type Store struct {
 	// before the folder's name is on disk.
 	durable sync.Map
 
-	// tree guards the shape of the directory tree. Put and Move hold it for
-	// reading while they create a directory and fill it; Delete and SweepTemp
-	// hold it for writing while they remove files and empty directories, so a
-	// directory is never removed between its creation and its first file.
+	// tree guards the shape of the directory tree. A commit (of Put or a
+	// stage) holds it for reading while it creates a directory and fills
+	// it; Delete and a failed commit's clean-up hold it for writing while
+	// they remove files and empty directories, so a directory is never
+	// removed between its creation and its first file.
 	tree sync.RWMutex
 }
 
 // Check that Store implements the interfaces it promises.
 var (
-	_ storage.Store = (*Store)(nil)
-	_ storage.Mover = (*Store)(nil)
+	_ storage.Store  = (*Store)(nil)
+	_ storage.Staged = (*stage)(nil)
 )
 
 // New opens the store rooted at dir, creating dir and its spool directory if
@@ -100,65 +100,20 @@ func (s *Store) Root() string {
 	return s.dir
 }
 
-// TempDir returns <root>/.tmp, a spool directory on the same filesystem as
-// the store, for files that are later installed with Move.
-func (s *Store) TempDir() string {
-	return filepath.Join(s.dir, spoolDir)
-}
-
-// Put writes r to a temporary file next to key, fsyncs it and renames it
-// over key, so readers never see a partial blob.
-func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Info, error) {
-	if err := storage.ValidKey(key); err != nil {
-		return storage.Info{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return storage.Info{}, fmt.Errorf("filesystem: put %q: %w", key, err)
-	}
-	name := filepath.FromSlash(key)
-	dir := filepath.Dir(name)
-
-	f, tmp, err := s.createTemp(key)
-	if err != nil {
-		return storage.Info{}, err
-	}
-	n, err := copyContext(ctx, f, r)
-	if err == nil {
-		err = f.Sync()
-	}
-	var fi os.FileInfo
-	if err == nil {
-		fi, err = f.Stat()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	installed := false
-	if err == nil {
-		installed, err = s.commit(key, tmp, name)
-	}
-	if err != nil {
-		if !installed {
-			s.discard(tmp, dir)
-		}
-		return storage.Info{}, fmt.Errorf("filesystem: put %q: %w", key, err)
-	}
-	return storage.Info{Key: key, Size: n, ModTime: fi.ModTime()}, nil
-}
-
-// createTemp makes an empty temporary file in the spool directory: every
-// unfinished write lives there, so the start-up sweep reads one directory,
-// not the whole tree. It is on the same filesystem, so the rename is atomic.
-func (s *Store) createTemp(key string) (*os.File, string, error) {
+// createTemp makes an empty temporary file in the spool directory, open for
+// reading and writing, and returns it with its name there: every unfinished
+// write lives there, so the start-up sweep reads one directory, not the
+// whole tree. It is on the same filesystem, so the rename is atomic.
+func (s *Store) createTemp() (*os.File, string, error) {
 	base := tempPrefix + rand.Text()
 	f, err := s.fast.createTemp(base)
 	if errors.Is(err, errors.ErrUnsupported) {
-		f, err = s.spool.OpenFile(base, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
+		f, err = s.spool.OpenFile(base, os.O_RDWR|os.O_CREATE|os.O_EXCL, filePerm)
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("filesystem: put %q: %w", key, err)
+		return nil, "", err
 	}
-	return f, filepath.Join(spoolDir, base), nil
+	return f, base, nil
 }
 
 // mkdirAll creates dir and its parents; the caller holds s.tree. A parent
@@ -201,94 +156,17 @@ func (s *Store) syncDir(dir string) error {
 	return err
 }
 
-// copyContext copies src to dst, giving up once ctx is done.
-func copyContext(ctx context.Context, dst io.Writer, src io.Reader) (int64, error) {
-	if mem, ok := src.(interface {
-		io.WriterTo
-		Len() int
-	}); ok {
-		// Bytes in memory (a small push): one write, no copy buffer.
-		return mem.WriteTo(dst)
-	}
-	buf := make([]byte, 128<<10)
-	var written int64
-	for {
-		if err := ctx.Err(); err != nil {
-			return written, err
-		}
-		n, rerr := src.Read(buf)
-		if n > 0 {
-			w, werr := dst.Write(buf[:n])
-			written += int64(w)
-			if werr != nil {
-				return written, werr
-			}
-		}
-		if rerr == io.EOF {
-			return written, nil
-		}
-		if rerr != nil {
-			return written, rerr
-		}
-	}
-}
-
-// Move installs the finished file at path under key and takes ownership of
-// it: on success the file is gone from path. A file inside the root (such as
-// one in TempDir) is fsynced and renamed; any other file is copied with Put
-// and then removed.
-func (s *Store) Move(ctx context.Context, key, path string) (storage.Info, error) {
-	if err := storage.ValidKey(key); err != nil {
-		return storage.Info{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return storage.Info{}, fmt.Errorf("filesystem: move %q: %w", key, err)
-	}
-	rel, inside := s.relative(path)
-	if !inside {
-		return s.moveByCopy(ctx, key, path)
-	}
-
-	f, err := s.root.Open(rel)
-	if err != nil {
-		return storage.Info{}, fmt.Errorf("filesystem: move %q: %w", key, err)
-	}
-	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = fmt.Errorf("%s is not a regular file", path)
-	}
-	if err == nil && fi.Mode().Perm() != filePerm {
-		// Spool files are often made by os.CreateTemp with mode 0600.
-		err = f.Chmod(filePerm)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return storage.Info{}, fmt.Errorf("filesystem: move %q: %w", key, err)
-	}
-
-	if _, err := s.commit(key, rel, filepath.FromSlash(key)); err != nil {
-		return storage.Info{}, fmt.Errorf("filesystem: move %q: %w", key, err)
-	}
-	return storage.Info{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}, nil
-}
-
-// commit renames src (relative to the root) to name and makes the new name
-// durable. installed reports whether the rename happened: if not, src is
-// still there for the caller to discard.
-func (s *Store) commit(key, src, name string) (installed bool, err error) {
+// commit renames the spool file tmp to name and makes the new name durable;
+// createOnly refuses a name that exists (ErrExists). installed reports
+// whether the rename happened: if not, tmp is still there for the caller to
+// discard.
+func (s *Store) commit(key, tmp, name string, createOnly bool) (installed bool, err error) {
 	dir := filepath.Dir(name)
-	if filepath.Dir(src) == spoolDir {
-		if syncDir, ok := s.fast.rename(&s.tree, filepath.Base(src), name); ok {
-			return true, s.makeDurable(dir, syncDir)
-		}
+	if syncDir, ok := s.fast.rename(&s.tree, tmp, name, createOnly); ok {
+		return true, s.makeDurable(dir, syncDir)
 	}
 	// The portable path: it also makes missing parents and names conflicts.
-	if err := s.install(key, src, name); err != nil {
+	if err := s.install(key, filepath.Join(spoolDir, tmp), name, createOnly); err != nil {
 		return false, err
 	}
 	return true, s.makeDurable(dir, func() error { return s.syncDir(dir) })
@@ -345,54 +223,41 @@ func (s *Store) syncParents(dir string) error {
 }
 
 // install makes the parents of name and renames src over it, under one lock
-// so no concurrent Delete prunes the new directories in between.
-func (s *Store) install(key, src, name string) error {
+// so no concurrent Delete prunes the new directories in between. With
+// createOnly it links src to name, which fails if name exists, and removes
+// src.
+func (s *Store) install(key, src, name string, createOnly bool) error {
 	s.tree.RLock()
 	defer s.tree.RUnlock()
 	dir := filepath.Dir(name)
 	if err := s.mkdirAll(key, dir); err != nil {
 		return err
 	}
-	if err := s.root.Rename(src, name); err != nil {
-		if fi, lerr := s.root.Lstat(name); lerr == nil && fi.IsDir() {
-			return fmt.Errorf("%w: keys exist below %q", storage.ErrConflict, key)
+	var err error
+	if createOnly {
+		err = s.root.Link(src, name)
+	} else {
+		err = s.root.Rename(src, name)
+	}
+	if err != nil {
+		if fi, lerr := s.root.Lstat(name); lerr == nil {
+			if fi.IsDir() {
+				return fmt.Errorf("%w: keys exist below %q", storage.ErrConflict, key)
+			}
+			if createOnly {
+				return fmt.Errorf("%w: %q", storage.ErrExists, key)
+			}
 		}
 		// Leave the directories mkdirAll made: pruning needs the write
 		// lock, and an empty directory is harmless.
 		return err
 	}
+	if createOnly {
+		// The blob is in place; a spool name left by a failed remove is
+		// swept at the next start.
+		s.root.Remove(src)
+	}
 	return nil
-}
-
-// moveByCopy is Move for a file outside the root, where a rename could cross
-// filesystems or escape the root's protection.
-func (s *Store) moveByCopy(ctx context.Context, key, path string) (storage.Info, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return storage.Info{}, fmt.Errorf("filesystem: move %q: %w", key, err)
-	}
-	info, err := s.Put(ctx, key, f)
-	f.Close()
-	if err != nil {
-		return storage.Info{}, err
-	}
-	if err := os.Remove(path); err != nil {
-		return info, fmt.Errorf("filesystem: move %q: remove source: %w", key, err)
-	}
-	return info, nil
-}
-
-// relative returns p relative to the root when p lies inside it.
-func (s *Store) relative(p string) (string, bool) {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return "", false
-	}
-	rel, err := filepath.Rel(s.dir, abs)
-	if err != nil || !filepath.IsLocal(rel) {
-		return "", false
-	}
-	return rel, true
 }
 
 // Open opens the blob at key for reading.
@@ -667,10 +532,11 @@ func readRootDir(r *os.Root) ([]fs.DirEntry, error) {
 }
 
 // SweepTemp removes what interrupted writes left behind: the files in the
-// spool directory (TempDir) last modified more than olderThan ago (0 removes
-// them all; run it at startup, before any write starts). Every unfinished Put
-// and Move lives there, so the sweep reads one directory however large the
-// store is. It returns how many files it removed.
+// spool directory last modified more than olderThan ago (0 removes them all;
+// run it at startup, before any write starts). Every unfinished Put and
+// stage lives there, so the sweep reads one directory however large the
+// store is. It returns how many files it removed. A stage still in memory
+// has no file: it leaves nothing to sweep.
 func (s *Store) SweepTemp(ctx context.Context, olderThan time.Duration) (int, error) {
 	cutoff := time.Now().Add(-olderThan)
 	spool, err := s.root.OpenRoot(spoolDir)

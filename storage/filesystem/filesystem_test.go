@@ -68,11 +68,8 @@ func TestNew(t *testing.T) {
 	if s.Root() != dir {
 		t.Errorf("Root() = %q, want %q", s.Root(), dir)
 	}
-	if want := filepath.Join(dir, ".tmp"); s.TempDir() != want {
-		t.Errorf("TempDir() = %q, want %q", s.TempDir(), want)
-	}
-	if fi, err := os.Stat(s.TempDir()); err != nil || !fi.IsDir() {
-		t.Errorf("TempDir not created: %v", err)
+	if fi, err := os.Stat(filepath.Join(dir, ".tmp")); err != nil || !fi.IsDir() {
+		t.Errorf("spool directory not created: %v", err)
 	}
 	// Opening an existing store again works.
 	newStore(t, dir)
@@ -224,73 +221,118 @@ func read(t *testing.T, s storage.Store, key string) string {
 	return string(data)
 }
 
-func TestMove(t *testing.T) {
+// spooled lists the files in s's spool directory.
+func spooled(t *testing.T, s *filesystem.Store) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(s.Root(), ".tmp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// stageOf writes size bytes to a new stage of s and finishes it.
+func stageOf(t *testing.T, s *filesystem.Store, size int) storage.Staged {
+	t.Helper()
+	st, err := s.Stage(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Abort() })
+	if _, err := st.Write(bytes.Repeat([]byte("s"), size)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// TestStageFiles: where a stage's bytes are on disk. One of up to 256 KiB
+// makes no file until it is committed, so a duplicate push, read back and
+// aborted, never touches the disk; a larger one is one file in the spool
+// until Commit renames it, with the stored files' mode.
+func TestStageFiles(t *testing.T) {
 	ctx := t.Context()
 	s := newStore(t, t.TempDir())
 
-	t.Run("from TempDir", func(t *testing.T) {
-		f, err := os.CreateTemp(s.TempDir(), "push-*")
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.WriteString("spooled package")
-		f.Close()
-		info, err := s.Move(ctx, "pkgs/demo/1.0.0/demo.nupkg", f.Name())
-		if err != nil {
-			t.Fatalf("Move: %v", err)
-		}
-		if info.Key != "pkgs/demo/1.0.0/demo.nupkg" || info.Size != int64(len("spooled package")) {
-			t.Errorf("Move info = %+v", info)
-		}
-		if got := read(t, s, "pkgs/demo/1.0.0/demo.nupkg"); got != "spooled package" {
-			t.Errorf("content = %q, want %q", got, "spooled package")
-		}
-		if _, err := os.Stat(f.Name()); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("source after Move: %v, want it gone", err)
-		}
-		fi, err := os.Stat(filepath.Join(s.Root(), "pkgs", "demo", "1.0.0", "demo.nupkg"))
-		if err != nil || fi.Mode().Perm() != 0o644 {
-			t.Errorf("installed file mode = %v, %v; want 0644", fi.Mode(), err)
-		}
-	})
+	small := stageOf(t, s, 256<<10)
+	if got := spooled(t, s); len(got) != 0 {
+		t.Errorf("a stage of 256 KiB made spool files %q", got)
+	}
+	small.Abort()
+	if got := tree(t, s.Root()); !slices.Equal(got, []string{".tmp/"}) {
+		t.Errorf("after an aborted small stage the disk holds %q, want only .tmp/", got)
+	}
 
-	t.Run("from outside the root", func(t *testing.T) {
-		src := filepath.Join(t.TempDir(), "elsewhere")
-		if err := os.WriteFile(src, []byte("copied"), 0o600); err != nil {
+	for _, size := range []int{256<<10 + 1, 3 << 20} {
+		st := stageOf(t, s, size)
+		if got := spooled(t, s); len(got) != 1 {
+			t.Fatalf("a stage of %d bytes made spool files %q, want one", size, got)
+		}
+		key := fmt.Sprintf("pkgs/demo/%d.nupkg", size)
+		if _, err := st.Commit(ctx, key, storage.CommitOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Move(ctx, "pkgs/copied", src); err != nil {
-			t.Fatalf("Move: %v", err)
+		if got := spooled(t, s); len(got) != 0 {
+			t.Errorf("after Commit the spool holds %q", got)
 		}
-		if got := read(t, s, "pkgs/copied"); got != "copied" {
-			t.Errorf("content = %q, want %q", got, "copied")
+		fi, err := os.Stat(filepath.Join(s.Root(), "pkgs", "demo", fmt.Sprintf("%d.nupkg", size)))
+		if err != nil || fi.Size() != int64(size) || fi.Mode().Perm() != 0o644 {
+			t.Errorf("committed file = %v, %v; want %d bytes with mode 0644", fi, err, size)
 		}
-		if _, err := os.Stat(src); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("source after Move: %v, want it gone", err)
-		}
-	})
+	}
 
-	t.Run("errors", func(t *testing.T) {
-		src := filepath.Join(s.TempDir(), "keep-me")
-		if err := os.WriteFile(src, []byte("x"), 0o600); err != nil {
-			t.Fatal(err)
+	st := stageOf(t, s, 1<<20)
+	st.Abort()
+	if got := spooled(t, s); len(got) != 0 {
+		t.Errorf("after Abort the spool holds %q", got)
+	}
+}
+
+// TestStageCommitPaths: a create-only commit that needs several new folders
+// takes the portable path (link, then remove the spool name), and a commit
+// that fails after making folders removes them again.
+func TestStageCommitPaths(t *testing.T) {
+	ctx := t.Context()
+	s := newStore(t, t.TempDir())
+	createOnly := storage.CommitOptions{CreateOnly: true}
+
+	for _, size := range []int{10, 1 << 20} {
+		key := fmt.Sprintf("p%d/q/r/key", size)
+		if _, err := stageOf(t, s, size).Commit(ctx, key, createOnly); err != nil {
+			t.Fatalf("create-only Commit into new folders: %v", err)
 		}
-		if _, err := s.Move(ctx, "../escape", src); !errors.Is(err, storage.ErrInvalidKey) {
-			t.Errorf("Move(invalid key) = %v, want ErrInvalidKey", err)
+		if _, err := stageOf(t, s, size).Commit(ctx, key, createOnly); !errors.Is(err, storage.ErrExists) {
+			t.Errorf("second create-only Commit = %v, want ErrExists", err)
 		}
-		if _, err := s.Move(ctx, "pkgs", src); !errors.Is(err, storage.ErrConflict) {
-			t.Errorf("Move onto a directory of keys = %v, want ErrConflict", err)
+		if got := spooled(t, s); len(got) != 0 {
+			t.Errorf("after create-only commits the spool holds %q", got)
 		}
-		if _, err := s.Move(ctx, "pkgs/copied/below", src); !errors.Is(err, storage.ErrConflict) {
-			t.Errorf("Move below a blob = %v, want ErrConflict", err)
+		for _, d := range []string{fmt.Sprintf("p%d", size), fmt.Sprintf("p%d/q", size), fmt.Sprintf("p%d/q/r", size)} {
+			if !filesystem.KnownDurable(s, d) {
+				t.Errorf("after a create-only Commit: %q not known durable", d)
+			}
 		}
-		if _, err := s.Move(ctx, "pkgs/dir", s.TempDir()); err == nil {
-			t.Errorf("Move(a directory) = nil error, want an error")
+	}
+
+	// A stage whose file was swept fails to rename after its folders were made.
+	st := stageOf(t, s, 1<<20)
+	if n, err := s.SweepTemp(ctx, 0); n != 1 || err != nil {
+		t.Fatalf("SweepTemp = %d, %v; want 1", n, err)
+	}
+	if _, err := st.Commit(ctx, "new/deep/key", storage.CommitOptions{}); err == nil {
+		t.Fatal("Commit of a swept stage = nil error, want one")
+	}
+	for _, p := range tree(t, s.Root()) {
+		if strings.HasPrefix(p, "new/") {
+			t.Errorf("a failed Commit left %q", p)
 		}
-		if _, err := os.Stat(src); err != nil {
-			t.Errorf("source after failed Moves: %v, want it kept", err)
-		}
-	})
+	}
 }
 
 func TestListSkipsForeignEntries(t *testing.T) {

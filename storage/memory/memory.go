@@ -21,6 +21,10 @@ type Store struct {
 	// dirs counts, for every parent path of a stored key ("a" and "a/b" for
 	// "a/b/c"), how many keys lie below it, so conflicts are found in O(depth).
 	dirs map[string]int
+
+	// stages holds the stages neither committed nor aborted, for SweepTemp.
+	stagesMu sync.Mutex
+	stages   map[*stage]struct{}
 }
 
 type blob struct {
@@ -30,7 +34,7 @@ type blob struct {
 
 // New returns an empty Store.
 func New() *Store {
-	return &Store{blobs: map[string]blob{}, dirs: map[string]int{}}
+	return &Store{blobs: map[string]blob{}, dirs: map[string]int{}, stages: map[*stage]struct{}{}}
 }
 
 // Put reads all of r and stores a private copy under key.
@@ -44,14 +48,22 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (storage.Info,
 	if err != nil {
 		return storage.Info{}, fmt.Errorf("memory: put %q: %w", key, err)
 	}
-	b := blob{data: data, modTime: time.Now()}
+	return s.install(key, data, false)
+}
 
+// install stores data, which the caller no longer modifies, under key.
+func (s *Store) install(key string, data []byte, createOnly bool) (storage.Info, error) {
+	b := blob{data: data, modTime: time.Now()}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.conflict(key); err != nil {
 		return storage.Info{}, err
 	}
-	if _, exists := s.blobs[key]; !exists {
+	_, exists := s.blobs[key]
+	if exists && createOnly {
+		return storage.Info{}, fmt.Errorf("memory: commit %q: %w", key, storage.ErrExists)
+	}
+	if !exists {
 		for d := path.Dir(key); d != "."; d = path.Dir(d) {
 			s.dirs[d]++
 		}

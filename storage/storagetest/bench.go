@@ -9,7 +9,8 @@ import (
 	"github.com/feedserver/feedserver/storage"
 )
 
-// Bench runs Put and Open benchmarks for 4 KiB and 1 MiB blobs. newStore is
+// Bench runs Put, Stage (write, read back, commit) and Open benchmarks for
+// 4 KiB and 1 MiB blobs. newStore is
 // called once per sub-benchmark and must return an empty store.
 func Bench(b *testing.B, newStore func(b *testing.B) storage.Store) {
 	sizes := []struct {
@@ -35,6 +36,35 @@ func Bench(b *testing.B, newStore func(b *testing.B) storage.Store) {
 				key := fmt.Sprintf("bench/%02d/blob", i%64)
 				if _, err := s.Put(b.Context(), key, bytes.NewReader(data)); err != nil {
 					b.Fatalf("Put: %v", err)
+				}
+				i++
+			}
+		})
+		b.Run("Stage/"+sz.name, func(b *testing.B) {
+			s := newStore(b)
+			b.SetBytes(int64(sz.n))
+			b.ReportAllocs()
+			buf := make([]byte, 1<<20) // a push's chunk buffer
+			n := copy(buf, data)
+			i := 0
+			for b.Loop() {
+				st, err := s.Stage(b.Context())
+				if err != nil {
+					b.Fatalf("Stage: %v", err)
+				}
+				if _, err := st.Write(buf[:n]); err != nil {
+					b.Fatalf("Write: %v", err)
+				}
+				if err := st.Finish(); err != nil {
+					b.Fatalf("Finish: %v", err)
+				}
+				// Read back the end, as identifying a package reads a zip's directory.
+				if _, err := st.ReadAt(buf[n-22:n], int64(n-22)); err != nil {
+					b.Fatalf("ReadAt: %v", err)
+				}
+				key := fmt.Sprintf("bench/%02d/blob", i%64)
+				if _, err := st.Commit(b.Context(), key, storage.CommitOptions{}); err != nil {
+					b.Fatalf("Commit: %v", err)
 				}
 				i++
 			}

@@ -37,6 +37,17 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"PutErrorLeavesNothing", testPutErrorLeavesNothing},
 		{"CanceledPut", testCanceledPut},
 		{"NothingLeftBehind", testNothingLeftBehind},
+		{"StageCommit", testStageCommit},
+		{"StageWrites", testStageWrites},
+		{"StageReadAtConcurrent", testStageReadAtConcurrent},
+		{"StageInvisible", testStageInvisible},
+		{"StageAbort", testStageAbort},
+		{"StageFailedCommit", testStageFailedCommit},
+		{"StageCreateOnly", testStageCreateOnly},
+		{"StageConcurrentCommits", testStageConcurrentCommits},
+		{"StageSweep", testStageSweep},
+		{"StageLarge", testStageLarge},
+		{"StageCanceled", testStageCanceled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -518,31 +529,8 @@ func testConcurrentWritersOneKey(t *testing.T, s storage.Store) {
 		}
 	}
 
-	var writing, reading sync.WaitGroup
-	stop := make(chan struct{})
-	for r := 0; r < 4; r++ {
-		reading.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				b, err := s.Open(ctx, key)
-				if err != nil {
-					t.Errorf("reader %d: Open: %v", r, err)
-					return
-				}
-				data, err := io.ReadAll(b)
-				b.Close()
-				if err != nil {
-					t.Errorf("reader %d: read: %v", r, err)
-					return
-				}
-				check(fmt.Sprint("reader ", r), data, b.Info())
-			}
-		})
-	}
+	var writing sync.WaitGroup
+	stopReading := readWhile(t, s, key, 4, check)
 	for w := 0; w < writers; w++ {
 		writing.Go(func() {
 			for range rounds {
@@ -554,8 +542,7 @@ func testConcurrentWritersOneKey(t *testing.T, s storage.Store) {
 		})
 	}
 	writing.Wait()
-	close(stop)
-	reading.Wait()
+	stopReading()
 
 	b, err := s.Open(ctx, key)
 	if err != nil {
@@ -572,6 +559,40 @@ func testConcurrentWritersOneKey(t *testing.T, s storage.Store) {
 	}
 	if got := keys(t, s, ""); !slices.Equal(got, []string{key}) {
 		t.Errorf("List after concurrent writes = %q, want [%s]", got, key)
+	}
+}
+
+// readWhile reads key over and over on several goroutines until stop is
+// called, handing every complete read to check.
+func readWhile(t *testing.T, s storage.Store, key string, readers int, check func(who string, data []byte, info storage.Info)) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for r := range readers {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				b, err := s.Open(t.Context(), key)
+				if err != nil {
+					t.Errorf("reader %d: Open: %v", r, err)
+					return
+				}
+				data, err := io.ReadAll(b)
+				b.Close()
+				if err != nil {
+					t.Errorf("reader %d: read: %v", r, err)
+					return
+				}
+				check(fmt.Sprint("reader ", r), data, b.Info())
+			}
+		})
+	}
+	return func() {
+		close(done)
+		wg.Wait()
 	}
 }
 
