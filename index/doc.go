@@ -19,5 +19,6 @@
 // knows nothing of files or HTTP. It imports nuget, bleve and the standard
 // library; it must not import a catalogue driver (nor SQL), storage, feed,
 // protocol or net/http. Its external tests (package index_test) run Rebuild
-// and the catalogue benchmarks against index/sqlite.
+// against index/sqlite and the catalogue benchmarks against index/sqlite and
+// index/postgres side by side.
 package index
