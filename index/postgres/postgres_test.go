@@ -10,9 +10,12 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/index/indextest"
@@ -194,5 +197,43 @@ func TestErrorClasses(t *testing.T) {
 				t.Errorf("ENOSPC = %v, want %v (%v)", got, tt.wantENOSPC, err)
 			}
 		})
+	}
+}
+
+// TestMetrics: the latency and error series are registered on the given
+// registry, pass Prometheus' lint, and count a database failure but not an
+// answer such as "not found".
+func TestMetrics(t *testing.T) {
+	ctx := context.Background()
+	reg := prometheus.NewRegistry()
+	c, err := Open(ctx, pg.NewDatabase(t), Options{Registerer: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Insert(ctx, small("Metered")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Get(ctx, "Spaces-1", index.KindNuGet, "absent", "1.0.0"); !errors.Is(err, index.ErrNotFound) {
+		t.Fatalf("Get(absent) = %v", err)
+	}
+	// A statement the server refuses, through the driver's own error path.
+	if _, err := c.queryStrings(ctx, `SELECT no_such_column FROM packages`); err == nil {
+		t.Fatal("a bad query succeeded")
+	} else {
+		c.observe("get", time.Now(), &err)
+	}
+	problems, err := testutil.GatherAndLint(reg)
+	if err != nil || len(problems) > 0 {
+		t.Errorf("lint: %v %+v", err, problems)
+	}
+	if n := testutil.CollectAndCount(c.metrics.duration); n < 2 {
+		t.Errorf("%d duration series, want insert and get at least", n)
+	}
+	if got := testutil.ToFloat64(c.metrics.errors.WithLabelValues("get")); got != 1 {
+		t.Errorf("get errors = %v, want 1 (not found is an answer)", got)
+	}
+	if got := testutil.ToFloat64(c.metrics.errors.WithLabelValues("insert")); got != 0 {
+		t.Errorf("insert errors = %v, want 0", got)
 	}
 }
