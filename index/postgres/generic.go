@@ -120,7 +120,7 @@ func (c *Catalog) GenericBlobRefs(ctx context.Context, sha256 string) (n int64, 
 // GenericRefKeys yields the reference key of every generic file in byte
 // order, read in short pages so the caller may write while iterating.
 func (c *Catalog) GenericRefKeys(ctx context.Context) iter.Seq2[string, error] {
-	return pages(ctx, c.genericRefKeysAfter, func(k string) string { return k })
+	return row.Pages(ctx, filesPage, c.genericRefKeysAfter, func(k string) string { return k })
 }
 
 func (c *Catalog) genericRefKeysAfter(ctx context.Context, after string) (_ []string, err error) {
@@ -168,12 +168,10 @@ func (c *Catalog) GenericPackages(ctx context.Context, owner, text string, skip,
 	defer rows.Close()
 	out := []index.GenericPackage{}
 	for rows.Next() {
-		var p index.GenericPackage
-		var updated int64
-		if err := rows.Scan(&p.Owner, &p.Name, &p.LatestVersion, &p.Versions, &p.Files, &p.Size, &updated); err != nil {
+		p, err := row.ScanGenericPackage(rows)
+		if err != nil {
 			return nil, 0, classify(err)
 		}
-		p.Updated = time.Unix(0, updated).UTC()
 		out = append(out, p)
 	}
 	return out, total, classify(rows.Err())

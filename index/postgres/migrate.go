@@ -4,14 +4,12 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/feedserver/feedserver/index/internal/row"
 )
 
 // The schema, one file per version: NNNN_name.sql, applied in order and
@@ -36,27 +34,16 @@ const (
 // second waits, then finds each migration recorded and skips it. DDL is
 // transactional in PostgreSQL, so a migration that fails leaves nothing.
 func migrate(ctx context.Context, pool *pgxpool.Pool) error {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	migrations, err := row.Migrations(migrationFS)
 	if err != nil {
-		return fmt.Errorf("index: list migrations: %w", err)
+		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		version, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return fmt.Errorf("index: migration %s: name must start with a number and '_'", base)
-		}
-		body, err := migrationFS.ReadFile(name)
-		if err != nil {
-			return fmt.Errorf("index: read migration %s: %w", base, err)
-		}
-		err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-			return applyMigration(ctx, tx, version, base, string(body))
+	for _, m := range migrations {
+		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			return applyMigration(ctx, tx, m.Version, m.Name, m.SQL)
 		})
 		if err != nil {
-			return fmt.Errorf("index: migration %s: %w", base, classify(err))
+			return fmt.Errorf("index: migration %s: %w", m.Name, classify(err))
 		}
 	}
 	return nil
