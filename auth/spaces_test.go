@@ -12,12 +12,12 @@ func TestSpacesDefaultAndCreate(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
 		db, _ := openDB(t, backend)
-		s, err := NewSpaces(ctx, db)
-		if err != nil {
+		if _, err := NewSpaces(ctx, db); err != nil {
 			t.Fatal(err)
 		}
 		// A second open must neither fail nor add a second default space.
-		if s, err = NewSpaces(ctx, db); err != nil {
+		s, err := NewSpaces(ctx, db)
+		if err != nil {
 			t.Fatal(err)
 		}
 		def, err := s.Get(ctx, "spaces-1")
