@@ -233,3 +233,37 @@ func TestPostgresDownDuringPushes(t *testing.T) {
 		}
 	}
 }
+
+// TestDatabaseSetting: -database takes nothing (SQLite in the data folder),
+// a postgres:// URL or libpq's key=value form; anything else is refused
+// without echoing a password.
+func TestDatabaseSetting(t *testing.T) {
+	tests := []struct {
+		value    string
+		wantErr  bool
+		describe string
+	}{
+		{"", false, "SQLite in the data folder"},
+		{"postgres://feed:secret@db.example:6543/feed?sslmode=require", false, "PostgreSQL db.example:6543/feed"},
+		{"postgresql://feed@db.example/feed", false, "PostgreSQL db.example:5432/feed"},
+		{"host=db.example port=6543 dbname=feed user=feed password=secret", false, "PostgreSQL db.example:6543/feed"},
+		{"mysql://feed:secret@db.example/feed", true, ""},
+		{"catalog.db", true, ""},
+	}
+	for _, tt := range tests {
+		cfg, _, err := loadConfig("feedserver", []string{"-database", tt.value}, envOf(nil), io.Discard)
+		if tt.wantErr {
+			if err == nil || strings.Contains(err.Error(), "secret") {
+				t.Errorf("-database %q: error %v, want a refusal that hides the password", tt.value, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("-database %q: %v", tt.value, err)
+			continue
+		}
+		if got := describeDatabase(cfg); got != tt.describe || strings.Contains(got, "secret") {
+			t.Errorf("-database %q is described as %q, want %q", tt.value, got, tt.describe)
+		}
+	}
+}

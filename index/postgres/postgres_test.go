@@ -237,3 +237,51 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("insert errors = %v, want 0", got)
 	}
 }
+
+// TestUnavailable: a server that cannot be reached, at open or later, is
+// index.ErrUnavailable for lookups and writes alike; once the server is
+// back the same catalogue works again. It stops this binary's cluster, so
+// no test here runs in parallel.
+func TestUnavailable(t *testing.T) {
+	ctx := context.Background()
+	if _, err := Open(ctx, "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=5", Options{}); !errors.Is(err, index.ErrUnavailable) {
+		t.Errorf("Open of a closed port: %v, want ErrUnavailable", err)
+	}
+	c, err := Open(ctx, pg.NewDatabase(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Insert(ctx, small("Before")); err != nil {
+		t.Fatal(err)
+	}
+	if err := pg.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	restarted := false
+	defer func() {
+		if !restarted {
+			pg.Start()
+		}
+	}()
+	for name, call := range map[string]func() error{
+		"Get":    func() error { _, err := c.Get(ctx, "Spaces-1", index.KindNuGet, "before", "1.0.0"); return err },
+		"Insert": func() error { return c.Insert(ctx, small("During")) },
+		"Put":    func() error { return c.Put(ctx, small("During")) },
+		"Ping":   func() error { return c.Ping(ctx) },
+	} {
+		if err := call(); !errors.Is(err, index.ErrUnavailable) {
+			t.Errorf("%s while the server is stopped: %v, want ErrUnavailable", name, err)
+		}
+	}
+	if err := pg.Start(); err != nil {
+		t.Fatal(err)
+	}
+	restarted = true
+	if _, err := c.Get(ctx, "Spaces-1", index.KindNuGet, "before", "1.0.0"); err != nil {
+		t.Errorf("Get after the restart: %v", err)
+	}
+	if err := c.Insert(ctx, small("After")); err != nil {
+		t.Errorf("Insert after the restart: %v", err)
+	}
+}
