@@ -26,6 +26,14 @@
 // cannot be reached wraps index.ErrUnavailable (Unavailable tells which
 // errors those are, for the key store on the same server too).
 //
+// A write runs detached from its caller's context once started (bounded by
+// writeTimeout), so a client that hangs up never leaves its row's fate
+// unknown. One thing no networked database can tell: a connection that
+// breaks while the commit is under way. Such a write reports
+// ErrUnavailable though the row may have been committed; the feed then
+// removes a new version's file, and the next re-index drops a row whose
+// file is gone.
+//
 // It imports index, index/internal/row, nuget, pgx, prometheus and the
 // standard library; it must not import storage, feed, protocol or net/http.
 package postgres
