@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -221,23 +220,47 @@ func (s *Spaces) remember(spaces ...Space) {
 	}
 }
 
-// spaceNumber reads "Spaces-N" (any case) as N.
-func spaceNumber(id string) (int64, bool) {
-	const prefix = "spaces-"
-	if len(id) <= len(prefix) || !strings.EqualFold(id[:len(prefix)], prefix) {
-		return 0, false
+// spacePrefix starts every space id.
+const spacePrefix = "Spaces-"
+
+// maxSpaceDigits bounds the digits of a space id, leading zeros included:
+// 18 decimal digits always fit an int64, so the length check comes before
+// any parsing.
+const maxSpaceDigits = 18
+
+// ParseSpaceID is the one reader of space ids, wherever one comes from (a
+// URL, a key's restriction list, a data-folder name): "Spaces-" in any case,
+// then the space's number in decimal. It returns the id as Octopus spells
+// it and its number: "spaces-2" and "Spaces-02" are both "Spaces-2", the
+// space of number 2, so no spelling can name a second space (or a second
+// folder) for it. ok is false for anything else ("Spaces-0", "Spaces-+1",
+// "Spaces-2 ", more than 18 digits).
+func ParseSpaceID(s string) (id string, number int64, ok bool) {
+	if len(s) <= len(spacePrefix) || len(s) > len(spacePrefix)+maxSpaceDigits ||
+		!strings.EqualFold(s[:len(spacePrefix)], spacePrefix) {
+		return "", 0, false
 	}
-	digits := id[len(prefix):]
+	digits := s[len(spacePrefix):]
 	for i := 0; i < len(digits); i++ {
-		if digits[i] < '0' || digits[i] > '9' {
-			return 0, false
+		c := digits[i]
+		if c < '0' || c > '9' {
+			return "", 0, false
 		}
+		number = number*10 + int64(c-'0')
 	}
-	n, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, false
+	if number == 0 {
+		return "", 0, false
 	}
-	return n, true
+	if s[:len(spacePrefix)] == spacePrefix && digits[0] != '0' {
+		return s, number, true // already canonical: every request passes here, so no new string
+	}
+	return canonicalSpaceID(number), number, true
+}
+
+// spaceNumber reads a space id (ParseSpaceID) as its number.
+func spaceNumber(id string) (int64, bool) {
+	_, n, ok := ParseSpaceID(id)
+	return n, ok
 }
 
 func scanSpace(s scanner) (Space, error) {

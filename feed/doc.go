@@ -1,8 +1,9 @@
 // Package feed is the protocol-agnostic package service: push, open, list,
 // search, delete, unlist and the re-index that brings the catalogue in line
-// with the package directory. It imports nuget, storage and index, never
-// net/http, and no os, syscall or unsafe: files are the storage driver's,
-// and the protocol packages translate HTTP into these calls.
+// with the package directory. It imports nuget, storage, index and auth
+// (only for auth.ParseSpaceID, the one space-id parser), never net/http,
+// and no os, syscall or unsafe: files are the storage driver's, and the
+// protocol packages translate HTTP into these calls.
 //
 // # The package directory
 //

@@ -165,6 +165,10 @@ func ValidateGenericVersion(v string) error {
 		return fail("path separators are not allowed")
 	case strings.Contains(v, ".."):
 		return fail(`".." is not allowed`)
+	case v == ".":
+		// A path segment of its own: clients and proxies resolve it away,
+		// so its download URL would name the package, not the version.
+		return fail(`"." is not a version`)
 	case strings.ContainsFunc(v, unicode.IsControl):
 		return fail("control characters are not allowed")
 	case len(encodeSegment(strings.ToLower(v))) > storage.MaxSegmentLen:
@@ -575,6 +579,11 @@ func (f *Feed) ListGeneric(ctx context.Context, owner, name string) ([]GenericVe
 	out := []GenericVersion{}
 	at := map[string]int{}
 	for _, r := range rows {
+		if ValidateGenericVersion(r.Version) != nil || ValidateGenericFileName(r.FileName) != nil {
+			// Stored before a rule refused it (version "."): its URL would be
+			// refused, so no listing shows it.
+			continue
+		}
 		file := GenericFile{Owner: r.Owner, Name: r.Name, Version: r.Version, FileName: r.FileName,
 			SHA256: r.SHA256, Size: r.Size, Created: r.Created}
 		lower := strings.ToLower(r.Version)

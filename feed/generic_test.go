@@ -114,6 +114,8 @@ func TestGenericValidation(t *testing.T) {
 		{"version", "1.0\t", false},
 		{"version", "..1.2.3", false},
 		{"version", "..", false},
+		{"version", ".", false}, // issue 17 row 9: a segment URLs resolve away
+		{"version", ".1", true},
 		{"version", "1.2.3-4/../../", false},
 		{"version", `1\2`, false},
 		{"version", "1\x00", false},

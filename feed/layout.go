@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
 )
@@ -13,52 +14,38 @@ import (
 // nothing of spaces land here.
 const DefaultSpace = "Spaces-1"
 
-// CanonicalSpace spells a space id as Octopus does ("spaces-2" → "Spaces-2");
-// "" is the default space. URLs match space ids in any case.
+// CanonicalSpace spells a space id as Octopus does ("spaces-2" and
+// "Spaces-02" → "Spaces-2", auth.ParseSpaceID); "" is the default space.
+// Text that is not a space id comes back as it is: a read then finds
+// nothing, and a push refuses it (ValidSpace).
 func CanonicalSpace(space string) string {
 	if space == "" {
 		return DefaultSpace
 	}
-	digits, ok := spaceNumber(space)
-	switch {
-	case !ok:
-		return space
-	case space[:len(spacePrefix)] == spacePrefix:
-		return space // already canonical: every read passes here, so no new string
-	default:
-		return spacePrefix + digits
+	if id, _, ok := auth.ParseSpaceID(space); ok {
+		return id
 	}
+	return space
+}
+
+// ValidSpace reports whether space is a space id in its canonical spelling,
+// the only form a package is stored under.
+func ValidSpace(space string) bool {
+	id, _, ok := auth.ParseSpaceID(space)
+	return ok && id == space
 }
 
 // SpaceDir is the directory segment of a space id.
 func SpaceDir(space string) string { return strings.ToLower(space) }
 
-// SpaceFromDir turns a directory segment back into the space id.
+// SpaceFromDir turns a directory segment back into the space id. Only the
+// lowercased canonical id is a space's folder: "spaces-01" is not one.
 func SpaceFromDir(dir string) (string, bool) {
-	if !strings.HasPrefix(dir, "spaces-") {
+	id, _, ok := auth.ParseSpaceID(dir)
+	if !ok || SpaceDir(id) != dir {
 		return "", false
 	}
-	digits, ok := spaceNumber(dir)
-	if !ok {
-		return "", false
-	}
-	return spacePrefix + digits, true
-}
-
-const spacePrefix = "Spaces-"
-
-// spaceNumber returns the digits of "Spaces-N" spelt in any case.
-func spaceNumber(s string) (digits string, ok bool) {
-	if len(s) <= len(spacePrefix) || !strings.EqualFold(s[:len(spacePrefix)], spacePrefix) {
-		return "", false
-	}
-	digits = s[len(spacePrefix):]
-	for i := 0; i < len(digits); i++ {
-		if digits[i] < '0' || digits[i] > '9' {
-			return "", false
-		}
-	}
-	return digits, true
+	return id, true
 }
 
 // packageKey is the canonical storage key of one package version. Versions

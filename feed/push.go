@@ -81,6 +81,9 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 	defer func() { f.metrics.push(protocol, res, err) }()
 
 	space := CanonicalSpace(req.Space)
+	if !ValidSpace(space) {
+		return PushResult{}, fmt.Errorf("%w: %q is not a space id (Spaces-1, Spaces-2, ...)", ErrInvalid, req.Space)
+	}
 	sp, err := f.spool(ctx, req.Body, protocol, packageHashes(kindByName(req.FileName)))
 	if err != nil {
 		return PushResult{}, err
@@ -92,6 +95,9 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 
 	ident, err := identify(sp, req.FileName)
 	if err != nil {
+		return PushResult{}, err
+	}
+	if err := ident.id.CheckStorable(); err != nil {
 		return PushResult{}, err
 	}
 	key := packageKey(space, ident.kind, ident.id, ident.version, ident.fileName)

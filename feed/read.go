@@ -7,12 +7,16 @@ import (
 	"strings"
 
 	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/storage"
 )
 
 // Get returns one package version; id and version match case-insensitively
 // and the version in any spelling NuGet normalises to the same ("1.0" = "1.0.0").
 func (f *Feed) Get(ctx context.Context, space string, kind index.Kind, id, version string) (index.Entry, error) {
+	if err := checkLookup(id, version); err != nil {
+		return index.Entry{}, err
+	}
 	space = CanonicalSpace(space)
 	e, err := f.catalog.Get(ctx, space, kind, id, version)
 	if errors.Is(err, index.ErrNotFound) {
@@ -26,9 +30,43 @@ func (f *Feed) Get(ctx context.Context, space string, kind index.Kind, id, versi
 	return one[0], nil
 }
 
+// Bounds of a look-up's id and version, checked before any work: no stored
+// package has a longer one (nuget.MaxIDLength, nuget.MaxVersionText), and
+// the catalogue and the error messages copy what they are given.
+const (
+	maxLookupID      = nuget.MaxIDLength
+	maxLookupVersion = nuget.MaxVersionText
+)
+
+// checkLookup refuses an id or version no stored package can have: too long
+// is a client mistake (ErrInvalid), an id outside ASCII is simply not found.
+func checkLookup(id, version string) error {
+	switch {
+	case len(id) > maxLookupID:
+		return errLookupTooLong("package id", maxLookupID)
+	case len(version) > maxLookupVersion:
+		return errLookupTooLong("version", maxLookupVersion)
+	case !nuget.Findable(id):
+		return fmt.Errorf("%w: no package has the id %q", ErrNotFound, id)
+	}
+	return nil
+}
+
+// errLookupTooLong is an ErrInvalid that reads "the package id is longer
+// than 100 characters".
+func errLookupTooLong(what string, limit int) error {
+	return &nuget.FieldError{Field: what, Err: fmt.Errorf("is longer than %d characters", limit)}
+}
+
 // Versions returns every version of one id, listed or not, in ascending
 // NuGet order; none is an empty slice, not an error.
 func (f *Feed) Versions(ctx context.Context, space string, kind index.Kind, id string) ([]index.Entry, error) {
+	if len(id) > maxLookupID {
+		return nil, errLookupTooLong("package id", maxLookupID)
+	}
+	if !nuget.Findable(id) {
+		return []index.Entry{}, nil // no stored id is spelt so; lowercasing could fold it into one (KELVIN SIGN)
+	}
 	space = CanonicalSpace(space)
 	k := searchID{space, kind, strings.ToLower(id)}
 	vs, ok, epoch := f.versions.get(k)
@@ -108,6 +146,9 @@ func (f *Feed) SetListed(ctx context.Context, space string, kind index.Kind, id,
 
 // Search finds package ids; the caller reads their versions with Versions.
 func (f *Feed) Search(ctx context.Context, q index.Query) (index.Result, error) {
+	if err := checkQueryText(q.Text); err != nil {
+		return index.Result{}, err
+	}
 	if err := f.searchBarrier(ctx); err != nil {
 		f.log.Error("update search index before a query", "err", err)
 	}
@@ -120,6 +161,9 @@ func (f *Feed) Search(ctx context.Context, q index.Query) (index.Result, error) 
 
 // Autocomplete finds package ids by prefix.
 func (f *Feed) Autocomplete(ctx context.Context, q index.Query) (index.Result, error) {
+	if err := checkQueryText(q.Text); err != nil {
+		return index.Result{}, err
+	}
 	if err := f.searchBarrier(ctx); err != nil {
 		f.log.Error("update search index before a query", "err", err)
 	}
@@ -128,4 +172,13 @@ func (f *Feed) Autocomplete(ctx context.Context, q index.Query) (index.Result, e
 		return index.Result{}, fmt.Errorf("autocomplete %q: %w", q.Text, err)
 	}
 	return r, nil
+}
+
+// checkQueryText refuses a search text longer than index.MaxQueryText
+// before any search: an ErrInvalid, so every protocol answers 400.
+func checkQueryText(text string) error {
+	if len(text) > index.MaxQueryText {
+		return errLookupTooLong("search text", index.MaxQueryText)
+	}
+	return nil
 }

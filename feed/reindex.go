@@ -422,6 +422,9 @@ func (f *Feed) readFile(ctx context.Context, key string) (index.Entry, string, e
 		e.ID, e.Version, e.Extension = a.ID, a.Version, a.Extension
 		fileName = rawFileName(a)
 	}
+	if err := e.ID.CheckStorable(); err != nil {
+		return index.Entry{}, "", fmt.Errorf("read %s: %w", key, err)
+	}
 	canonical := packageKey(e.Space, e.Kind, e.ID, e.Version, fileName)
 	if key == earlierPackageKey(e.Space, e.Kind, e.ID, e.Version, fileName) {
 		canonical = key // stored by the earlier layout: it stays

@@ -16,9 +16,10 @@
 // nuget.org's search syntax (id:, packageid:, tags:, ...).
 //
 // Both are caches of the package directory, which feed owns: this package
-// knows nothing of files or HTTP. It imports nuget, bleve and the standard
-// library; it must not import a catalogue driver (nor SQL), storage, feed,
-// protocol or net/http. Its external tests (package index_test) run Rebuild
-// against index/sqlite and the catalogue benchmarks against index/sqlite and
-// index/postgres side by side.
+// knows nothing of files or HTTP. It imports nuget, bleve (and bbolt's
+// errors, to tell a search index another process holds from a broken one)
+// and the standard library; it must not import a catalogue driver (nor SQL),
+// storage, feed, protocol or net/http. Its external tests (package
+// index_test) run Rebuild against index/sqlite and the catalogue benchmarks
+// against index/sqlite and index/postgres side by side.
 package index

@@ -24,6 +24,16 @@ const (
 	maxSubstring = 64
 )
 
+// Bounds of a query text, so a search costs bounded work whatever is typed
+// (issue 17): MaxQueryText is checked by the caller before it searches
+// (feed.Search answers a longer text as a client mistake); beyond
+// maxClauses, words are ignored, as each costs a handful of bleve queries
+// (and an id: clause a walk of the term dictionary).
+const (
+	MaxQueryText = 512
+	maxClauses   = 32
+)
+
 // Boosts of the free-text clauses: an id match outweighs title and tags, which
 // outweigh authors and prose; an exact id match outweighs everything.
 const (
@@ -57,7 +67,7 @@ func parseText(text string) []clause {
 	rs := []rune(text)
 	var out []clause
 	i := 0
-	for i < len(rs) {
+	for i < len(rs) && len(out) < maxClauses {
 		for i < len(rs) && unicode.IsSpace(rs[i]) {
 			i++
 		}

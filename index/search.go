@@ -20,6 +20,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // mappingVersion is stored in the index; bump it whenever the mapping or the
@@ -108,6 +109,13 @@ var dirtyKey = []byte("feedserver.dirty")
 // the index was not closed cleanly it keeps it. In all those cases Rebuilt
 // reports true: the caller must refill the index from the catalogue (Rebuild).
 // Dropped says why an unreadable index was replaced.
+// searchLockWait is how long opening the search index waits for another
+// process to let go of it before giving up with ErrLocked.
+const searchLockWait = 3 * time.Second
+
+// ErrLocked is a search index another process holds open.
+var ErrLocked = errors.New("search index in use")
+
 // A non-empty dir that is not a bleve index is refused rather than deleted.
 func OpenSearch(dir string) (*Search, error) {
 	config := map[string]any{
@@ -117,8 +125,15 @@ func OpenSearch(dir string) (*Search, error) {
 		// root.bolt that compete with the push's own. Unpersisted documents are
 		// covered by the dirty marker like any crash.
 		"scorchPersisterOptions": map[string]any{"PersisterNapTimeMSec": 250, "PersisterNapUnderNumFiles": 1000},
+		// bolt waits for root.bolt's exclusive lock without end by default:
+		// a second process on the folder then hung, deaf to SIGTERM.
+		"bolt_timeout": searchLockWait.String(),
 	}
 	idx, err := bleve.OpenUsing(dir, config)
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		// Held by another process: its index, never to be cleared here.
+		return nil, fmt.Errorf("index: the search index %s is locked by another process (a feedserver on the same data folder?): %w", dir, ErrLocked)
+	}
 	var dropped error
 	if err != nil && !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) && !errors.Is(err, bleve.ErrorIndexMetaMissing) {
 		dropped = err // garbage in root.bolt's header ends here, not in a panic

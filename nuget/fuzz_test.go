@@ -1,13 +1,17 @@
 package nuget
 
 import (
+	"archive/zip"
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/feedserver/feedserver/nuget/nugettest"
 )
 
 // Each fuzz target also runs as a normal test over its seeds.
@@ -170,6 +174,190 @@ func FuzzParseArchiveName(f *testing.F) {
 		}
 		if _, err := ParseVersion(a.Version.String()); err != nil && !a.Version.IsPrerelease() {
 			t.Fatalf("ParseArchiveName(%q): stable version %q does not parse strictly: %v", name, a.Version, err)
+		}
+	})
+}
+
+func FuzzReadPortablePDB(f *testing.F) {
+	good := nugettest.PortablePDB(specID)
+	f.Add(good)
+	f.Add(good[:150])
+	f.Add(append(bytes.Clone(good), make([]byte, 100)...))
+	f.Add([]byte(windowsPDBMagic))
+	f.Add([]byte("BSJB"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := readPDBBytes(b)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidPackage) {
+				t.Fatalf("error %v does not match ErrInvalidPackage", err)
+			}
+			return
+		}
+		if p.IDOffset < 0 || p.IDOffset+PDBIDSize > int64(len(b)) || !bytes.Equal(p.ID[:], b[p.IDOffset:p.IDOffset+PDBIDSize]) {
+			t.Fatalf("id %x at %d does not match the file", p.ID, p.IDOffset)
+		}
+		sum, err := p.Checksum(bytes.NewReader(b), "SHA256")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := checksumByHand(b, p.IDOffset, sha256.New()); !bytes.Equal(sum, want) {
+			t.Fatalf("checksum %x, want %x", sum, want)
+		}
+		q, streamed, err := readPDBStream(bytes.NewReader(b), int64(len(b)))
+		if err != nil || q.ID != p.ID || !bytes.Equal(streamed[:], sum) {
+			t.Fatalf("readPDBStream = %+v, %x, %v; ReadPortablePDB found %x, %x", q, streamed, err, p.ID, sum)
+		}
+		if key := SymbolKey("x.pdb", p.ID); len(key) != len("x.pdb/")+32+8+len("/x.pdb") {
+			t.Fatalf("SymbolKey = %q", key)
+		}
+	})
+}
+
+// FuzzReadSymbolPackage fuzzes what a symbol package holds: its nuspec and
+// two entries, zipped (stored, not deflated) inside the target, so that
+// mutations change what the reader sees rather than the zip framing, which
+// FuzzReadPackage covers.
+func FuzzReadSymbolPackage(f *testing.F) {
+	pdb := nugettest.PortablePDB(specID)
+	other := nugettest.PortablePDB(PDBID{1, 2, 3})
+	nuspec := nugettest.SymbolsNuspec("My.Lib", "1.0.0")
+	f.Add(nuspec, "lib/net45/My.Lib.pdb", pdb, "lib/net46/My.Lib.pdb", other)
+	f.Add(nuspec, "lib/net45/My.Lib.pdb", pdb, "lib/net46/My.Lib.pdb", pdb)
+	f.Add(nuspec, "lib/net45/My.Lib.pdb", pdb, "[Content_Types].xml", []byte("<Types/>"))
+	f.Add(nuspec, "lib/net45/My.Lib.pdb", pdb, "lib/net45/My.Lib.dll", []byte("MZ"))
+	f.Add(nuspec, "../evil.pdb", pdb, "LIB/net45/My.Lib.pdb", pdb)
+	f.Add(strings.Replace(nuspec, "SymbolsPackage", "Dependency", 1), "x.pdb", pdb[:150], "y.pdb", []byte(windowsPDBMagic))
+	f.Fuzz(func(t *testing.T, nuspec, name1 string, data1 []byte, name2 string, data2 []byte) {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, e := range []struct {
+			name string
+			data []byte
+		}{{"My.Lib.nuspec", []byte(nuspec)}, {name1, data1}, {name2, data2}} {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: zip.Store})
+			if err != nil {
+				return
+			}
+			w.Write(e.data)
+		}
+		if zw.Close() != nil {
+			return
+		}
+		s, err := readSymbolsBytes(buf.Bytes(), SymbolLimits{MaxNuspecBytes: 64 << 10, MaxPDBBytes: 1 << 20})
+		if err != nil {
+			if !errors.Is(err, ErrInvalidPackage) {
+				t.Fatalf("error %v does not match ErrInvalidPackage", err)
+			}
+			return
+		}
+		if err := validateSymbolsManifest(s.Manifest); err != nil || len(s.PDBs) == 0 {
+			t.Fatalf("accepted %+v: %v", s, err)
+		}
+		keys := map[string]bool{}
+		for _, p := range s.PDBs {
+			k := strings.ToLower(p.Key)
+			if keys[k] || p.Key != SymbolKey(p.Path, p.ID) || !strings.HasSuffix(p.Path, ".pdb") || unsafeEntryName(p.Path) {
+				t.Fatalf("accepted PDB %+v", p)
+			}
+			keys[k] = true
+		}
+	})
+}
+
+func FuzzParseSymbolChecksumHeader(f *testing.F) {
+	for _, s := range []string{
+		"", "SHA256:" + strings.Repeat("ab", 32), "sha384:" + strings.Repeat("AB", 48) + ";SHA512:" + strings.Repeat("01", 64),
+		"MD5:00", "test;hello", "SHA256:zz", ";;;", "SHA256:" + strings.Repeat("ab", 31),
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseSymbolChecksumHeader(s)
+		if err != nil {
+			if !errors.Is(err, ErrSymbolChecksum) {
+				t.Fatalf("error %v does not match ErrSymbolChecksum", err)
+			}
+			return
+		}
+		for _, c := range got {
+			if pdbChecksumSizes[c.Algorithm] != len(c.Checksum) {
+				t.Fatalf("entry %s with %d bytes", c.Algorithm, len(c.Checksum))
+			}
+		}
+	})
+}
+
+// FuzzReadEmbeddedFiles fuzzes the paths a nuspec names and two entries of
+// the package, zipped inside the target (see FuzzReadSymbolPackage).
+func FuzzReadEmbeddedFiles(f *testing.F) {
+	f.Add("README.md", "icon.png", "LICENSE.txt", "README.md", []byte("# Hi\n"), "icon.png", png1x1)
+	f.Add(`docs\README.md`, "", "LICENSE", "docs/README.md", []byte("text"), "LICENSE", []byte("MIT"))
+	f.Add("readme.md", "images/icon.jpg", "", "README.md", []byte("x"), "images/icon.jpg", jpeg)
+	f.Add("./a%20b.md", "../icon.png", "C:/LICENSE.md", "a%20b.md", []byte("\x00"), "icon.png", gif)
+	f.Fuzz(func(t *testing.T, readme, icon, license, name1 string, data1 []byte, name2 string, data2 []byte) {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, e := range []struct {
+			name string
+			data []byte
+		}{{name1, data1}, {name2, data2}} {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: zip.Store})
+			if err != nil {
+				return
+			}
+			w.Write(e.data)
+		}
+		if zw.Close() != nil {
+			return
+		}
+		m := &Manifest{Readme: readme, Icon: icon}
+		if license != "" {
+			m.License = &License{Type: "file", Text: license}
+		}
+		got, err := ReadEmbeddedFiles(bytes.NewReader(buf.Bytes()), int64(buf.Len()), m)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidPackage) {
+				t.Fatalf("error %v does not match ErrInvalidPackage", err)
+			}
+			return
+		}
+		for _, c := range []struct {
+			named string
+			f     *EmbeddedFile
+		}{{readme, got.Readme}, {icon, got.Icon}, {license, got.License}} {
+			switch {
+			case c.named == "" && c.f != nil:
+				t.Fatalf("found %+v that the nuspec does not name", c.f)
+			case c.named == "":
+			case c.f == nil || c.f.ContentType == "" || len(c.f.Data) > MaxEmbeddedFileBytes:
+				t.Fatalf("%q: found %+v", c.named, c.f)
+			case c.f != got.Icon && !looksLikeText(c.f.Data):
+				t.Fatalf("%q: text file with control bytes", c.named)
+			case c.f == got.Icon && !bytes.HasPrefix(c.f.Data, pngSignature) && !bytes.HasPrefix(c.f.Data, jpegSignature):
+				t.Fatalf("%q: icon that is no image", c.named)
+			}
+		}
+	})
+}
+
+func FuzzNewDeprecation(f *testing.F) {
+	f.Add("Legacy,CriticalBugs", "a message", "New.Lib", "2.0.0")
+	f.Add("other", "", "", "")
+	f.Add("Other,Obsolete", "x", "Bad Id!", "1.0")
+	f.Add("legacy", "\xff", "", "1.0.0")
+	f.Fuzz(func(t *testing.T, reasons, message, altID, altVersion string) {
+		d, err := NewDeprecation(strings.Split(reasons, ","), message, altID, altVersion)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidPackage) {
+				t.Fatalf("error %v does not match ErrInvalidPackage", err)
+			}
+			return
+		}
+		if err := d.Check(); err != nil {
+			t.Fatalf("NewDeprecation made %+v, which Check refuses: %v", d, err)
+		}
+		if a := d.AlternatePackage; a != nil && a.Range() != "*" && !strings.HasPrefix(a.Range(), "[") {
+			t.Fatalf("range %q", a.Range())
 		}
 	})
 }

@@ -58,3 +58,27 @@ func TestParseID(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckStorable is issue 17 row 8: only ids whose lowercase cannot fold
+// into another id's are stored.
+func TestCheckStorable(t *testing.T) {
+	for id, ok := range map[ID]bool{
+		"Sec.Kelvin":         true,
+		"a_b-c.D":            true,
+		"Sec.\u212Aelvin":    false, // KELVIN SIGN lowercases to ASCII "k"
+		"\u0130nfo":          false, // LATIN CAPITAL LETTER I WITH DOT ABOVE lowercases to "i" in Go
+		"Caf\u00e9.Core":     false,
+		"\u65e5\u672c\u8a9e": false,
+	} {
+		err := id.CheckStorable()
+		if (err == nil) != ok || (err != nil && !errors.Is(err, ErrInvalidPackage)) {
+			t.Errorf("CheckStorable(%q) = %v, want ok=%v", id, err, ok)
+		}
+		if Findable(string(id)) != ok {
+			t.Errorf("Findable(%q) = %v, want %v", id, !ok, ok)
+		}
+	}
+	if Findable(strings.Repeat("a", MaxIDLength+1)) {
+		t.Error("an id longer than NuGet allows is findable")
+	}
+}

@@ -181,6 +181,21 @@ func dependencies(elems []*etree.Element) ([]Dependency, error) {
 // nuget.org), a description and at least one author, and a minClientVersion
 // that parses if given.
 func (m *Manifest) Validate() error {
+	if err := m.validateIdentity(); err != nil {
+		return err
+	}
+	if strings.TrimSpace(m.Description) == "" {
+		return &FieldError{Field: "description", Err: errors.New("is missing; NuGet requires a <description>")}
+	}
+	if len(m.Authors) == 0 {
+		return &FieldError{Field: "authors", Err: errors.New("are missing; NuGet requires <authors>")}
+	}
+	return m.validateMinClientVersion()
+}
+
+// validateIdentity checks the id and version: present, valid, and the
+// version at most MaxVersionLength characters once normalised.
+func (m *Manifest) validateIdentity() error {
 	if _, err := ParseID(string(m.ID)); err != nil {
 		return err
 	}
@@ -190,12 +205,10 @@ func (m *Manifest) Validate() error {
 	if n := len(m.Version.String()); n > MaxVersionLength {
 		return &FieldError{Field: "version", Err: fmt.Errorf("is %d characters long; the limit is %d", n, MaxVersionLength)}
 	}
-	if strings.TrimSpace(m.Description) == "" {
-		return &FieldError{Field: "description", Err: errors.New("is missing; NuGet requires a <description>")}
-	}
-	if len(m.Authors) == 0 {
-		return &FieldError{Field: "authors", Err: errors.New("are missing; NuGet requires <authors>")}
-	}
+	return nil
+}
+
+func (m *Manifest) validateMinClientVersion() error {
 	if m.MinClientVersion != "" {
 		if _, err := parseVersion(m.MinClientVersion, false); err != nil {
 			return &FieldError{Field: "minClientVersion", Value: m.MinClientVersion, Err: err}

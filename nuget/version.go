@@ -35,6 +35,12 @@ func MustParseVersion(s string) Version {
 	return v
 }
 
+// MaxVersionText bounds the text a version is parsed from, checked before
+// any work: a raw archive's version comes from its file name, which the
+// package directory keeps in one segment of at most 255 bytes, and a .nupkg's
+// normalised version is at most MaxVersionLength.
+const MaxVersionText = 256
+
 var errVersionEmpty = errors.New("is empty")
 
 // errVersionExample ends most refusals so the user sees what a version looks like.
@@ -44,6 +50,9 @@ const errVersionExample = "a version is 1 to 4 numbers separated by dots, then a
 // prerelease labels with leading zeros, as Octopus' SemVerFactory does for
 // file names such as MyApp.2016.09.01-beta.0001.zip.
 func parseVersion(s string, lenient bool) (Version, error) {
+	if len(s) > MaxVersionText {
+		return Version{}, fmt.Errorf("it is %d bytes long; the limit is %d", len(s), MaxVersionText)
+	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return Version{}, errVersionEmpty

@@ -144,6 +144,7 @@ func New(f *feed.Feed, opts Options) (*Server, error) {
 	h = httpx.Recover(opts.Logger)(h)
 	h = httpx.Observe(opts.Logger, metrics)(h)
 	h = httpx.Begin(opts.PublicURL)(h)
+	h = httpx.NoSniff(h) // every answer, the middleware's own included
 	s.handler = h
 	return s, nil
 }

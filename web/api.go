@@ -60,7 +60,7 @@ func apiStatus(err error) (int, string) {
 
 func (h *Handler) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.SetError(r.Context(), err)
-	code, msg := apiStatus(err)
+	code, msg := apiStatus(httpx.Quiet(err))
 	if code == http.StatusInternalServerError {
 		h.log.Error("web: admin request failed", "id", httpx.RequestID(r.Context()), "err", err)
 		msg += " Request id " + httpx.RequestID(r.Context()) + "."

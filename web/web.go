@@ -225,7 +225,7 @@ type errorView struct {
 // fail renders the error page for err through the one error table below.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.SetError(r.Context(), err)
-	code, msg := pageStatus(err)
+	code, msg := pageStatus(httpx.Quiet(err))
 	if code == http.StatusInternalServerError {
 		h.log.Error("web: page failed", "id", httpx.RequestID(r.Context()), "err", err)
 		msg += " (request " + httpx.RequestID(r.Context()) + ")"

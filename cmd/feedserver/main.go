@@ -44,6 +44,13 @@ Flags (also environment variables) are listed by: feedserver -h`
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal asks for a graceful stop (ctx); from then on a signal
+	// has its default effect, so a second one ends the process at once,
+	// whatever it is waiting for.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "feedserver:", err)
 		os.Exit(1)
@@ -77,6 +84,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // app is everything opened from the data folder.
 type app struct {
+	lock    *os.File // the data folder's lock (datalock.go); nil for the key sub-commands
 	cfg     config
 	log     *slog.Logger
 	store   *filesystem.Store
@@ -90,11 +98,17 @@ type app struct {
 	feed    *feed.Feed
 }
 
-func open(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+// open opens the whole data folder for command ("serve", "reindex", ...),
+// after taking its lock: a folder another process holds is refused at once.
+func open(ctx context.Context, cfg config, log *slog.Logger, command string) (*app, error) {
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
-	a := &app{cfg: cfg, log: log, reg: prometheus.NewRegistry()}
+	lock, err := lockDataFolder(cfg.Data, command)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{lock: lock, cfg: cfg, log: log, reg: prometheus.NewRegistry()}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	ok := false
 	defer func() {
@@ -102,7 +116,6 @@ func open(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 			a.close()
 		}
 	}()
-	var err error
 	if a.store, err = filesystem.New(filepath.Join(cfg.Data, "packages")); err != nil {
 		return nil, fmt.Errorf("open package directory: %w", err)
 	}
@@ -110,6 +123,9 @@ func open(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	// re-index: both are caches of the package directory.
 	if err := a.openCatalog(ctx); err != nil { // database.go
 		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // a signal during start-up: stop here
 	}
 	var setAside string
 	if a.search, setAside, err = index.OpenSearchChecked(filepath.Join(cfg.Data, "search"), time.Now()); err != nil {
@@ -180,15 +196,25 @@ func (a *app) close() {
 	if a.keysDB != nil {
 		a.keysDB.Close()
 	}
+	if a.lock != nil {
+		a.lock.Close() // last: the folder is free once everything in it is closed
+	}
 }
 
-// openLogged opens the whole data folder with the configured logger.
-func openLogged(ctx context.Context, cfg config, stderr io.Writer) (*app, error) {
+// openLogged opens the whole data folder for a sub-command with the
+// configured logger. While a server holds the folder, the refusal says which
+// endpoint of that server does the same work.
+func openLogged(ctx context.Context, cfg config, stderr io.Writer, command, endpoint string) (*app, error) {
 	log, err := newLogger(cfg, stderr)
 	if err != nil {
 		return nil, err
 	}
-	return open(ctx, cfg, log)
+	a, err := open(ctx, cfg, log, command)
+	var inUse *dataInUseError
+	if errors.As(err, &inUse) {
+		return nil, fmt.Errorf("%w (or ask the running server with an administrator key: %s)", err, endpoint)
+	}
+	return a, err
 }
 
 // keysApp opens the key database alone, for the sub-commands that manage
@@ -249,11 +275,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	log = slog.New(flushingHandler{log.Handler(), logBuf})
-	a, err := open(ctx, cfg, log)
+	a, err := open(ctx, cfg, log, "serve")
 	if err != nil {
 		return err
 	}
 	defer a.close()
+	if err := ctx.Err(); err != nil {
+		return nil // stopped during start-up, before serving anything
+	}
 	if err := a.firstAdminKey(ctx, stdout); err != nil {
 		return err
 	}
@@ -369,10 +398,7 @@ func reindexCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	if err := refuseIfServing(cfg.Data, "reindex", "POST /api/admin/reindex"); err != nil {
-		return err
-	}
-	a, err := openLogged(ctx, cfg, stderr)
+	a, err := openLogged(ctx, cfg, stderr, "reindex", "POST /api/admin/reindex")
 	if err != nil {
 		return err
 	}

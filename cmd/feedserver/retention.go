@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -162,10 +160,7 @@ func retentionCmd(ctx context.Context, args []string, getenv func(string) string
 			"-retention-release-max-age-days, -retention-prerelease-max-age-days, -retention-generic-max-age-days or -retention-file " +
 			"(or their FEEDSERVER_RETENTION_* variables)")
 	}
-	if err := refuseIfServing(cfg.Data, "retention", "POST /api/admin/retention?dryRun=true"); err != nil {
-		return err
-	}
-	a, err := openLogged(ctx, cfg, stderr)
+	a, err := openLogged(ctx, cfg, stderr, "retention", "POST /api/admin/retention?dryRun=true")
 	if err != nil {
 		return err
 	}
@@ -229,29 +224,4 @@ func printRetention(w io.Writer, rep feed.RetentionReport) {
 		fmt.Fprintf(w, "; %d deletions failed (see the log)", rep.Failed)
 	}
 	fmt.Fprintln(w)
-}
-
-// refuseIfServing fails when a running server holds the data folder. bleve
-// opens its root.bolt under an exclusive flock and waits for it without a
-// time limit, so a second process would hang: test the lock first, without
-// waiting, and say what to do instead.
-func refuseIfServing(data, command, endpoint string) error {
-	path := filepath.Join(data, "search", "store", "root.bolt")
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil // no search index yet: nothing holds it
-	}
-	if err != nil {
-		return fmt.Errorf("check whether a server uses %s: %w", data, err)
-	}
-	defer f.Close()
-	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-	if errors.Is(err, syscall.EWOULDBLOCK) {
-		return fmt.Errorf("a feedserver is running on the data folder %s (its search index is locked): stop it before `feedserver %s`, "+
-			"or ask the running server with an administrator key: %s", data, command, endpoint)
-	}
-	if err != nil {
-		return fmt.Errorf("check whether a server uses %s: %w", data, err)
-	}
-	return syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 }

@@ -131,7 +131,7 @@ func TestRetentionCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := open(ctx, cfg, slog.New(slog.DiscardHandler))
+	a, err := open(ctx, cfg, slog.New(slog.DiscardHandler), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestRetentionCommand(t *testing.T) {
 		t.Errorf("run output:\n%s", stdout.String())
 	}
 
-	a, err = open(ctx, cfg, slog.New(slog.DiscardHandler))
+	a, err = open(ctx, cfg, slog.New(slog.DiscardHandler), "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func status(err error) (int, string) {
 // fail answers a request with err as an Octopus error body.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.SetError(r.Context(), err)
-	code, msg := status(err)
+	code, msg := status(httpx.Quiet(err))
 	if code == http.StatusInternalServerError {
 		h.log.Error("admin request failed", "id", httpx.RequestID(r.Context()), "err", err)
 		msg += " Request id " + httpx.RequestID(r.Context()) + "."

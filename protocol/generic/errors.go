@@ -58,7 +58,7 @@ func status(err error) (int, string) {
 // answers errors as plain text; curl --fail-with-body shows it).
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.SetError(r.Context(), err)
-	code, msg := status(err)
+	code, msg := status(httpx.Quiet(err))
 	hdr := w.Header()
 	if code == http.StatusUnauthorized {
 		// curl and CI tools retry with Basic credentials on this challenge.

@@ -153,7 +153,7 @@ func TestUpload(t *testing.T) {
 func TestTraversalIsRefusedInEverySegment(t *testing.T) {
 	e := newEnv(t)
 	// Each attempt replaces one segment of /api/packages/acme/generic/tool/1.0/x.bin.
-	attempts := []string{"..", ".", "%2e%2e", "%2E%2E", "..%2f..%2fetc", "a%2fb", "a%5cb", "..%5c..", "%2e%2e%2f.ssh%2fauthorized_keys"}
+	attempts := []string{"..", ".", "%2e", "%2E", ".%2e", "%2e%2e", "%2E%2E", "..%2f..%2fetc", "a%2fb", "a%5cb", "..%5c..", "%2e%2e%2f.ssh%2fauthorized_keys"}
 	segments := []string{"owner", "name", "version", "file"}
 	for i, part := range segments {
 		for _, attempt := range attempts {

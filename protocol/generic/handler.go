@@ -239,7 +239,7 @@ func (h *Handler) Download(w http.ResponseWriter, r *http.Request) {
 	}
 	defer blob.Close()
 	hdr := w.Header()
-	hdr.Set("Content-Type", "application/octet-stream")
+	httpx.PackageBytes(hdr, "application/octet-stream", file.FileName)
 	hdr.Set("ETag", `"`+file.SHA256+`"`)
 	// GitLab's header name; release tooling verifies downloads with it.
 	hdr.Set("X-Checksum-SHA256", file.SHA256)
@@ -374,6 +374,9 @@ func RejectDotSegments(next http.Handler) http.Handler {
 		if strings.HasPrefix(p, "/api/packages/") && strings.Contains(p, "/generic") {
 			segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
 			for i, s := range segs {
+				if u, err := url.PathUnescape(s); err == nil && (u == "." || u == "..") {
+					s = u // %2e and %2E are dots too
+				}
 				if (s == "" && i < len(segs)-1) || s == "." || s == ".." {
 					reason := fmt.Sprintf("the path segment %q is not allowed in a package path", s)
 					if s == "" {

@@ -70,7 +70,8 @@ func (b *idleBody) Read(p []byte) (int, error) {
 		// a hang-up and cancel the request while the push commits.
 		b.done = true
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			err = fmt.Errorf("the client sent less than %d bytes in %s: %w", b.min, b.idle, err)
+			// Not the *net.OpError itself: its text names both socket addresses.
+			err = fmt.Errorf("the client sent less than %d bytes in %s: %w", b.min, b.idle, os.ErrDeadlineExceeded)
 		}
 		return n, err
 	}

@@ -89,6 +89,9 @@ func TestIdleBody(t *testing.T) {
 		if !strings.Contains(r.err.Error(), "less than 1024 bytes in 200ms") {
 			t.Errorf("read error %q does not say what happened", r.err)
 		}
+		if strings.Contains(r.err.Error(), "127.0.0.1") || strings.Contains(r.err.Error(), "tcp") {
+			t.Errorf("read error %q names the connection", r.err)
+		}
 	})
 	t.Run("a trickle is cut off", func(t *testing.T) {
 		// A byte every 20 ms never stalls, but never brings 1024 bytes a window.

@@ -105,7 +105,7 @@ func (h *Handler) Content(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, fmt.Errorf("%w: %s does not name version %s", feed.ErrNotFound, file, version), true)
 			return
 		}
-		h.serveNupkg(w, r, sp, id, version, false)
+		h.serveNupkg(w, r, sp, id, version)
 	default:
 		h.fail(w, r, fmt.Errorf("%w: no file %s", feed.ErrNotFound, file), true)
 	}
@@ -119,7 +119,7 @@ func (h *Handler) Download(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err, true)
 		return
 	}
-	h.serveNupkg(w, r, sp, httpx.Var(r, "id"), httpx.Var(r, "version"), true)
+	h.serveNupkg(w, r, sp, httpx.Var(r, "id"), httpx.Var(r, "version"))
 }
 
 func sameVersion(a, b string) bool {
@@ -134,7 +134,7 @@ func sameVersion(a, b string) bool {
 // serveNupkg streams the stored file with Range, HEAD and conditional
 // requests handled by http.ServeContent (sendfile for a filesystem blob), and
 // counts a download for a full GET.
-func (h *Handler) serveNupkg(w http.ResponseWriter, r *http.Request, sp, id, version string, attachment bool) {
+func (h *Handler) serveNupkg(w http.ResponseWriter, r *http.Request, sp, id, version string) {
 	ctx := r.Context()
 	blob, e, err := h.feed.Open(ctx, sp, index.KindNuGet, id, version)
 	if err != nil {
@@ -144,13 +144,10 @@ func (h *Handler) serveNupkg(w http.ResponseWriter, r *http.Request, sp, id, ver
 	defer blob.Close()
 	etag := packageETag(e, "")
 	hdr := w.Header()
-	hdr.Set("Content-Type", "application/octet-stream")
+	httpx.PackageBytes(hdr, "application/octet-stream", e.ID.Lower()+"."+e.Version.Lower()+".nupkg")
 	hdr.Set("Cache-Control", h.cacheControl(cachePackage))
 	if etag != "" {
 		hdr.Set("ETag", etag)
-	}
-	if attachment {
-		hdr.Set("Content-Disposition", `attachment; filename="`+e.ID.Lower()+"."+e.Version.Lower()+`.nupkg"`)
 	}
 	count := r.Method == http.MethodGet && r.Header.Get("Range") == "" && !etagListed(r.Header.Get("If-None-Match"), etag)
 	http.ServeContent(w, r, "", blob.Info().ModTime, blob)
@@ -187,8 +184,12 @@ func (h *Handler) serveNuspec(w http.ResponseWriter, r *http.Request, sp, id, ve
 		h.fail(w, r, fmt.Errorf("read nuspec of stored %s %s: %v", id, version, err), true)
 		return
 	}
+	// The publisher's XML, byte for byte: a browser would render it, and an
+	// XHTML <script> in it would run on the feed's origin (issue 17 row 3),
+	// so it goes out as an attachment under a sandbox. NuGet clients parse
+	// the body whatever the headers say (NuGet.Protocol HttpStreamValidation).
 	hdr := w.Header()
-	hdr.Set("Content-Type", "application/xml")
+	httpx.PackageBytes(hdr, "application/xml", e.ID.Lower()+".nuspec")
 	hdr.Set("Cache-Control", h.cacheControl(cachePackage))
 	if etag := packageETag(e, "nuspec-"); etag != "" {
 		hdr.Set("ETag", etag)

@@ -65,7 +65,7 @@ func status(err error) (int, string) {
 // credentials only after a WWW-Authenticate: Basic).
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error, read bool) {
 	httpx.SetError(r.Context(), err)
-	code, msg := status(err)
+	code, msg := status(httpx.Quiet(err))
 	if read && (code == http.StatusUnauthorized || errors.Is(err, auth.ErrInvalidKey)) {
 		code, msg = http.StatusUnauthorized, msgReadAuth
 		w.Header().Set("WWW-Authenticate", `Basic realm="feedserver"`)

@@ -113,11 +113,13 @@ func (h *Handler) DeltaUpload(w http.ResponseWriter, r *http.Request) {
 
 	delta := &counter{r: file}
 	pr, pw := io.Pipe()
+	out := &boundedOutput{w: pw, limit: h.deltaLimit(base.Size, delta)}
 	applied := make(chan error, 1)
 	go func() {
-		// The feed's own size limit bounds the output: it stops reading and
-		// the pipe write fails, which ends the apply.
-		err := octodiff.ApplyDelta(blob, delta, pw)
+		// The output stops at its bound before a byte past it is written;
+		// a push that stops reading (its own errors) fails the pipe write.
+		// Either ends the apply.
+		err := octodiff.ApplyDelta(blob, delta, out)
 		pw.CloseWithError(err) // nil closes with io.EOF: the push then completes
 		applied <- err
 	}()
@@ -140,3 +142,55 @@ func (h *Handler) DeltaUpload(w http.ResponseWriter, r *http.Request) {
 
 // errPushEnded tells the delta applier that the push stopped reading.
 var errPushEnded = errors.New("the push stopped reading the patched package")
+
+// The default bound of a delta's output, when max-upload is not set. A
+// delta is small and its output large by design (COPY commands reuse the
+// base), so the output is bounded relative to what the client could
+// legitimately be building on: every byte of the base copied up to
+// deltaBaseCopies times (a new version that repeats a file of the old one
+// in more folders), plus every byte of the delta itself (its DATA
+// commands), plus deltaSlack. A 1,742-byte delta that copies a 1 MiB base
+// 100 times (issue 17 row 4) stops at 5 MiB. Past it the upload is a 413:
+// Octopus.Client then pushes the whole package instead, which max-upload
+// (when set) bounds as any upload.
+const (
+	deltaBaseCopies = 4
+	deltaSlack      = 1 << 20
+)
+
+// deltaLimit is how many bytes a delta on a base of baseSize may produce,
+// asked again as the delta's bytes arrive (sent counts them): max-upload
+// when set, else the default bound above.
+func (h *Handler) deltaLimit(baseSize int64, sent *counter) func() int64 {
+	if h.opts.MaxUploadBytes > 0 {
+		return func() int64 { return h.opts.MaxUploadBytes }
+	}
+	return func() int64 { return deltaBaseCopies*baseSize + sent.n + deltaSlack }
+}
+
+// boundedOutput refuses, with octodiff.ErrTooLarge, a write that would take
+// the output past its limit; nothing past it reaches the push.
+type boundedOutput struct {
+	w       io.Writer
+	limit   func() int64
+	written int64
+}
+
+func (b *boundedOutput) Write(p []byte) (int, error) {
+	if limit := b.limit(); b.written+int64(len(p)) > limit {
+		return 0, &deltaTooLargeError{limit: limit}
+	}
+	n, err := b.w.Write(p)
+	b.written += int64(n)
+	return n, err
+}
+
+// deltaTooLargeError is a delta whose output passed its bound; it is an
+// octodiff.ErrTooLarge (413).
+type deltaTooLargeError struct{ limit int64 }
+
+func (e *deltaTooLargeError) Error() string {
+	return fmt.Sprintf("the delta's output would exceed %d bytes", e.limit)
+}
+
+func (e *deltaTooLargeError) Is(target error) bool { return target == octodiff.ErrTooLarge }

@@ -3,11 +3,14 @@ package octopus_test
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/feedserver/feedserver/protocol"
 	"github.com/feedserver/feedserver/protocol/octopus/octodiff"
+	"github.com/feedserver/feedserver/protocol/protocoltest"
 )
 
 // deltaFor fetches the signature of the stored base for version and builds
@@ -129,5 +132,59 @@ func TestDeltaRefusals(t *testing.T) {
 	wantStatus(t, "signature for a reader", code, body, 403)
 	if !strings.Contains(str(decode[obj](t, body), "ErrorMessage"), "BuiltInFeedPush") {
 		t.Errorf("reader signature: %s", body)
+	}
+}
+
+// copyDelta is a delta that copies the whole base of baseLen bytes n times:
+// the header of a real delta (the expected hash does not matter, the apply
+// stops first) and n COPY commands (0x60, offset, length; little-endian).
+func copyDelta(header []byte, baseLen int64, n int) []byte {
+	out := bytes.Clone(header[:42])
+	var cmd [17]byte
+	cmd[0] = 0x60
+	binary.LittleEndian.PutUint64(cmd[9:], uint64(baseLen))
+	for range n {
+		out = append(out, cmd[:]...)
+	}
+	return out
+}
+
+// TestDeltaAmplificationIsBounded is issue 17 row 4: a small delta that
+// copies its base many times is a 413 with nothing stored, under max-upload
+// when it is set and under the default bound (4 × base + the delta + 1 MiB)
+// when it is not; a delta within the bound still applies.
+func TestDeltaAmplificationIsBounded(t *testing.T) {
+	const baseLen = 1 << 20
+	for _, tc := range []struct {
+		name      string
+		maxUpload int64
+		copies    int // within the bound
+	}{
+		{"default bound", 0, 4},
+		{"max-upload", 3 << 20, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, protocoltest.WithOptions(func(o *protocol.Options) { o.MaxUploadBytes = tc.maxUpload }))
+			base := archive(7, baseLen)
+			code, body := e.upload(t, "/api/packages/raw", e.AdminKey, "Amp.1.0.0.zip", base)
+			wantStatus(t, "base upload", code, body, 201)
+			_, real := deltaFor(t, e, e.AdminKey, "Amp", "1.0.1", mutate(base, 0, 10))
+
+			// 100 copies: issue 17's 1,742-byte delta that stored 100 MiB.
+			code, body = e.upload(t, "/api/packages/Amp/1.0.0/delta", e.AdminKey, "Amp.2.0.0.zip", copyDelta(real, baseLen, 100))
+			wantStatus(t, "100 copies", code, body, http.StatusRequestEntityTooLarge)
+			if code, _ := e.get(t, "/api/packages/packages-Amp.2.0.0", e.AdminKey); code != http.StatusNotFound {
+				t.Errorf("a refused delta left Amp 2.0.0 behind: %d", code)
+			}
+
+			// Within the bound: the copies apply; the hash check then
+			// decides (the header's hash is the real delta's, so 422).
+			code, body = e.upload(t, "/api/packages/Amp/1.0.0/delta", e.AdminKey, "Amp.3.0.0.zip", copyDelta(real, baseLen, tc.copies))
+			wantStatus(t, "copies within the bound", code, body, http.StatusUnprocessableEntity)
+
+			// A real delta is untouched by the bound.
+			code, body = e.upload(t, "/api/packages/Amp/1.0.0/delta", e.AdminKey, "Amp.1.0.1.zip", real)
+			wantStatus(t, "real delta", code, body, 201)
+		})
 	}
 }

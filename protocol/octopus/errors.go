@@ -3,6 +3,7 @@ package octopus
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"syscall"
 
@@ -67,6 +68,10 @@ func status(err error) (int, apiError) {
 		return http.StatusInsufficientStorage, e
 	case errors.As(err, &tooBig), errors.Is(err, feed.ErrTooLarge), errors.Is(err, octodiff.ErrTooLarge):
 		e.ErrorMessage = msgTooLarge
+		var delta *deltaTooLargeError
+		if errors.As(err, &delta) {
+			e.Errors = []string{fmt.Sprintf("The delta would build a package of more than %d bytes; upload the whole package instead.", delta.limit)}
+		}
 		return http.StatusRequestEntityTooLarge, e
 	case errors.As(err, &exists):
 		e.ErrorMessage = msgExists
@@ -152,7 +157,7 @@ func helpText(p auth.Permission) string {
 // fail answers a request with err as an Octopus error body.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.SetError(r.Context(), err)
-	code, body := status(err)
+	code, body := status(httpx.Quiet(err))
 	if code == http.StatusInternalServerError {
 		h.log.Error("octopus request failed", "id", httpx.RequestID(r.Context()), "err", err)
 		body.ErrorMessage += " Request id " + httpx.RequestID(r.Context()) + "."

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -140,33 +139,6 @@ func (h *Handler) pushed(w http.ResponseWriter, r *http.Request, res feed.PushRe
 	writeJSON(w, r, code, newPackage(linksFor(r), res.Entry))
 }
 
-// findPackage resolves a package resource id: "packages-{id}.{version}"
-// (docs scripts) or "{id}.{version}" (Octopus.Client GetPackage). The split
-// is ambiguous ("A.1.2.3" is A 1.2.3 or A.1 2.3), so each split is tried,
-// shortest id first as Octopus' file-name rule reads it; NuGet before raw.
-func (h *Handler) findPackage(ctx context.Context, space, ref string) (index.Entry, error) {
-	if len(ref) > len("packages-") && strings.EqualFold(ref[:len("packages-")], "packages-") {
-		ref = ref[len("packages-"):]
-	}
-	for i := 0; i < len(ref); i++ {
-		if ref[i] != '.' || i == 0 || i == len(ref)-1 {
-			continue
-		}
-		id, version := ref[:i], ref[i+1:]
-		if version[0] < '0' || version[0] > '9' {
-			continue
-		}
-		e, err := h.findVersion(ctx, space, id, version)
-		if err == nil {
-			return e, nil
-		}
-		if !errors.Is(err, feed.ErrNotFound) {
-			return index.Entry{}, err
-		}
-	}
-	return index.Entry{}, fmt.Errorf("%w: package %s in %s", feed.ErrNotFound, ref, space)
-}
-
 // findVersion finds one version of an id, of either kind (NuGet first).
 func (h *Handler) findVersion(ctx context.Context, space, id, version string) (index.Entry, error) {
 	var firstErr error
@@ -223,6 +195,9 @@ func (h *Handler) allEntries(ctx context.Context, space, filter string) ([]index
 	seen := map[key]bool{}
 	var ids []key
 	for skip := 0; ; skip += searchPage {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		res, err := h.feed.Search(ctx, index.Query{Space: space, Text: text, Prerelease: true, SemVer2: true, Skip: skip, Take: searchPage})
 		if err != nil {
 			return nil, err
@@ -242,6 +217,9 @@ func (h *Handler) allEntries(ctx context.Context, space, filter string) ([]index
 	slices.SortFunc(ids, func(a, b key) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.kind, b.kind)) })
 	var out []index.Entry
 	for _, k := range ids {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		vs, err := h.feed.Versions(ctx, space, k.kind, k.id)
 		if err != nil {
 			return nil, err
@@ -293,6 +271,10 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, filter := strings.TrimSpace(queryValue(q, "nuGetPackageId")), queryValue(q, "filter")
+	if err := checkFilter("filter", filter); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	var entries []index.Entry
 	switch {
 	case id != "" && filter != "":
@@ -354,8 +336,7 @@ func (h *Handler) Raw(w http.ResponseWriter, r *http.Request) {
 	}
 	defer blob.Close()
 	name := string(e.ID) + "." + e.Version.Original() + e.Extension
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	httpx.PackageBytes(w.Header(), "application/octet-stream", name)
 	w.Header().Set("ETag", `"`+e.SHA1+`"`)
 	if r.Method == http.MethodGet && r.Header.Get("Range") == "" {
 		h.feed.RecordDownload(ctx, e)
@@ -405,7 +386,15 @@ func (h *Handler) BulkDelete(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, fmt.Errorf("%w: no ids parameter was provided", errBadRequest))
 		return
 	}
+	if err := checkReferences("ids", ids); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	for _, id := range ids {
+		if err := r.Context().Err(); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		if err := h.deleteOne(r, sp.ID, id); err != nil && !errors.Is(err, feed.ErrNotFound) {
 			h.fail(w, r, err)
 			return
@@ -436,6 +425,12 @@ func (h *Handler) Versions(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	for _, name := range []string{"versionRange", "preReleaseTag", "filter"} {
+		if err := checkFilter(name, queryValue(q, name)); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
 	var vr *nuget.VersionRange
 	if s := strings.TrimSpace(queryValue(q, "versionRange")); s != "" {
@@ -496,7 +491,12 @@ func (h *Handler) SearchFeed(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	entries, err := h.allEntries(r.Context(), sp.ID, queryValue(q, "term"))
+	term := queryValue(q, "term")
+	if err := checkFilter("term", term); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	entries, err := h.allEntries(r.Context(), sp.ID, term)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -524,8 +524,24 @@ func (h *Handler) Notes(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	refs := queryValues(r.URL.Query(), "packageIds")
+	if err := checkReferences("packageIds", refs); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, ref := range refs {
+		// "feeds-builtin:{id}:{version}" is the longest form.
+		if len(ref) > len(builtInFeedID)+1+maxReference {
+			h.fail(w, r, fmt.Errorf("%w: a package reference is at most %d characters", errBadRequest, maxReference))
+			return
+		}
+	}
 	out := packageNoteList{Packages: []packageNote{}}
-	for _, ref := range queryValues(r.URL.Query(), "packageIds") {
+	for _, ref := range refs {
+		if err := r.Context().Err(); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		out.Packages = append(out.Packages, h.note(r.Context(), sp.ID, ref))
 	}
 	writeJSON(w, r, http.StatusOK, out)
@@ -545,7 +561,10 @@ func (h *Handler) note(ctx context.Context, space, ref string) packageNote {
 	}
 	if err != nil {
 		reason := "The package " + ref + " was not found in the built-in feed."
-		if !errors.Is(err, feed.ErrNotFound) {
+		switch {
+		case errors.Is(err, errBadRequest), errors.Is(err, feed.ErrInvalid):
+			reason = "The package reference " + ref + " is not valid: " + err.Error()
+		case !errors.Is(err, feed.ErrNotFound):
 			reason = "The release notes of " + ref + " could not be read."
 		}
 		n.Notes = packageNoteNotes{FailureReason: &reason, DisplayMessage: &reason}

@@ -361,17 +361,23 @@ func (h *Handler) getUpdates(ctx context.Context, q *request) (selection, error)
 	if len(constraints) > 0 && len(constraints) != len(ids) && !(len(constraints) == 1 && constraints[0] == "") {
 		return selection{}, fmt.Errorf("%w: GetUpdates: %d packageIds but %d versionConstraints", ErrQuery, len(ids), len(constraints))
 	}
+	if len(ids) > maxUpdateIDs {
+		return selection{}, fmt.Errorf("%w: GetUpdates: %d packageIds; the limit is %d a request", ErrQuery, len(ids), maxUpdateIDs)
+	}
 	allVersions := boolParam(q.param("includeAllVersions"))
 	var rows []row
 	for i, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return selection{}, err
+		}
 		current, err := nuget.ParseVersion(versions[i])
 		if err != nil {
-			return selection{}, fmt.Errorf("%w: GetUpdates: version %q of %s: %v", ErrQuery, versions[i], id, err)
+			return selection{}, fmt.Errorf("%w: GetUpdates: version %.100q of %.100s: %v", ErrQuery, versions[i], id, err)
 		}
 		var allowed nuget.VersionRange
 		if i < len(constraints) && strings.TrimSpace(constraints[i]) != "" {
 			if allowed, err = nuget.ParseVersionRange(constraints[i]); err != nil {
-				return selection{}, fmt.Errorf("%w: GetUpdates: constraint %q of %s: %v", ErrQuery, constraints[i], id, err)
+				return selection{}, fmt.Errorf("%w: GetUpdates: constraint %.100q of %.100s: %v", ErrQuery, constraints[i], id, err)
 			}
 		}
 		all, err := h.feed.Versions(ctx, q.space, index.KindNuGet, id)
@@ -390,6 +396,11 @@ func (h *Handler) getUpdates(ctx context.Context, q *request) (selection, error)
 	}
 	return finish(rows, q.opts), nil
 }
+
+// maxUpdateIDs bounds the packages of one GetUpdates() request: each costs
+// a catalogue read. NuGet 2.x asks for the packages of a solution at once,
+// a few hundred at most.
+const maxUpdateIDs = 1000
 
 // splitBar splits GetUpdates' "A|B|C" lists; "" is no items.
 func splitBar(s string) []string {
@@ -554,7 +565,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	httpx.SetError(r.Context(), err)
-	msg := err.Error()
+	msg := httpx.Quiet(err).Error()
 	hdr := w.Header()
 	hdr.Set("Content-Type", ctText)
 	hdr.Set("X-Content-Type-Options", "nosniff")

@@ -17,6 +17,7 @@ import (
 func main() {
 	good := flag.String("good", "fixtures/good", "folder of NuGet.exe-packed packages; derived ones are added here")
 	bad := flag.String("bad", "fixtures/bad", "folder the broken packages are written to (emptied first)")
+	badSymbols := flag.String("bad-symbols", "fixtures/bad-symbols", "folder the broken symbol packages are written to (emptied first)")
 	flag.Parse()
 
 	if err := writeDerived(*good); err != nil {
@@ -24,6 +25,9 @@ func main() {
 	}
 	if err := writeBad(*bad); err != nil {
 		log.Fatalf("make-fixtures-bad: bad: %v", err)
+	}
+	if err := writeBadSymbols(*badSymbols); err != nil {
+		log.Fatalf("make-fixtures-bad: bad symbols: %v", err)
 	}
 }
 
@@ -261,11 +265,12 @@ const billionLaughs = `<?xml version="1.0" encoding="utf-8"?>
 </package>
 `
 
-func writeBad(dir string) error {
+// emptyFolder makes dir if needed and removes the files in it that match pattern.
+func emptyFolder(dir, pattern string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	old, err := filepath.Glob(filepath.Join(dir, "*.nupkg"))
+	old, err := filepath.Glob(filepath.Join(dir, pattern))
 	if err != nil {
 		return err
 	}
@@ -273,6 +278,13 @@ func writeBad(dir string) error {
 		if err := os.Remove(f); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+func writeBad(dir string) error {
+	if err := emptyFolder(dir, "*.nupkg"); err != nil {
+		return err
 	}
 
 	good := nuspec("Fixture.Bad", "1.0.0")
