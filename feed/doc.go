@@ -53,8 +53,11 @@
 // staged bytes (the nuspec, read through io.ReaderAt), the overwrite rule
 // applied, and the stage committed under its key (a generic blob
 // create-only) or, for a duplicate, aborted. Then the catalogue row is
-// written, together with those of concurrent pushes; search documents
-// follow in the background. How the bytes reach the disk (kept in memory
+// written, together with those of concurrent pushes: a new version's is
+// inserted, so the catalogue's database decides whether it is new, across
+// processes too (a push that loses the race answers as if the version had
+// existed; the in-process lock per version only spares one process the
+// race); search documents follow in the background. How the bytes reach the disk (kept in memory
 // while small, O_DIRECT, fsyncs) is the filesystem driver's business:
 // feed writes no file itself.
 //

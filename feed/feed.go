@@ -27,6 +27,9 @@ var (
 	ErrForbidden = fault.ErrForbidden
 	// ErrInvalid is nuget's sentinel: every refused package, manifest or name wraps it.
 	ErrInvalid = fault.ErrInvalid
+	// ErrUnavailable is the catalogue's: its database server cannot be
+	// reached now (protocols answer 503; the request may succeed later).
+	ErrUnavailable = index.ErrUnavailable
 )
 
 // Options configures a Feed.

@@ -141,15 +141,11 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 		entry.ID = existing.ID
 		entry.Downloads = existing.Downloads
 	}
-	if err := f.catalog.Put(ctx, entry); err != nil {
-		if !found {
-			// The client hears of a failure, so nothing may stay stored (a
-			// full disk can fail the catalogue after the file got in).
-			if derr := f.store.Delete(context.WithoutCancel(ctx), key); derr != nil {
-				f.log.Error("remove a pushed file whose catalogue row failed", "key", key, "err", derr)
-			}
-		}
-		return PushResult{}, fmt.Errorf("catalogue %s %s: %w", entry.ID, entry.Version, err)
+	if status, err = f.catalogue(ctx, &entry, found, req, status); err != nil {
+		return PushResult{}, err
+	}
+	if status == Ignored {
+		return PushResult{Entry: entry, Status: Ignored}, nil
 	}
 	if found && existing.BlobKey != key {
 		// A raw archive re-pushed under another spelling of its version ("1.0.0.0" for "1.0.0").
@@ -168,6 +164,52 @@ func packageHashes(kind index.Kind) spool.Hashes {
 		return spool.SHA512 | spool.SHA1
 	}
 	return spool.SHA1
+}
+
+// catalogue writes a pushed version's row and returns the push's status. A
+// replaced version's row is Put. A new version's is inserted, so the
+// database decides whether it is new, across processes too (the in-process
+// lock only spares this process the race): when another process catalogued
+// the version after our look-up, the insert fails with index.ErrExists and
+// the request's Overwrite applies to the winner's row, as if our look-up had
+// found it: an ExistsError, Ignored (and *entry becomes the winner's row),
+// or Replaced. On any other failure the file of a new version is removed:
+// the client hears of a failure, so nothing may stay stored (a full disk can
+// fail the catalogue after the file got in).
+func (f *Feed) catalogue(ctx context.Context, entry *index.Entry, found bool, req PushRequest, status PushStatus) (PushStatus, error) {
+	var err error
+	if found {
+		err = f.catalog.Put(ctx, *entry)
+	} else {
+		err = f.catalog.Insert(ctx, *entry)
+	}
+	if err == nil {
+		return status, nil
+	}
+	if !found && errors.Is(err, index.ErrExists) {
+		winner, gerr := f.catalog.Get(ctx, entry.Space, entry.Kind, entry.ID.Lower(), entry.Version.String())
+		switch {
+		case gerr != nil:
+			// The winning row is gone again (deleted meanwhile): still a conflict.
+			return status, &ExistsError{Entry: *entry}
+		case req.Overwrite == IgnoreIfExists:
+			*entry = winner
+			return Ignored, nil
+		case req.Overwrite == OverwriteExisting && req.CanReplace:
+			entry.ID, entry.Downloads = winner.ID, winner.Downloads
+			if err := f.catalog.Put(ctx, *entry); err != nil {
+				return status, fmt.Errorf("catalogue %s %s: %w", entry.ID, entry.Version, err)
+			}
+			return Replaced, nil
+		}
+		return status, &ExistsError{Entry: winner}
+	}
+	if !found {
+		if derr := f.store.Delete(context.WithoutCancel(ctx), entry.BlobKey); derr != nil {
+			f.log.Error("remove a pushed file whose catalogue row failed", "key", entry.BlobKey, "err", derr)
+		}
+	}
+	return status, fmt.Errorf("catalogue %s %s: %w", entry.ID, entry.Version, err)
 }
 
 func lockKey(space string, kind index.Kind, id nuget.ID, v nuget.Version) string {

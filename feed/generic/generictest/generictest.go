@@ -78,7 +78,7 @@ func Owners(tb testing.TB, names ...string) *auth.Owners {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	owners, err := auth.NewOwners(context.Background(), db)
+	owners, err := auth.NewOwners(context.Background(), auth.SQLite(db))
 	if err != nil {
 		tb.Fatal(err)
 	}
