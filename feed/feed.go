@@ -23,6 +23,12 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	// ErrInvalid is nuget's sentinel: every refused package, manifest or name wraps it.
 	ErrInvalid = nuget.ErrInvalidPackage
+	// ErrStoreUnavailable is the blob store's: it cannot be reached now (a
+	// network store down or timing out). Protocols answer 503.
+	ErrStoreUnavailable = storage.ErrUnavailable
+	// ErrNoSpace is the blob store's: it has no room (a full disk, a
+	// quota). Protocols answer 507.
+	ErrNoSpace = storage.ErrNoSpace
 )
 
 // Options configures a Feed.

@@ -2,6 +2,8 @@ package protocol_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"net/http"
 	"os/exec"
 	"strings"
@@ -61,6 +63,32 @@ func TestHealth(t *testing.T) {
 	ready.Store(true)
 	if resp, _ := env.Do(t, http.MethodGet, "/readyz", nil, ""); resp.StatusCode != 200 {
 		t.Errorf("/readyz when ready = %d, want 200", resp.StatusCode)
+	}
+}
+
+// A backend check that fails makes /readyz 503 and says which, and which
+// not; it is asked again on every call, so recovery shows at once.
+func TestReadyChecks(t *testing.T) {
+	var storeDown atomic.Bool
+	storeDown.Store(true)
+	env := protocoltest.New(t, protocoltest.WithOptions(func(o *protocol.Options) {
+		o.Checks = []protocol.Check{
+			{Name: "store", Probe: func(context.Context) error {
+				if storeDown.Load() {
+					return errors.New("connection refused")
+				}
+				return nil
+			}},
+			{Name: "database", Probe: func(context.Context) error { return nil }},
+		}
+	}))
+	resp, body := env.Do(t, http.MethodGet, "/readyz", nil, "")
+	if resp.StatusCode != 503 || string(body) != "not ready: store: connection refused\n" {
+		t.Errorf("/readyz with the store down = %d %q, want 503 naming the store alone", resp.StatusCode, body)
+	}
+	storeDown.Store(false)
+	if resp, body := env.Do(t, http.MethodGet, "/readyz", nil, ""); resp.StatusCode != 200 || string(body) != "ready\n" {
+		t.Errorf("/readyz with the store back = %d %q, want 200 ready", resp.StatusCode, body)
 	}
 }
 

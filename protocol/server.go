@@ -1,11 +1,16 @@
 package protocol
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,6 +54,9 @@ type Options struct {
 	// Ready reports whether the server should receive traffic (catalogue open,
 	// start-up re-index finished); nil means always ready.
 	Ready func() bool
+	// Checks are the backends /readyz asks about on every call (the blob
+	// store, a database); any failing makes it 503.
+	Checks []Check
 	// Retention is the configured retention policy POST /api/admin/retention
 	// applies (protocol/admin); the zero policy deletes nothing.
 	Retention feed.RetentionPolicy
@@ -146,13 +154,46 @@ func healthz(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, "ok\n")
 }
 
-// readyz answers 200 once the server can serve the feed, 503 before.
+// Check is one backend /readyz reports on: Probe returns nil while the
+// backend answers, else why not.
+type Check struct {
+	Name  string
+	Probe func(ctx context.Context) error
+}
+
+// checkTimeout bounds each check, so a backend that hangs makes /readyz
+// answer 503 in time for a load balancer's probe.
+const checkTimeout = 2 * time.Second
+
+// readyz answers 200 once the server can serve the feed and every backend
+// answers, 503 otherwise, with the reason.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	if s.opts.Ready != nil && !s.opts.Ready() {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = io.WriteString(w, "not ready: the catalogue is opening or the start-up re-index is running\n")
+		return
+	}
+	failed := make([]error, len(s.opts.Checks))
+	var wg sync.WaitGroup
+	for i, c := range s.opts.Checks {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(r.Context(), checkTimeout)
+			defer cancel()
+			failed[i] = c.Probe(ctx)
+		})
+	}
+	wg.Wait()
+	var b strings.Builder
+	for i, c := range s.opts.Checks {
+		if failed[i] != nil {
+			fmt.Fprintf(&b, "not ready: %s: %v\n", c.Name, failed[i])
+		}
+	}
+	if b.Len() > 0 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, b.String())
 		return
 	}
 	_, _ = io.WriteString(w, "ready\n")

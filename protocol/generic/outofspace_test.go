@@ -6,6 +6,8 @@ import (
 	"os"
 	"syscall"
 	"testing"
+
+	"github.com/feedserver/feedserver/feed"
 )
 
 // A full disk while the upload is written is the server's trouble, not the
@@ -15,6 +17,23 @@ func TestStatusOutOfSpace(t *testing.T) {
 		err := fmt.Errorf("write spool file: %w", &os.PathError{Op: "write", Path: ".push-1", Err: errno})
 		if got, _ := status(err); got != http.StatusInsufficientStorage {
 			t.Errorf("status(%v) = %d, want %d", err, got, http.StatusInsufficientStorage)
+		}
+	}
+}
+
+// The blob store's own errors: full (an object store's quota) is 507 like a
+// full disk; unreachable is 503, never a 500 or a 4xx.
+func TestStatusStore(t *testing.T) {
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{fmt.Errorf("store x: s3: commit %q: %w (QuotaExceeded)", "x", feed.ErrNoSpace), http.StatusInsufficientStorage},
+		{fmt.Errorf("open x: s3: %w: connection refused", feed.ErrStoreUnavailable), http.StatusServiceUnavailable},
+	}
+	for _, tt := range tests {
+		if got, _ := status(tt.err); got != tt.want {
+			t.Errorf("status(%v) = %d, want %d", tt.err, got, tt.want)
 		}
 	}
 }
