@@ -42,14 +42,14 @@ func TestOpenStore(t *testing.T) {
 	gw := testsvc.NewVersitygw()
 	defer gw.Close()
 	b := gw.NewBucket(t)
-	env := map[string]string{}
-	for _, kv := range b.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-	}
 	// The endpoint from the standard variable, nothing else but the credentials.
-	env["AWS_ENDPOINT_URL"] = b.Endpoint
-	cfg := config{Data: data, Storage: "s3://" + b.Name + "/feed", getenv: envOf(env)}
+	getenv := func(k string) string {
+		if k == "AWS_ENDPOINT_URL" {
+			return b.Endpoint
+		}
+		return b.Getenv(k)
+	}
+	cfg := config{Data: data, Storage: "s3://" + b.Name + "/feed", getenv: getenv}
 	s, checks, err = openStore(ctx, cfg, nil, log)
 	if err != nil {
 		t.Fatalf("open the S3 store: %v", err)

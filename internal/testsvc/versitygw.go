@@ -61,7 +61,7 @@ type Bucket struct {
 
 // URL is the bucket as feedserver's -storage takes it, with prefix (may be
 // "") and the endpoint, region and path-style addressing in the query; the
-// credentials go in the environment (Env).
+// credentials go in the environment (Getenv).
 func (b Bucket) URL(prefix string) string {
 	u := "s3://" + b.Name
 	if prefix != "" {
@@ -70,9 +70,16 @@ func (b Bucket) URL(prefix string) string {
 	return u + "?endpoint=" + b.Endpoint + "&region=" + b.Region + "&path-style=true"
 }
 
-// Env is the credentials as the standard AWS variables, NAME=value.
-func (b Bucket) Env() []string {
-	return []string{"AWS_ACCESS_KEY_ID=" + b.AccessKey, "AWS_SECRET_ACCESS_KEY=" + b.SecretKey}
+// Getenv is an environment holding the credentials as the standard AWS
+// variables and nothing else, for s3.ParseURL.
+func (b Bucket) Getenv(name string) string {
+	switch name {
+	case "AWS_ACCESS_KEY_ID":
+		return b.AccessKey
+	case "AWS_SECRET_ACCESS_KEY":
+		return b.SecretKey
+	}
+	return ""
 }
 
 // NewBucket creates an empty bucket in the gateway, starting the gateway

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 
@@ -24,7 +25,10 @@ import (
 //     a duplicate is refused before its bytes are sent.
 //
 // It asks about each parent and the key (HEAD) and for one key below (a
-// listing) at once, so it costs one round trip.
+// listing) at once, so it costs one round trip. A parent below which this
+// store committed a key in the last folderTTL is known to be a folder and
+// not asked about again: a push into an id's folder asks only for the
+// listing.
 //
 // The checks and the write are separate requests. For create-only commits
 // If-None-Match decides a race. For conflicts, two writers racing to make
@@ -34,7 +38,9 @@ import (
 func (s *Store) precheck(ctx context.Context, key string, createOnly bool) error {
 	var parents []string
 	for i := strings.IndexByte(key, '/'); i >= 0; i = next(key, i) {
-		parents = append(parents, key[:i])
+		if !s.folders.known(key[:i]) {
+			parents = append(parents, key[:i])
+		}
 	}
 	errs := make([]error, len(parents)+2)
 	var wg sync.WaitGroup
@@ -97,4 +103,41 @@ func next(key string, i int) int {
 		return -1
 	}
 	return i + 1 + j
+}
+
+// folderTTL is how long a parent of a committed key is taken to be a folder
+// without asking the store. Only another process (or a hand) could make it
+// a blob meanwhile, which is the mistake the check is for, not a race it
+// can stop.
+const folderTTL = time.Minute
+
+// maxFolders bounds the folder cache; past it the cache starts afresh.
+const maxFolders = 10000
+
+// folders remembers the parents of the keys this store committed.
+type folders struct {
+	mu   sync.Mutex
+	seen map[string]time.Time // parent → when it was last seen to be one
+}
+
+// known reports whether p is a folder seen within folderTTL.
+func (f *folders) known(p string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, ok := f.seen[p]
+	return ok && time.Since(t) < folderTTL
+}
+
+// committed records that key is a blob and its parents are folders.
+func (f *folders) committed(key string) {
+	now := time.Now()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.seen == nil || len(f.seen) > maxFolders {
+		f.seen = map[string]time.Time{}
+	}
+	delete(f.seen, key)
+	for i := strings.IndexByte(key, '/'); i >= 0; i = next(key, i) {
+		f.seen[key[:i]] = now
+	}
 }

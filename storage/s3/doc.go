@@ -38,8 +38,9 @@
 //
 // Before a commit sends anything it asks, in one round trip, whether the
 // key lies below a blob or is a parent of blobs (ErrConflict, as on a
-// filesystem; see precheck for why S3 keeps that rule) and, create-only,
-// whether the key is taken. A PUT's answer carries no time, so Commit asks
+// filesystem; see precheck for why S3 keeps that rule, and why parents of
+// keys committed in the last minute are not asked about again) and,
+// create-only, whether the key is taken. A PUT's answer carries no time, so Commit asks
 // for it (HEAD): the re-index compares size and time with the listing's,
 // and times are whole seconds everywhere.
 //

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 
@@ -79,5 +80,25 @@ func TestOperation(t *testing.T) {
 		if got := operation(&http.Request{Method: tt.method, URL: u}); got != tt.want {
 			t.Errorf("operation(%s %s) = %q, want %q", tt.method, tt.url, got, tt.want)
 		}
+	}
+}
+
+// The folder cache: a commit makes its parents known folders, and the key
+// itself, now a blob, no folder.
+func TestFolders(t *testing.T) {
+	var f folders
+	f.committed("a/b/c")
+	for p, want := range map[string]bool{"a": true, "a/b": true, "a/b/c": false, "b": false} {
+		if got := f.known(p); got != want {
+			t.Errorf("after committing a/b/c: known(%q) = %v, want %v", p, got, want)
+		}
+	}
+	f.committed("a/b") // it was deleted below, and is now a blob
+	if f.known("a/b") {
+		t.Errorf("a/b is still a known folder after it was committed as a blob")
+	}
+	f.seen["a"] = time.Now().Add(-folderTTL - time.Second)
+	if f.known("a") {
+		t.Errorf("a folder seen longer ago than folderTTL is still known")
 	}
 }

@@ -31,6 +31,7 @@ type Store struct {
 	name     string // the store for messages: bucket, prefix and endpoint
 	endpoint string
 	tr       *http.Transport
+	folders  folders // parents of committed keys (conflict.go)
 }
 
 // Timeouts of the store's requests. A stopped or unreachable store fails a

@@ -2,7 +2,6 @@ package s3_test
 
 import (
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,12 +22,7 @@ func TestMain(m *testing.M) { os.Exit(testsvc.Run(m, gateway)) }
 func newStore(tb testing.TB, prefix string, reg prometheus.Registerer) (*s3.Store, testsvc.Bucket) {
 	tb.Helper()
 	b := gateway.NewBucket(tb)
-	env := map[string]string{}
-	for _, kv := range b.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-	}
-	c, err := s3.ParseURL(b.URL(prefix), func(k string) string { return env[k] })
+	c, err := s3.ParseURL(b.URL(prefix), b.Getenv)
 	if err != nil {
 		tb.Fatalf("ParseURL: %v", err)
 	}

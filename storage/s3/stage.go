@@ -199,6 +199,7 @@ func (st *stage) commit(ctx context.Context, op, key string, createOnly bool) (s
 			return storage.Info{}, fmt.Errorf("s3: %s %q: %w", op, key, storage.ErrExists)
 		}
 	}
+	st.s.folders.committed(key)
 	return info(key, oi.Size, oi.LastModified), nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/feedserver/feedserver/internal/testsvc"
@@ -117,12 +118,11 @@ func readAll(t *testing.T, s storage.Store, key string) []byte {
 // answers for, fails at Open, naming the bucket.
 func TestOpenRefuses(t *testing.T) {
 	b := gateway.NewBucket(t)
-	env := envOf(map[string]string{"AWS_ACCESS_KEY_ID": b.AccessKey, "AWS_SECRET_ACCESS_KEY": b.SecretKey})
 	for _, tt := range []struct{ url, says string }{
 		{"s3://no-such-bucket/p?endpoint=" + b.Endpoint, `the bucket "no-such-bucket" does not exist`},
 		{"s3://" + b.Name + "?endpoint=http://127.0.0.1:1", "connection refused"},
 	} {
-		c, err := s3.ParseURL(tt.url, env)
+		c, err := s3.ParseURL(tt.url, b.Getenv)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,8 +149,7 @@ func TestOpenRefuses(t *testing.T) {
 // whole, create-only is refused over it, and no upload is left behind.
 func TestMultipart(t *testing.T) {
 	b := gateway.NewBucket(t)
-	env := envOf(map[string]string{"AWS_ACCESS_KEY_ID": b.AccessKey, "AWS_SECRET_ACCESS_KEY": b.SecretKey})
-	c, err := s3.ParseURL(b.URL("mp")+"&part-size=5MiB", env)
+	c, err := s3.ParseURL(b.URL("mp")+"&part-size=5MiB", b.Getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,12 +380,7 @@ func TestStoreDown(t *testing.T) {
 	gw := testsvc.NewVersitygw() // its own, to stop without disturbing other tests
 	defer gw.Close()
 	b := gw.NewBucket(t)
-	env := map[string]string{}
-	for _, kv := range b.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-	}
-	c, err := s3.ParseURL(b.URL("down"), envOf(env))
+	c, err := s3.ParseURL(b.URL("down"), b.Getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -454,5 +448,30 @@ func TestStoreDown(t *testing.T) {
 	}
 	if _, err := s.Put(ctx, "after", strings.NewReader("back")); err != nil {
 		t.Errorf("Put after the store came back: %v", err)
+	}
+}
+
+// The store's metrics pass Prometheus' own lint (names, units, help).
+func TestMetricsLint(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	s, _ := newStore(t, "", reg)
+	if _, err := s.Put(t.Context(), "a/b", strings.NewReader("x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Stat(t.Context(), "missing"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatal(err)
+	}
+	problems, err := testutil.GatherAndLint(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("%s: %s", p.Metric, p.Text)
+	}
+	if n := requests(t, reg, durations, "put"); n != 1 {
+		t.Errorf("%v PUTs counted, want 1", n)
+	}
+	if n := requests(t, reg, "feedserver_storage_s3_request_errors_total", "head"); n != 0 {
+		t.Errorf("a 404 counted as an error")
 	}
 }
