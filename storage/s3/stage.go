@@ -72,7 +72,12 @@ func (st *stage) Write(p []byte) (int, error) {
 		return 0, errFinished
 	}
 	if st.file == nil {
-		if len(st.mem)+len(p) <= memStage {
+		if n := len(st.mem) + len(p); n <= memStage {
+			if n > cap(st.mem) {
+				// Doubling: append grows a large slice by a quarter, which
+				// copied a stage written in small pieces ten times over.
+				st.mem = append(make([]byte, 0, min(max(n, 2*cap(st.mem)), memStage)), st.mem...)
+			}
 			st.mem = append(st.mem, p...)
 			st.size += int64(len(p))
 			return len(p), nil
