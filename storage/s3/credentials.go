@@ -1,9 +1,10 @@
 package s3
 
 import (
+	"net/url"
+
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/minio/minio-go/v7/pkg/s3utils"
-	"net/url"
 )
 
 // Credentials sign the store's requests. From says where they came from,
@@ -40,12 +41,12 @@ func ResolveCredentials(getenv func(string) string, profile, endpoint string) Cr
 		}
 	}
 	file := credentials.New(&credentials.FileAWSCredentials{Profile: profile})
-	if v, err := file.Get(); err == nil && v.AccessKeyID != "" {
+	if v, err := file.GetWithContext(nil); err == nil && v.AccessKeyID != "" {
 		return Credentials{From: "AWS shared files, profile " + profile, creds: file}
 	}
 	if roleEnvironment(getenv, endpoint) {
 		role := credentials.New(&credentials.IAM{})
-		if v, err := role.Get(); err == nil && v.AccessKeyID != "" {
+		if v, err := role.GetWithContext(nil); err == nil && v.AccessKeyID != "" {
 			return Credentials{From: "the instance's role", creds: role}
 		}
 	}
