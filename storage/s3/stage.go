@@ -326,6 +326,8 @@ func (s *Store) SweepTemp(ctx context.Context, olderThan time.Duration) (int, er
 		}
 	}
 	cutoff := now.Add(-max(olderThan, abandonedUpload))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends minio-go's listing goroutine if we stop early
 	for u := range s.client.ListIncompleteUploads(ctx, s.bucket, s.prefix, true) {
 		if u.Err != nil {
 			return removed, s.fail("sweep uploads", s.prefix, u.Err)
