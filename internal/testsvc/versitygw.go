@@ -168,6 +168,12 @@ func (v *Versitygw) startProcess() error {
 	cmd := exec.Command(v.bin,
 		"--port", fmt.Sprintf("127.0.0.1:%d", v.port),
 		"--access", VersitygwAccessKey, "--secret", VersitygwSecretKey,
+		// No --keep-alive: with it, versitygw 1.8.0 answers a request it
+		// refused before reading its body (a create-only PUT's early 412,
+		// an empty directory object) and then parses the rest of that body
+		// as the connection's next request, failing whatever request the
+		// client sends next on it with 400. One connection per request is
+		// slower, never wrong.
 		"--region", VersitygwRegion, "--quiet",
 		"posix", filepath.Join(v.dir, "root"))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
