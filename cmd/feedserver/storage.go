@@ -50,7 +50,7 @@ func openStore(ctx context.Context, cfg config, reg prometheus.Registerer, log *
 	c.ScratchDir = filepath.Join(cfg.Data, "scratch")
 	s, err := s3.Open(ctx, c, reg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open package store: %w", err)
+		return nil, nil, fmt.Errorf("open package store (credentials: %s): %w", c.Credentials.From, err)
 	}
 	log.Info("package store", "store", s.String(), "credentials", c.Credentials.From)
 	return s, []protocol.Check{{Name: "package store", Probe: s.Check}}, nil

@@ -22,7 +22,8 @@ var errClosed = errors.New("s3: blob: read after Close")
 // blob is an open object. Open starts one GET of the whole object, which a
 // download reads to its end. A Seek costs nothing until the next Read,
 // which, if it is not where the current response is, starts a ranged GET
-// from there; ReadAt fetches ranges of its own. Every request after the
+// from there; ReadAt fetches ranges of its own, and the last readAtWindow
+// bytes that Read passed serve it without one. Every request after the
 // first carries If-Match with the first's ETag, so a blob replaced while it
 // is read fails the read instead of mixing two versions.
 type blob struct {
@@ -37,6 +38,7 @@ type blob struct {
 	bodyPos int64         // offset of body's next byte
 	pos     int64         // offset of the next Read
 	closed  bool
+	tail    []byte // the blob's last readAtWindow bytes as Read passes them
 
 	mu     sync.Mutex // guards the ReadAt window
 	win    []byte
@@ -78,6 +80,7 @@ func (b *blob) Read(p []byte) (int, error) {
 		b.body, b.bodyPos = body, b.pos
 	}
 	n, err := b.body.Read(p)
+	b.keepTail(p[:n], b.pos)
 	b.pos += int64(n)
 	b.bodyPos += int64(n)
 	switch {
@@ -91,6 +94,34 @@ func (b *blob) Read(p []byte) (int, error) {
 		b.body = nil
 	}
 	return n, err
+}
+
+// keepTail copies what Read returns of the blob's last readAtWindow bytes,
+// read in order, and makes them the ReadAt window once complete: reading a
+// package's zip directory after hashing the whole package (the re-index)
+// then costs no second request.
+func (b *blob) keepTail(p []byte, off int64) {
+	start := max(0, b.info.Size-readAtWindow)
+	if off+int64(len(p)) <= start {
+		return
+	}
+	if off < start {
+		p, off = p[start-off:], start
+	}
+	if off != start+int64(len(b.tail)) {
+		b.tail = nil // a seek left a gap
+		return
+	}
+	if b.tail == nil {
+		b.tail = make([]byte, 0, b.info.Size-start)
+	}
+	b.tail = append(b.tail, p...)
+	if int64(len(b.tail)) == b.info.Size-start {
+		b.mu.Lock()
+		b.win, b.winOff = b.tail, start
+		b.mu.Unlock()
+		b.tail = nil
+	}
 }
 
 func (b *blob) Seek(offset int64, whence int) (int64, error) {

@@ -102,6 +102,9 @@ func Open(ctx context.Context, c Config, reg prometheus.Registerer) (*Store, err
 	if partSize == 0 {
 		partSize = DefaultPartSize
 	}
+	if partSize < minPartSize {
+		return nil, fmt.Errorf("s3: part size %d is below S3's least, 5 MiB", partSize)
+	}
 	if c.ScratchDir == "" {
 		return nil, errors.New("s3: a scratch folder is required")
 	}

@@ -275,6 +275,25 @@ func TestRangeReads(t *testing.T) {
 		t.Errorf("%v GETs for a seek, a read and three close ReadAts, want 3", got)
 	}
 
+	// Read whole (the re-index hashes a package), then its end by ReadAt
+	// (its zip directory): the end is already here.
+	start = gets()
+	b, err = s.Open(t.Context(), "r/blob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(b); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("ReadAll: %v", err)
+	}
+	p := make([]byte, 1000)
+	if _, err := b.(io.ReaderAt).ReadAt(p, int64(len(data)-1000)); err != nil || !bytes.Equal(p, data[len(data)-1000:]) {
+		t.Fatalf("ReadAt of the end after a whole read: %v", err)
+	}
+	b.Close()
+	if got := gets() - start; got != 1 {
+		t.Errorf("%v GETs for a whole read and a ReadAt of the end, want 1", got)
+	}
+
 	// Through http.ServeContent, as the download handlers serve it.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, err := s.Open(r.Context(), "r/blob")
