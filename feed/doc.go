@@ -1,9 +1,6 @@
 // Package feed is the protocol-agnostic package service: push, open, list,
 // search, delete, unlist and the re-index that brings the catalogue in line
-// with the package directory. It imports nuget, storage, index and auth
-// (only for auth.ParseSpaceID, the one space-id parser), never net/http,
-// and no os, syscall or unsafe: files are the storage driver's, and the
-// protocol packages translate HTTP into these calls.
+// with the package directory.
 //
 // # The package directory
 //
@@ -67,4 +64,15 @@
 // What only the catalogue knows is lost when it is deleted: download counts
 // and unlisted flags (and the publish date becomes the file's modification
 // time). API keys live in a separate database.
+//
+// # Imports
+//
+// auth only for auth.ParseSpaceID, the one space-id parser, and Prometheus
+// for the metrics it emits. No net/http: the protocol packages translate
+// HTTP into these calls. No os, syscall or unsafe: files are the storage
+// driver's. No database/sql: the catalogue is an index.Catalog.
+//
+//	may import: std, auth, index, nuget, storage,
+//	            github.com/prometheus/client_golang/prometheus
+//	must not:   net/http/..., os/..., syscall, unsafe, database/sql/...
 package feed

@@ -4,4 +4,13 @@
 // It only reads configuration, wires the packages together, serves and shuts
 // down gracefully, and runs the sub-commands (apikey, space, owner, reindex,
 // retention); the logic lives in the packages it wires.
+//
+// # Imports
+//
+// Whatever it wires: the drivers it names (index/sqlite, storage/filesystem
+// and the SQL driver), never a test helper.
+//
+//	may import: std, auth, feed, index, index/sqlite, protocol, protocol/httpx,
+//	            storage/filesystem, github.com/mattn/go-sqlite3,
+//	            github.com/prometheus/client_golang/...
 package main

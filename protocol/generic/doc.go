@@ -20,5 +20,9 @@
 // Owners are namespaces from auth.Owners: an administrator's first push
 // creates one; anyone else needs it to exist (feedserver owner create).
 //
-// It imports feed, auth and protocol/httpx; never another protocol package.
+// # Imports
+//
+// Never another protocol package.
+//
+//	may import: std, auth, feed, protocol/httpx, github.com/gorilla/mux
 package generic
