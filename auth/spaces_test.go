@@ -11,12 +11,12 @@ import (
 func TestSpacesDefaultAndCreate(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openDB(t)
-	s, err := NewSpaces(ctx, db)
-	if err != nil {
+	if _, err := NewSpaces(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	// A second open must neither fail nor add a second default space.
-	if s, err = NewSpaces(ctx, db); err != nil {
+	s, err := NewSpaces(ctx, db)
+	if err != nil {
 		t.Fatal(err)
 	}
 	def, err := s.Get(ctx, "spaces-1")
