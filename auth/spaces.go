@@ -93,7 +93,7 @@ func (s *Spaces) Create(ctx context.Context, name string) (Space, error) {
 		return Space{}, errors.New("auth: a space name must not contain control characters")
 	}
 	if _, err := s.ByName(ctx, name); err == nil {
-		return Space{}, fmt.Errorf("auth: a space named %q already exists: %w", name, ErrExists)
+		return Space{}, fmt.Errorf("auth: space %q: %w", name, ErrExists)
 	} else if !errors.Is(err, ErrNotFound) {
 		return Space{}, err
 	}
@@ -104,7 +104,7 @@ func (s *Spaces) Create(ctx context.Context, name string) (Space, error) {
 		name, strings.ToLower(name), s.now().UTC().UnixMilli())
 	if err != nil {
 		if isConstraintError(err) {
-			return Space{}, fmt.Errorf("auth: a space named %q already exists: %w", name, ErrExists)
+			return Space{}, fmt.Errorf("auth: space %q: %w", name, ErrExists)
 		}
 		return Space{}, fmt.Errorf("auth: creating space: %w", err)
 	}
