@@ -13,8 +13,12 @@ import (
 // context names the package once ("auth: owner "team": already exists"),
 // and the context does not repeat the sentinel's words.
 func TestErrorsSayTheirContextOnce(t *testing.T) {
+	forEachBackend(t, testErrorsSayTheirContextOnce)
+}
+
+func testErrorsSayTheirContextOnce(t *testing.T, backend string) {
 	ctx := context.Background()
-	k, db, _, _ := newKeys(t)
+	k, db, _, _ := newKeys(t, backend)
 	owners, err := NewOwners(ctx, db)
 	if err != nil {
 		t.Fatal(err)

@@ -17,10 +17,11 @@
 //
 // # Imports
 //
-// index only for the types feed hands out (index.Entry, index.Query);
-// protocol/httpx for the request state the protocols share, and no other
-// protocol package. Only the route table (and cmd) may import it.
+// feed and feed/generic for what it shows; index only for the types feed
+// hands out (index.Entry, index.Query); protocol/httpx for the request state
+// the protocols share, and no other protocol package. Only the route table
+// (and cmd) may import it.
 //
-//	may import:  std, auth, feed, index, nuget, protocol/httpx
+//	may import:  std, auth, feed, feed/generic, index, nuget, protocol/httpx
 //	imported by: protocol, cmd/feedserver
 package web

@@ -1,5 +1,7 @@
 // Command feedserver serves NuGet, Octopus built-in and generic package feeds
-// from one data folder. See README.md for the configuration table.
+// from one data folder, with the catalogue and the keys either in SQLite
+// files there (the default) or in a PostgreSQL database (-database,
+// database.go). See README.md for the configuration table.
 //
 // It only reads configuration, wires the packages together, serves and shuts
 // down gracefully, and runs the sub-commands (apikey, space, owner, reindex,
@@ -7,10 +9,10 @@
 //
 // # Imports
 //
-// Whatever it wires: the drivers it names (index/sqlite, storage/filesystem
-// and the SQL driver), never a test helper.
+// Whatever it wires: the drivers it names (index/sqlite, index/postgres,
+// storage/filesystem and the SQL drivers), never a test helper.
 //
-//	may import: std, auth, feed, index, index/sqlite, protocol, protocol/httpx,
-//	            storage/filesystem, github.com/mattn/go-sqlite3,
+//	may import: std, auth, feed, index, index/sqlite, index/postgres, protocol, protocol/httpx,
+//	            storage/filesystem, github.com/mattn/go-sqlite3, github.com/jackc/pgx/v5/...,
 //	            github.com/prometheus/client_golang/...
 package main

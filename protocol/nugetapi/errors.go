@@ -25,6 +25,9 @@ func status(err error) (int, string) {
 	var exists *feed.ExistsError
 	var tooBig *http.MaxBytesError
 	switch {
+	case errors.Is(err, feed.ErrUnavailable), errors.Is(err, auth.ErrUnavailable):
+		// 503: the server's database is down; the client may retry later.
+		return http.StatusServiceUnavailable, "The feed's database is unavailable; try again shortly."
 	case outOfSpace(err):
 		// 507, a 5xx: the client's package is fine, the server must make room first.
 		return http.StatusInsufficientStorage, "The server is out of storage space; the package was not stored."

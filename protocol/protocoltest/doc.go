@@ -9,7 +9,8 @@
 //
 // Test code only: nothing outside tests may import it.
 //
-//	may import:  std, auth, feed, feed/feedtest, protocol, github.com/mattn/go-sqlite3,
+//	may import:  std, auth, feed, feed/feedtest, feed/generic/generictest, protocol,
+//	             github.com/mattn/go-sqlite3,
 //	             github.com/prometheus/client_golang/prometheus
 //	imported by: tests
 package protocoltest
