@@ -17,14 +17,14 @@ import (
 	"github.com/feedserver/feedserver/protocol/protocoltest"
 )
 
-// pg and s3 are this test binary's PostgreSQL cluster and S3 gateway,
+// pg and vgw are this test binary's PostgreSQL cluster and S3 gateway,
 // started on first use.
 var (
 	pg = testsvc.NewPostgres()
-	s3 = testsvc.NewVersitygw()
+	vgw = testsvc.NewVersitygw()
 )
 
-func TestMain(m *testing.M) { os.Exit(testsvc.Run(m, pg, s3)) }
+func TestMain(m *testing.M) { os.Exit(testsvc.Run(m, pg, vgw)) }
 
 const testAdminKey = "API-POSTGRESFAULTTEST0000000000001"
 
