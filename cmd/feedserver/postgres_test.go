@@ -20,7 +20,7 @@ import (
 // pg and vgw are this test binary's PostgreSQL cluster and S3 gateway,
 // started on first use.
 var (
-	pg = testsvc.NewPostgres()
+	pg  = testsvc.NewPostgres()
 	vgw = testsvc.NewVersitygw()
 )
 
