@@ -242,7 +242,7 @@ func TestMigrateToPostgresAndS3(t *testing.T) {
 		t.Errorf("report %+v", rep)
 	}
 	if !strings.Contains(progress.String(), "migrate: blobs 15/15 (copied 15, already there 0)") ||
-		!strings.Contains(progress.String(), "migrate: verified: 15 blobs by SHA-512, 13 package rows") {
+		!strings.Contains(progress.String(), "migrate: verified: blobs 15 (SHA-512 read back), package rows 13, generic file rows 1, API keys 2, spaces 2, owners 1") {
 		t.Errorf("progress:\n%s", progress.String())
 	}
 

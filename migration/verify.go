@@ -70,7 +70,7 @@ func (m *migration) verify(ctx context.Context, rows index.Catalog) error {
 	}
 	if len(diffs) == 0 {
 		if m.opts.Progress != nil {
-			fmt.Fprintf(m.opts.Progress, "migrate: verified: %d blobs by SHA-512, %d package rows, %d generic file rows, %d keys, %d spaces, %d owners\n",
+			fmt.Fprintf(m.opts.Progress, "migrate: verified: blobs %d (SHA-512 read back), package rows %d, generic file rows %d, API keys %d, spaces %d, owners %d\n",
 				m.report.Blobs.Source, len(entries), m.report.GenericFiles.Source, m.report.Keys.Source, m.report.Spaces.Source, m.report.Owners.Source)
 		}
 		return nil
