@@ -18,15 +18,14 @@ import (
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/feed/feedtest"
 	"github.com/feedserver/feedserver/feed/generic"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/index/postgres"
-	"github.com/feedserver/feedserver/index/sqlite"
 	"github.com/feedserver/feedserver/internal/testsvc"
 	"github.com/feedserver/feedserver/migration"
 	"github.com/feedserver/feedserver/nuget/nugettest"
 	"github.com/feedserver/feedserver/storage"
-	"github.com/feedserver/feedserver/storage/filesystem"
 	"github.com/feedserver/feedserver/storage/s3"
 )
 
@@ -49,21 +48,9 @@ func newSource(t *testing.T, packages int) source {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	store, err := filesystem.New(filepath.Join(dir, "packages"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	catalog, err := sqlite.Open(ctx, filepath.Join(dir, "catalog.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { catalog.Close() })
-	search, err := index.OpenSearch(filepath.Join(dir, "search"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { search.Close() })
-	f, err := feed.New(store, catalog, search, feed.Options{})
+	parts := feedtest.Open(t, dir) // packages/, catalog.db, search/
+	store, catalog := parts.Store, parts.Catalog
+	f, err := feed.New(store, catalog, parts.Search, feed.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
