@@ -38,7 +38,9 @@ const commands = `usage: feedserver [flags]                 serve (the default)
        feedserver space create --name N   (prints the new space id)
        feedserver space list
        feedserver owner create NAME       (a generic-package owner; an administrator's first push also creates one)
-       feedserver owner list`
+       feedserver owner list
+       feedserver migrate [--to-database postgres://...] [--to-storage s3://BUCKET/PREFIX] [flags]
+                                          copy the feed into PostgreSQL and/or S3, verify the copy and exit`
 
 const usage = commands + "\nFlags (also environment variables) are listed by: feedserver -h"
 
@@ -86,6 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return spaceCmd(ctx, args, getenv, stdout, stderr)
 	case "owner":
 		return ownerCmd(ctx, args, getenv, stdout, stderr) // cmd/feedserver/owner.go
+	case "migrate":
+		return migrateCmd(ctx, args, getenv, stdout, stderr) // cmd/feedserver/migrate.go
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -107,6 +111,7 @@ type app struct {
 	pings   []func(context.Context) error // the database pools /readyz checks
 	keys    *auth.Keys
 	spaces  *auth.Spaces
+	owners  *auth.Owners // opened by the sub-commands that need it (migrate)
 	feed    *feed.Feed
 }
 

@@ -17,10 +17,14 @@ import (
 	"github.com/feedserver/feedserver/protocol/protocoltest"
 )
 
-// pg is this test binary's PostgreSQL cluster, started on first use.
-var pg = testsvc.NewPostgres()
+// pg and vgw are this test binary's PostgreSQL cluster and S3 gateway,
+// started on first use.
+var (
+	pg  = testsvc.NewPostgres()
+	vgw = testsvc.NewVersitygw()
+)
 
-func TestMain(m *testing.M) { os.Exit(testsvc.Run(m, pg)) }
+func TestMain(m *testing.M) { os.Exit(testsvc.Run(m, pg, vgw)) }
 
 const testAdminKey = "API-POSTGRESFAULTTEST0000000000001"
 
@@ -34,6 +38,14 @@ type server struct {
 // ends, and waits until /readyz answers 200.
 func startServer(t *testing.T, dir, dsn string) *server {
 	t.Helper()
+	return startServerWith(t, nil, "-data", dir, "-database", dsn)
+}
+
+// startServerWith runs the server with args and, besides the administrator
+// key, the environment env until the test ends, and waits until /readyz
+// answers 200.
+func startServerWith(t *testing.T, env map[string]string, args ...string) *server {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -43,8 +55,11 @@ func startServer(t *testing.T, dir, dsn string) *server {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-listen", addr, "-data", dir, "-database", dsn},
-			envOf(map[string]string{"FEEDSERVER_ADMIN_API_KEY": testAdminKey, "FEEDSERVER_LOG_LEVEL": "error"}), io.Discard, io.Discard)
+		vars := map[string]string{"FEEDSERVER_ADMIN_API_KEY": testAdminKey, "FEEDSERVER_LOG_LEVEL": "error"}
+		for k, v := range env {
+			vars[k] = v
+		}
+		done <- run(ctx, append([]string{"-listen", addr}, args...), envOf(vars), io.Discard, io.Discard)
 	}()
 	s := &server{base: "http://" + addr}
 	var once sync.Once
