@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -79,7 +80,7 @@ func goldenCases(pkgs []feedcorpus.Package) []goldenCase {
 	views := []view{
 		{space1, KindNuGet, true, true}, {space1, KindNuGet, false, false}, {space1, KindNuGet, true, false},
 		{space1, KindNuGet, false, true}, {space1, "", true, true}, {"Spaces-2", KindNuGet, true, true},
-		{"", "", false, true}, {space1, KindRaw, true, true},
+		{"", "", false, true}, {space1, KindRaw, true, true}, {"", "", true, true},
 	}
 	pages := [][2]int{{0, 20}, {0, 20}, {20, 20}, {7, 30}, {0, 1}, {95, 10}}
 	var out []goldenCase
@@ -99,7 +100,8 @@ func goldenCases(pkgs []feedcorpus.Package) []goldenCase {
 		"", "library", "tags:json", "tag:acme", "id:json", "id:ACME.j", "packageid:acme.json",
 		"author:contoso", "authors:Zenith", "title:acme", "description:\"fast library\"",
 		"\"high performance\"", "summary:fast", "version:1.0.0", "version:2.0.0-rc.1", "json tags:json",
-		"invalid:json fast", "acme.json", "Acme.Json fast", "a", "to", "json json", "\"unclosed quote",
+		"invalid:json fast", "acme.json", "Acme.Json fast", "a", "to", "json json", "\"unclosed quote", "version:garbage",
+		"version:garbage json", "id:", ":", "tags:nosuchtag library",
 	}
 	for i, text := range special {
 		for j := range 3 {
@@ -125,7 +127,11 @@ func goldenCases(pkgs []feedcorpus.Package) []goldenCase {
 // results, ranking, paging and totalHits stay as they were).
 func TestSearchGolden(t *testing.T) {
 	ctx := context.Background()
-	s := openTestSearch(t)
+	dir := filepath.Join(t.TempDir(), "search")
+	s, err := OpenSearch(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	pkgs := feedcorpus.Packages(goldenPackages)
 	var docs []Doc
 	for _, es := range goldenEntries(pkgs) {
@@ -139,6 +145,25 @@ func TestSearchGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	got := goldenRun(t, s, pkgs)
+	golden.Check(t, filepath.Join("testdata", "search.golden"), got)
+
+	// Reopened, the index answers from what it read back from disk.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = OpenSearch(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if again := goldenRun(t, s, pkgs); !bytes.Equal(again, got) {
+		t.Errorf("after reopening the index, the answers differ:\n%s", again)
+	}
+}
+
+func goldenRun(t *testing.T, s *Search, pkgs []feedcorpus.Package) []byte {
+	t.Helper()
+	ctx := context.Background()
 	var out strings.Builder
 	for _, c := range goldenCases(pkgs) {
 		var r Result
@@ -157,5 +182,5 @@ func TestSearchGolden(t *testing.T) {
 		}
 		out.WriteString("\n")
 	}
-	golden.Check(t, filepath.Join("testdata", "search.golden"), []byte(out.String()))
+	return []byte(out.String())
 }
