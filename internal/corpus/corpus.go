@@ -27,7 +27,7 @@ func Packages(n int) []Package {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	// Word frequencies fall off as in prose: a few words are in many
 	// descriptions, most in a few.
-	zipf := rand.NewZipf(rng, 1.1, 2, uint64(len(words)-1))
+	zipf := rand.NewZipf(rng, 1.1, 8, uint64(len(words)-1))
 	seen := make(map[string]bool, n)
 	out := make([]Package, 0, n)
 	for len(out) < n {
