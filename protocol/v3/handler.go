@@ -87,6 +87,7 @@ type Handler struct {
 	opts  Options
 	log   *slog.Logger
 	cache *document.Cache
+	gzip  document.Gzipper // search answers, compressed when a client asks
 }
 
 // generationer is what a feed offers when it counts its changes.
