@@ -10,9 +10,10 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
-// filtered is a bleve query: what a BooleanQuery matches, among the
-// documents that have every one of some terms (a view term, a package
-// type). It scores what the BooleanQuery scores; the terms do not count.
+// filtered is a bleve query: what query matches (every document when it is
+// nil), among the documents that have every one of some terms (a view
+// term, a package type). It scores what query scores; the terms do not
+// count.
 //
 // It stands for bleve's BooleanQuery.AddFilter, which checks each match
 // against the filter through a searcher that allocates a match for every
@@ -21,15 +22,19 @@ import (
 // (issue 23). Here a step reuses one posting, and a term every document
 // of the index has is not checked at all.
 type filtered struct {
-	bool  *query.BooleanQuery // its Filter is not used
+	query query.Query
 	terms []fieldTerm
 }
 
 type fieldTerm struct{ field, term string }
 
-// Searcher builds what bleve's BooleanQuery.Searcher builds for the must,
-// should and must-not parts (the same searchers, so the same scores) and
-// checks its matches against the terms.
+// Searcher checks the matches of query's searcher against the terms.
+//
+// It used to be a BooleanQuery with the text as its one "must" and these
+// terms as its filter. bleve scores such a query exactly as the text alone
+// (the query norm is the same sum, and a conjunction of one scores its one
+// part), so the text's searcher is used as it is, without the two layers
+// that passed each match on.
 func (q filtered) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
 	docs, err := r.DocCount()
 	if err != nil {
@@ -61,36 +66,12 @@ func (q filtered) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapp
 	return &filterSearcher{Searcher: inner, readers: readers, at: make([]*bleveindex.TermFieldDoc, len(readers)), docs: make([]bleveindex.TermFieldDoc, len(readers))}, nil
 }
 
-// inner is bleve's BooleanQuery.Searcher less the filter.
+// inner is query's searcher, or one of every document.
 func (q filtered) inner(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	var parts [3]search.Searcher // must, should, must not
-	for i, part := range []query.Query{q.bool.Must, q.bool.Should, q.bool.MustNot} {
-		if part == nil {
-			continue
-		}
-		s, err := part.Searcher(ctx, r, m, options)
-		if err != nil {
-			for _, p := range parts {
-				if p != nil {
-					_ = p.Close()
-				}
-			}
-			return nil, err
-		}
-		if _, none := s.(*searcher.MatchNoneSearcher); !none {
-			parts[i] = s
-		}
+	if q.query == nil {
+		return searcher.NewMatchAllSearcher(ctx, r, 1.0, options)
 	}
-	must, should, mustNot := parts[0], parts[1], parts[2]
-	if must == nil && should == nil {
-		// Everything (but what mustNot excludes) among the filtered documents.
-		all, err := searcher.NewMatchAllSearcher(ctx, r, 1.0, options)
-		if err != nil || mustNot == nil {
-			return all, err
-		}
-		must = all
-	}
-	return searcher.NewBooleanSearcher(ctx, r, must, should, mustNot, options)
+	return q.query.Searcher(ctx, r, m, options)
 }
 
 // filterSearcher passes on the matches of its Searcher whose document has

@@ -285,7 +285,7 @@ func view(prerelease, semver2 bool) string {
 // filter restricts a query to the documents of its view: its space and
 // kind ("" for every one) and client view, and its package type if set. It
 // does not affect scores.
-func filter(q Query, b *query.BooleanQuery) filtered {
+func filter(q Query, match query.Query) filtered {
 	space, kind := q.Space, string(q.Kind)
 	if space == "" {
 		space = anyView
@@ -293,7 +293,7 @@ func filter(q Query, b *query.BooleanQuery) filtered {
 	if kind == "" {
 		kind = anyView
 	}
-	f := filtered{bool: b, terms: []fieldTerm{{fView, viewTerm(space, kind, view(q.Prerelease, q.SemVer2))}}}
+	f := filtered{query: match, terms: []fieldTerm{{fView, viewTerm(space, kind, view(q.Prerelease, q.SemVer2))}}}
 	if q.PackageType != "" {
 		f.terms = append(f.terms, fieldTerm{fPackageTypes, strings.ToLower(q.PackageType)})
 	}
@@ -314,12 +314,8 @@ func paging(q Query) (skip, take int) {
 // results are ranked by relevance, then downloads, then id.
 func (s *Search) Query(ctx context.Context, q Query) (Result, error) {
 	skip, take := paging(q)
-	bq := query.NewBooleanQuery(nil, nil, nil)
-	tq := textQuery(q.Text)
-	if tq != nil {
-		bq.AddMust(tq)
-	}
-	res, err := s.search(ctx, filter(q, bq), skip, take, tq != nil)
+	tq := textQuery(q.Text) // nil: everything
+	res, err := s.search(ctx, filter(q, tq), skip, take, tq != nil)
 	if err != nil {
 		return Result{}, fmt.Errorf("index: query %q: %w", q.Text, err)
 	}
@@ -342,9 +338,9 @@ func (s *Search) Autocomplete(ctx context.Context, q Query) (Result, error) {
 		}
 		return prefix(field, p, 1)
 	}
-	starts := query.NewBooleanQuery(nil, nil, nil)
+	var starts query.Query // nil: everything
 	if p != "" {
-		starts.AddMust(startsWith(fIDKey, fIDPrefix))
+		starts = startsWith(fIDKey, fIDPrefix)
 	}
 	first, err := s.search(ctx, filter(q, starts), skip, take, false)
 	if err != nil {
