@@ -50,8 +50,12 @@ func apiStatus(err error) (int, string) {
 		// A key's description says what is wrong with it: the name, role,
 		// expiry, a space that does not exist or an owner name.
 		return http.StatusBadRequest, err.Error()
+	case errors.Is(err, feed.ErrUnavailable), errors.Is(err, auth.ErrUnavailable):
+		return http.StatusServiceUnavailable, "The feed's database is unavailable; try again shortly."
 	case errors.Is(err, errNoKeyStore):
 		return http.StatusServiceUnavailable, err.Error()
+	case errors.Is(err, feed.ErrStoreUnavailable):
+		return http.StatusServiceUnavailable, "The package store is unavailable; try again later."
 	}
 	return http.StatusInternalServerError, "Internal server error."
 }

@@ -246,6 +246,8 @@ var errBadRequest = errors.New("bad request")
 // error from feed, auth or this package. A client mistake is never a 500.
 func pageStatus(err error) (int, string) {
 	switch {
+	case errors.Is(err, feed.ErrUnavailable), errors.Is(err, auth.ErrUnavailable):
+		return http.StatusServiceUnavailable, "The feed's database is unavailable; try again shortly."
 	case errors.Is(err, auth.ErrUnauthenticated), errors.Is(err, auth.ErrInvalidKey):
 		return http.StatusUnauthorized, "This feed needs an API key: enter it as the password (any user name)."
 	case errors.Is(err, auth.ErrForbidden), errors.Is(err, feed.ErrForbidden):
@@ -256,6 +258,8 @@ func pageStatus(err error) (int, string) {
 		return http.StatusBadRequest, err.Error()
 	case errors.Is(err, auth.ErrExists), errors.Is(err, feed.ErrExists):
 		return http.StatusConflict, err.Error()
+	case errors.Is(err, feed.ErrStoreUnavailable):
+		return http.StatusServiceUnavailable, "The package store is unavailable; try again later."
 	}
 	return http.StatusInternalServerError, "Something went wrong on the server."
 }
