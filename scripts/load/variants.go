@@ -45,6 +45,7 @@ func (v *variants) Set(s string) error {
 func (v variant) start(ctx context.Context, def *bench) (*bench, error) {
 	b := *def
 	b.genericUploaded = 0
+	b.corpus = nil // pushed to this server too, when a row asks
 	b.srv = &server{
 		bin: def.srv.bin, key: def.srv.key, env: v.env,
 		data: filepath.Join(def.tmp, "data-"+v.name), log: filepath.Join(def.tmp, "server-"+v.name+".log"),
