@@ -88,3 +88,48 @@ func TestSearchAnswersGolden(t *testing.T) {
 	}
 	golden.Check(t, filepath.Join("testdata", "search-answers.golden"), []byte(out.String()))
 }
+
+// BenchmarkDistinctSearch asks v3 search, autocomplete and v2 Search() a
+// query no cache has seen each time, over the 10,000 ids of the generated
+// corpus (issue 23): the whole request, from the URL to the rendered answer.
+// Profile it with -cpuprofile to see where a search goes.
+func BenchmarkDistinctSearch(b *testing.B) {
+	parts := feedtest.Open(b, b.TempDir())
+	pkgs := corpus.Packages(10_000)
+	parts.FillPackages(b, pkgs)
+	f, err := feed.New(parts.Store, parts.Catalog, parts.Search, feed.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	srv, err := protocol.New(f, protocol.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := srv.Handler()
+	texts := corpus.Queries(pkgs, 20_000)
+	prefixes := corpus.Prefixes(pkgs, 20_000)
+	for _, tc := range []struct {
+		name  string
+		words []string
+		path  string
+	}{
+		{"v3-search", texts, "/v3/search?q=%s&take=20&prerelease=true&semVerLevel=2.0.0"},
+		{"autocomplete", prefixes, "/v3/autocomplete?q=%s&take=20&prerelease=true&semVerLevel=2.0.0"},
+		{"v2-search", texts, "/api/v2/Search()?$filter=IsAbsoluteLatestVersion&searchTerm='%s'&targetFramework=''&includePrerelease=true&$skip=0&$top=26&semVerLevel=2.0.0"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodGet, fmt.Sprintf(tc.path, url.QueryEscape(tc.words[i%len(tc.words)])), nil)
+				req.Header.Set("Accept-Encoding", "gzip")
+				i++
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("%s: status %d", req.URL, w.Code)
+				}
+			}
+		})
+	}
+}
