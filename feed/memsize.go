@@ -1,7 +1,7 @@
 package feed
 
 import (
-	"unsafe"
+	"reflect"
 
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
@@ -12,7 +12,7 @@ import (
 // slice counts a little for the allocator's rounding), so a cache that
 // counts with it stays within its bytes.
 func entryBytes(e *index.Entry) int64 {
-	n := int64(unsafe.Sizeof(*e)) + versionBytes(e.Version) +
+	n := sizeOf[index.Entry]() + versionBytes(e.Version) +
 		strBytes(e.Space) + strBytes(string(e.Kind)) + strBytes(string(e.ID)) + strBytes(e.Extension) +
 		strBytes(e.SHA512) + strBytes(e.SHA1) + strBytes(e.SHA256) + strBytes(e.BlobKey)
 	if m := e.Manifest; m != nil {
@@ -22,34 +22,34 @@ func entryBytes(e *index.Entry) int64 {
 }
 
 func manifestBytes(m *nuget.Manifest) int64 {
-	n := int64(unsafe.Sizeof(*m)) + versionBytes(m.Version) + strBytes(string(m.ID)) +
+	n := sizeOf[nuget.Manifest]() + versionBytes(m.Version) + strBytes(string(m.ID)) +
 		strBytes(m.MinClientVersion) + strBytes(m.Title) + strBytes(m.Description) + strBytes(m.Summary) +
 		strBytes(m.ReleaseNotes) + strBytes(m.Copyright) + strBytes(m.Language) + strBytes(m.ProjectURL) +
 		strBytes(m.IconURL) + strBytes(m.Icon) + strBytes(m.LicenseURL) + strBytes(m.Readme) +
 		stringsBytes(m.Authors) + stringsBytes(m.Owners) + stringsBytes(m.Tags)
 	if l := m.License; l != nil {
-		n += int64(unsafe.Sizeof(*l)) + strBytes(l.Type) + strBytes(l.Version) + strBytes(l.Text)
+		n += sizeOf[nuget.License]() + strBytes(l.Type) + strBytes(l.Version) + strBytes(l.Text)
 	}
 	if r := m.Repository; r != nil {
-		n += int64(unsafe.Sizeof(*r)) + strBytes(r.Type) + strBytes(r.URL) + strBytes(r.Branch) + strBytes(r.Commit)
+		n += sizeOf[nuget.Repository]() + strBytes(r.Type) + strBytes(r.URL) + strBytes(r.Branch) + strBytes(r.Commit)
 	}
 	for _, t := range m.PackageTypes {
-		n += int64(unsafe.Sizeof(t)) + strBytes(t.Name) + strBytes(t.Version)
+		n += sizeOf[nuget.PackageType]() + strBytes(t.Name) + strBytes(t.Version)
 	}
 	for _, g := range m.DependencyGroups {
-		n += int64(unsafe.Sizeof(g)) + strBytes(g.TargetFramework)
+		n += sizeOf[nuget.DependencyGroup]() + strBytes(g.TargetFramework)
 		for _, d := range g.Dependencies {
-			n += int64(unsafe.Sizeof(d)) + strBytes(string(d.ID)) + strBytes(d.Include) + strBytes(d.Exclude)
+			n += sizeOf[nuget.Dependency]() + strBytes(string(d.ID)) + strBytes(d.Include) + strBytes(d.Exclude)
 			if d.Range.Min != nil {
-				n += int64(unsafe.Sizeof(*d.Range.Min)) + versionBytes(*d.Range.Min)
+				n += sizeOf[nuget.Version]() + versionBytes(*d.Range.Min)
 			}
 			if d.Range.Max != nil {
-				n += int64(unsafe.Sizeof(*d.Range.Max)) + versionBytes(*d.Range.Max)
+				n += sizeOf[nuget.Version]() + versionBytes(*d.Range.Max)
 			}
 		}
 	}
 	for _, a := range m.FrameworkAssemblies {
-		n += int64(unsafe.Sizeof(a)) + strBytes(a.AssemblyName) + strBytes(a.TargetFramework)
+		n += sizeOf[nuget.FrameworkAssembly]() + strBytes(a.AssemblyName) + strBytes(a.TargetFramework)
 	}
 	return n
 }
@@ -69,9 +69,13 @@ func strBytes(s string) int64 {
 }
 
 func stringsBytes(ss []string) int64 {
-	n := int64(cap(ss)) * int64(unsafe.Sizeof(""))
+	n := int64(cap(ss)) * sizeOf[string]()
 	for _, s := range ss {
 		n += strBytes(s)
 	}
 	return n
 }
+
+// sizeOf is the size of a T's struct (unsafe.Sizeof without unsafe, which
+// this package does not import).
+func sizeOf[T any]() int64 { return int64(reflect.TypeFor[T]().Size()) }

@@ -97,8 +97,8 @@ func (f *filterSearcher) Advance(sctx *search.SearchContext, id bleveindex.Index
 // first returns d or the first match after it that passes.
 func (f *filterSearcher) first(sctx *search.SearchContext, d *search.DocumentMatch, err error) (*search.DocumentMatch, error) {
 	for d != nil && err == nil {
-		ok, err := f.accept(d.IndexInternalID)
-		if err != nil || ok {
+		var ok bool
+		if ok, err = f.accept(d.IndexInternalID); err != nil || ok {
 			return d, err
 		}
 		sctx.DocumentMatchPool.Put(d)

@@ -5,6 +5,11 @@
 // benchmarks (scripts/load, feed/feedtest) and the search golden test
 // (index) all run on one corpus.
 //
-// It uses only the standard library and is imported by tests and
-// scripts/load, never by the server.
+// # Imports
+//
+// The standard library only; tests and scripts/load use it, never the
+// server.
+//
+//	may import:  std
+//	imported by: tests, feed/feedtest, scripts/load
 package corpus

@@ -14,11 +14,17 @@
 // the table.
 //
 // Packages are generated here (a zip holding a nuspec and a payload), so no fixture
-// is needed. Standard library only: this is a script, not part of the server, and
-// it must not import the server's packages (it measures them from the outside).
+// is needed.
+//
+// # Imports
+//
+// Standard library only: this is a script, not part of the server, and it
+// must not import the server's packages (it measures them from the outside).
 // The exceptions are protocol/octopus/octodiff, a file-format codec on the
 // standard library alone: the delta rows need its client half (ReadSignature,
 // BuildDelta) to do what Octopus.Client does; and internal/corpus, the
 // generated feed and query texts of the distinct-query search rows, which the
 // search benchmarks and golden tests inside the server use too.
+//
+//	may import: std, protocol/octopus/octodiff, internal/corpus
 package main
