@@ -53,6 +53,14 @@ type Options struct {
 	VersionsCacheBytes int64
 }
 
+// CachedBytes is what the cached version lists take, as the cache counts
+// them (Options.VersionsCacheBytes bounds it).
+func (f *Feed) CachedBytes() int64 {
+	f.versions.mu.Lock()
+	defer f.versions.mu.Unlock()
+	return f.versions.bytes
+}
+
 // DefaultVersionsCacheBytes is the versions cache's size when Options does
 // not say: the lists of about 20,000 ids of small packages.
 const DefaultVersionsCacheBytes = 32 << 20

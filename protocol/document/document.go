@@ -162,6 +162,13 @@ func (c *Cache) Get(key, stamp string) *Document {
 	return d
 }
 
+// Bytes is what the documents the cache holds take, as it counts them.
+func (c *Cache) Bytes() int64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.bytes
+}
+
 // Put stores d under key; a document over a quarter of the limit is not kept.
 func (c *Cache) Put(key string, d *Document) {
 	if c.limit <= 0 || d.size() > c.limit/4 {

@@ -136,10 +136,13 @@ func mainErr(ctx context.Context, serverBin, base, key string, duration time.Dur
 	}
 
 	header(b)
-	var peak *peakSampler
-	if b.srv != nil {
-		peak = samplePeak(b.srv)
-		defer peak.stop()
+	var peaks []*peakSampler // one per bench with a server of its own
+	for _, b := range benches {
+		if b.srv != nil {
+			p := samplePeak(b.srv)
+			defer p.stop()
+			peaks = append(peaks, p)
+		}
 	}
 	var (
 		table    [][]string
@@ -191,10 +194,13 @@ func mainErr(ctx context.Context, serverBin, base, key string, duration time.Dur
 			break
 		}
 	}
-	if peak != nil {
+	for i, p := range peaks {
 		// Sampled through the whole run, restarts included: the 256 MiB push
 		// row resets VmHWM, so VmHWM alone would miss what came before it.
-		r := row{Name: "server peak RSS, whole run", Value: float64(peak.stop()) / 1024, Goal: goal{Max: 150, Unit: "MiB"}}
+		r := row{Name: "server peak RSS, whole run", Value: float64(p.stop()) / 1024, Goal: goal{Max: 150, Unit: "MiB"}}
+		if i > 0 {
+			r.Name += " [" + vs[i-1].name + "]"
+		}
 		if !r.Goal.met(r.Value) {
 			missed++
 		}
