@@ -73,7 +73,7 @@ var settings = []setting{
 	{"retention-generic-max-age-days", "FEEDSERVER_RETENTION_GENERIC_MAX_AGE_DAYS", "0", "retention: delete generic package versions that got no file for D days; 0 means no limit"},
 	{"retention-file", "FEEDSERVER_RETENTION_FILE", "", "retention: JSON file of per-space rules (README, Retention)"},
 	{"retention-interval", "FEEDSERVER_RETENTION_INTERVAL", "0", "run retention every interval, e.g. 24h, the first time after the start-up re-index; 0 means never"},
-	{"memory", "FEEDSERVER_MEMORY", "96MiB", "memory budget, e.g. 256MiB: a quarter of it bounds the caches together, and all of it is Go's soft memory limit (GOMEMLIMIT wins); the process takes about 40 MiB more (docs/performance.md)"},
+	{"memory", "FEEDSERVER_MEMORY", "96MiB", "memory budget, e.g. 256MiB: a quarter of it bounds the caches together, and all of it is Go's soft memory limit (GOMEMLIMIT wins); the process takes more for the executable, SQLite and the search index (docs/performance.md)"},
 	{"upload-idle-timeout", "FEEDSERVER_UPLOAD_IDLE_TIMEOUT", "60s", "fail an upload that brings less than 64 KiB in this long (a stalled or trickling client; steady uploads are never cut off); 0 means never"},
 }
 

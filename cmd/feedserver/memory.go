@@ -7,9 +7,9 @@ import (
 
 // The memory budget (-memory, FEEDSERVER_MEMORY) is the one setting that
 // sizes the server: a quarter of it for the caches, together, and all of it
-// as Go's soft memory limit. docs/performance.md has the measurements behind
-// the split and the overhead outside Go's memory (the executable, SQLite's
-// page cache, the search index's mapped files).
+// as Go's soft memory limit. docs/performance.md says what the process takes
+// outside Go's memory (the executable, SQLite's page cache, the search
+// index's mapped files) and how the collector's target was chosen.
 
 // minMemory is the smallest budget the server accepts: below it the caches
 // hold too little to be worth their code, and the collector runs constantly.
