@@ -8,22 +8,31 @@ import (
 )
 
 // versionsCache keeps the catalogue's version lists of recently read ids: the
-// flat container, registration and FindPackagesById all start from one.
+// flat container, registration, search and FindPackagesById all start from
+// one.
 //
 // It can never serve a list older than the catalogue: every committed change
 // to an id (and every flush of its download counts) drops that id's list, and
 // a list read from the catalogue is only stored if no drop of any id happened
 // while it was being read (the epoch), so a read racing a write cannot store
 // what the write replaced.
+//
+// It holds at most limit bytes of lists, as entryBytes counts them (the
+// memory budget, Options.VersionsCacheBytes); when full it drops arbitrary
+// lists (map order), which is enough for a cache of hot ids. A list over a
+// quarter of the limit (an id with thousands of versions) is not kept.
 type versionsCache struct {
 	mu    sync.Mutex
 	epoch uint64
-	lists map[searchID][]index.Entry
+	limit int64 // 0 turns the cache off
+	bytes int64
+	lists map[searchID]cachedList
 }
 
-// versionsCacheIDs bounds the cache; past it the cache starts over, which
-// costs one catalogue read per id and keeps the code trivially correct.
-const versionsCacheIDs = 20_000
+type cachedList struct {
+	entries []index.Entry
+	bytes   int64
+}
 
 // get returns a copy of the cached list (callers may change the entries), or
 // the epoch to hand to put after reading the catalogue.
@@ -34,24 +43,43 @@ func (c *versionsCache) get(k searchID) (list []index.Entry, ok bool, epoch uint
 	if !ok {
 		return nil, false, c.epoch
 	}
-	return slices.Clone(cached), true, c.epoch
+	return slices.Clone(cached.entries), true, c.epoch
 }
 
 func (c *versionsCache) put(k searchID, list []index.Entry, epoch uint64) {
+	size := int64(len(k.space)+len(k.kind)+len(k.id)) + 64 // the key and the map's slot
+	for i := range list {
+		size += entryBytes(&list[i])
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if epoch != c.epoch {
-		return // something changed while the list was read
+	if epoch != c.epoch || size > c.limit/4 {
+		return // something changed while the list was read, or it is too big to keep
 	}
-	if c.lists == nil || len(c.lists) >= versionsCacheIDs {
-		c.lists = make(map[searchID][]index.Entry)
+	if c.lists == nil {
+		c.lists = make(map[searchID]cachedList)
 	}
-	c.lists[k] = slices.Clone(list)
+	if old, ok := c.lists[k]; ok {
+		delete(c.lists, k)
+		c.bytes -= old.bytes
+	}
+	for key, old := range c.lists {
+		if c.bytes+size <= c.limit {
+			break
+		}
+		delete(c.lists, key)
+		c.bytes -= old.bytes
+	}
+	c.lists[k] = cachedList{entries: slices.Clone(list), bytes: size}
+	c.bytes += size
 }
 
 func (c *versionsCache) drop(k searchID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.epoch++
-	delete(c.lists, k)
+	if old, ok := c.lists[k]; ok {
+		delete(c.lists, k)
+		c.bytes -= old.bytes
+	}
 }

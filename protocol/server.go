@@ -59,7 +59,15 @@ type Options struct {
 	// Retention is the configured retention policy POST /api/admin/retention
 	// applies (protocol/admin); the zero policy deletes nothing.
 	Retention feed.RetentionPolicy
+	// CacheBytes bounds the rendered documents the protocols keep, together:
+	// four fifths for v3's registrations and search answers, a fifth for
+	// the flat container's index.json. 0 means DefaultCacheBytes; negative
+	// keeps none. cmd sets it from the memory budget.
+	CacheBytes int64
 }
+
+// DefaultCacheBytes is Options.CacheBytes when it is 0.
+const DefaultCacheBytes = v3.DefaultCacheBytes + nugetapi.DefaultCacheBytes
 
 // ReadyCheck is one service /readyz checks.
 type ReadyCheck struct {
@@ -77,12 +85,20 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	handler http.Handler
-	v2      *v2.Handler      // NuGet v2 OData feed
-	v3      *v3.Handler      // NuGet v3 registration, search, autocomplete
-	oct     *octopus.Handler // Octopus built-in repository API
-	admin   *admin.Handler   // retention and re-index on demand
-	web     *web.Handler     // the web page for people (Library → Packages)
-	router  *mux.Router      // the route table (routes.go)
+	v2      *v2.Handler       // NuGet v2 OData feed
+	v3      *v3.Handler       // NuGet v3 registration, search, autocomplete
+	nuget   *nugetapi.Handler // NuGet push and flat container
+	oct     *octopus.Handler  // Octopus built-in repository API
+	admin   *admin.Handler    // retention and re-index on demand
+	web     *web.Handler      // the web page for people (Library → Packages)
+	router  *mux.Router       // the route table (routes.go)
+}
+
+// CachedBytes is what the caches of rendered documents and of version lists
+// take together, as they count them: what Options.CacheBytes and the feed's
+// VersionsCacheBytes bound.
+func (s *Server) CachedBytes() int64 {
+	return s.v3.CachedBytes() + s.nuget.CachedBytes() + s.feed.CachedBytes()
 }
 
 // New builds the routes and the middleware stack over a feed.
@@ -101,16 +117,27 @@ func New(f *feed.Feed, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{feed: f, opts: opts, log: opts.Logger}
+	cacheBytes := opts.CacheBytes
+	if cacheBytes == 0 {
+		cacheBytes = DefaultCacheBytes
+	}
+	flatBytes, v3Bytes := int64(-1), int64(-1) // no caches
+	if cacheBytes > 0 {
+		flatBytes = max(cacheBytes/5, 1) // 0 would mean the handler's default
+		v3Bytes = max(cacheBytes-flatBytes, 1)
+	}
 	nuget, err := nugetapi.New(f, nugetapi.Options{
 		MaxUploadBytes:      opts.MaxUploadBytes,
 		DeleteMode:          opts.DeleteMode,
 		RequireAuthForReads: opts.RequireAuthForReads,
 		Logger:              opts.Logger,
+		CacheBytes:          flatBytes,
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.v3 = v3.New(f, nuget, v3.Options{Logger: opts.Logger})
+	s.nuget = nuget
+	s.v3 = v3.New(f, nuget, v3.Options{Logger: opts.Logger, CacheBytes: v3Bytes})
 	if s.v2, err = v2.New(f, nuget, v2.Options{Logger: opts.Logger}); err != nil {
 		return nil, err
 	}

@@ -14,7 +14,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -159,6 +158,7 @@ func open(ctx context.Context, cfg config, log *slog.Logger, command string) (*a
 	}
 	if a.feed, err = feed.New(a.store, a.catalog, a.search, feed.Options{
 		Logger: log, MaxPackageSize: cfg.MaxUpload, Registerer: a.reg,
+		VersionsCacheBytes: cfg.Memory.versions,
 	}); err != nil {
 		return nil, err
 	}
@@ -251,9 +251,6 @@ func keysApp(ctx context.Context, cmd string, serverArgs []string, getenv func(s
 	return a, nil
 }
 
-// serveGCPercent is the server's garbage-collection target unless GOGC is set.
-const serveGCPercent = 200
-
 // serveProcsPerCPU is how many Go Ps the server runs per CPU unless
 // GOMAXPROCS is set. A push spends most of its time in fsync, and a goroutine
 // in a system call keeps its P: with one P per CPU, the other requests wait
@@ -279,12 +276,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	if getenv("GOGC") == "" {
-		// The live heap is small (tens of MiB) and request garbage is the
-		// collector's work: twice Go's default target halves that work for
-		// a few MiB more. GOGC set in the environment wins.
-		debug.SetGCPercent(serveGCPercent)
-	}
+	setMemory(cfg.Memory, getenv)
 	procs := serveProcs(getenv)
 	logBuf := newLogBuffer(stderr)
 	defer logBuf.Flush()
@@ -329,6 +321,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Ready:               ready.Load,
 		ReadyChecks:         append(a.checks, protocol.ReadyCheck{Name: "database", Check: a.pingDatabase}),
 		Retention:           cfg.Retention,
+		CacheBytes:          cfg.Memory.documents,
 	})
 	if err != nil {
 		return err

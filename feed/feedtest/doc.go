@@ -6,9 +6,9 @@
 // # Imports
 //
 // The embedded drivers (storage/filesystem, index/sqlite) and what they
-// are opened for; it is imported by tests (and protocoltest, which tests
+// are opened for, and internal/corpus for the packages it fills; it is imported by tests (and protocoltest, which tests
 // use), never by the server.
 //
-//	may import:  std, index, index/sqlite, nuget, storage/filesystem
+//	may import:  std, index, index/sqlite, nuget, storage/filesystem, internal/corpus
 //	imported by: tests, protocol/protocoltest
 package feedtest

@@ -27,6 +27,9 @@ type Options struct {
 	// RequireAuthForReads makes downloads need BuiltInFeedDownload.
 	RequireAuthForReads bool
 	Logger              *slog.Logger
+	// CacheBytes bounds the cached index.json documents; 0 means
+	// DefaultCacheBytes, negative disables the cache.
+	CacheBytes int64
 }
 
 // Handler serves the NuGet push and content endpoints over a feed.
@@ -38,9 +41,10 @@ type Handler struct {
 	docs   *document.Cache // rendered flat-container index.json documents
 }
 
-// flatIndexCacheBytes bounds the cached index.json documents: a few hundred
-// bytes each for most ids, so tens of thousands of ids fit.
-const flatIndexCacheBytes = 16 << 20
+// DefaultCacheBytes bounds the cached index.json documents when Options
+// does not: a few hundred bytes each for most ids, so tens of thousands of
+// ids fit.
+const DefaultCacheBytes = 16 << 20
 
 // New returns a Handler; it fails on an unknown DeleteMode.
 func New(f *feed.Feed, opts Options) (*Handler, error) {
@@ -54,9 +58,15 @@ func New(f *feed.Feed, opts Options) (*Handler, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.CacheBytes == 0 {
+		opts.CacheBytes = DefaultCacheBytes
+	}
 	return &Handler{feed: f, opts: opts, policy: auth.Policy{ReadsNeedKey: opts.RequireAuthForReads},
-		log: opts.Logger, docs: document.NewCache(flatIndexCacheBytes)}, nil
+		log: opts.Logger, docs: document.NewCache(opts.CacheBytes)}, nil
 }
+
+// CachedBytes is what the cached index.json documents take.
+func (h *Handler) CachedBytes() int64 { return h.docs.Bytes() }
 
 // routeSpace is the route's {spaceId} in its canonical spelling, or the default space.
 func routeSpace(r *http.Request) string {

@@ -76,7 +76,8 @@ type Options struct {
 	// all; nil uses the feed's own Generation method if it has one, else
 	// revalidates each cached registration index against the catalogue.
 	Generation func() uint64
-	// CacheBytes bounds the document cache; 0 means 64 MiB, negative disables it.
+	// CacheBytes bounds the document cache; 0 means DefaultCacheBytes,
+	// negative disables it.
 	CacheBytes int64
 }
 
@@ -87,6 +88,7 @@ type Handler struct {
 	opts  Options
 	log   *slog.Logger
 	cache *document.Cache
+	gzip  document.Gzipper // search answers, compressed when a client asks
 }
 
 // generationer is what a feed offers when it counts its changes.
@@ -103,10 +105,17 @@ func New(f *feed.Feed, nuget *nugetapi.Handler, opts Options) *Handler {
 		}
 	}
 	if opts.CacheBytes == 0 {
-		opts.CacheBytes = 64 << 20
+		opts.CacheBytes = DefaultCacheBytes
 	}
 	return &Handler{feed: f, nuget: nuget, opts: opts, log: opts.Logger, cache: document.NewCache(opts.CacheBytes)}
 }
+
+// DefaultCacheBytes bounds the document cache (registrations, search
+// answers) when Options does not.
+const DefaultCacheBytes = 64 << 20
+
+// CachedBytes is what the cached documents take.
+func (h *Handler) CachedBytes() int64 { return h.cache.Bytes() }
 
 // hive is one registration hive: its path and whether it shows SemVer2 packages.
 type hive struct {

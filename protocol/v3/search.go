@@ -155,7 +155,7 @@ func (h *Handler) Search(w http.ResponseWriter, r *http.Request) {
 		h.nuget.FailRead(w, r, err)
 		return
 	}
-	d := document.New(stamp, body, jsonType, stamp != "")
+	d := h.gzip.NewLazy(stamp, body, jsonType)
 	if stamp != "" {
 		d.Expires = searchTTL
 		h.cache.Put(key, d)

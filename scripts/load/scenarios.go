@@ -45,6 +45,10 @@ func scenarios() []scenario {
 		{"generic download 64 KiB, 8 clients", genericDownload},
 		{"re-index cold (catalogue deleted)", reindex(true)},
 		{"re-index warm (nothing changed)", reindex(false)},
+		// Last: the corpus they push would change what the rows above measure.
+		{"search, distinct queries, 10,000 ids, 8 clients", distinctRow(v3Texts, v3SearchPath)},
+		{"autocomplete, distinct prefixes, 10,000 ids, 8 clients", distinctRow(prefixes, v3AutocompletePath)},
+		{"v2 Search(), distinct queries, 10,000 ids, 8 clients", distinctRow(v2Texts, v2SearchPath)},
 	}
 }
 
