@@ -269,11 +269,16 @@ func (f *Feed) existing(ctx context.Context, space string, ident identity, key s
 		return index.Entry{}, false, nil
 	}
 	earlier := earlierPackageKey(space, ident.kind, ident.id, ident.version, ident.fileName)
+	// Until a re-index has finished, a file without a row still counts: it
+	// may have been dropped in by hand. It is read, not catalogued: the file
+	// may be another process's push that is about to insert its row, and
+	// inserting one for it here made that push lose its own insert, so that
+	// neither push answered 201. The re-index catalogues what is left.
 	for _, k := range []string{key, earlier} {
 		if _, err := f.store.Stat(ctx, k); err == nil {
-			e, err := f.indexFile(ctx, k)
+			e, _, err := f.readFile(ctx, k)
 			if err != nil {
-				return index.Entry{}, false, fmt.Errorf("catalogue %s found on disk: %w", k, err)
+				return index.Entry{}, false, fmt.Errorf("read %s found in the store: %w", k, err)
 			}
 			return e, true, nil
 		}
