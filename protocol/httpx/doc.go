@@ -2,11 +2,22 @@
 // per-request state (request id, route template, the authenticated
 // principal), the middleware that fills it (request id, access log and
 // metrics, panic recovery, authentication), the public base URL of a request,
-// and the reader that finds the uploaded file in a request body.
+// the one upload reader (Upload), and the one error path.
 //
-// It owns no routes and no protocol's error shapes: each protocol package
-// reads the state through Principal, Require, RequireRead, ReadScope and
+// The error path: handlers return errors (HandlerFunc). Classify turns an
+// error into a Class once, from the sentinels of feed and auth (class.go, the
+// one table), and Class.Status is that class's status code in every
+// protocol. Each protocol family answers through one Family, whose Fail
+// records the error for the access log, drains the body, logs server faults
+// and hands a Failure (class, status, the client-safe text of Quiet) to the
+// family's own writer, which only words it. WriteJSON and WriteText are the
+// writers the families share; HeaderText makes text fit for a header.
+//
+// Permissions are read through Principal, Require, RequireRead, ReadScope and
 // AuthError (Require and RequireRead hand the decision to auth's one
-// function, Policy.Authorize) and answers in its own way. The access log
-// redacts anything shaped like a key, wherever the client put it. It may import auth, never feed, index or a protocol package.
+// function, Policy.Authorize). The access log redacts anything shaped like a
+// key, wherever the client put it.
+//
+// It owns no routes and no protocol's wording. It may import auth and feed
+// (for their sentinels), never index, storage or a protocol package.
 package httpx

@@ -2,7 +2,6 @@ package httpx
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -13,8 +12,30 @@ import (
 
 // ErrBadUpload marks a request body that is not a readable upload: a
 // malformed multipart body, one without a file part, or a body cut short.
-// Every protocol answers it with 400.
-var ErrBadUpload = errors.New("bad upload")
+// It is Invalid: every protocol answers it with 400.
+var ErrBadUpload = NewError(Invalid, "bad upload")
+
+// uploadSlack is what an upload body may carry beyond the size limit: the
+// multipart framing around the file. The file itself is capped by the feed.
+const uploadSlack = 64 << 10
+
+// Upload is how every upload begins (a NuGet push, an Octopus upload or
+// delta, a generic PUT): the uploaded file of the request, under maxBytes
+// (<= 0: no limit here). A body that declares more than the limit allows is
+// refused before a byte is read (a *http.MaxBytesError, 413); any other is
+// read through http.MaxBytesReader, so one that sends more fails as it
+// crosses the limit. What is left of a body is read by Family.Fail when the
+// request fails, so the client reads the answer.
+func Upload(w http.ResponseWriter, r *http.Request, maxBytes int64) (file io.Reader, fileName string, err error) {
+	var body io.Reader = r.Body
+	if maxBytes > 0 {
+		if r.ContentLength > maxBytes+uploadSlack {
+			return nil, "", &http.MaxBytesError{Limit: maxBytes}
+		}
+		body = http.MaxBytesReader(w, r.Body, maxBytes+uploadSlack)
+	}
+	return FilePart(r, body)
+}
 
 // FilePart returns the uploaded file of a request, streaming: the first file
 // part of a multipart body whatever its field name (NuGet sends "package",
@@ -97,7 +118,7 @@ const drainLimit = 64 << 20
 // Drain reads and discards what is left of a request body, up to a bound,
 // before an early error response: a client still sending a large upload then
 // reads the status instead of a connection reset. Pass the original r.Body,
-// not a MaxBytesReader around it.
+// not a MaxBytesReader around it. Family.Fail drains every failed request.
 func Drain(body io.Reader) {
 	_, _ = io.CopyN(io.Discard, body, drainLimit)
 }

@@ -1,0 +1,96 @@
+package httpx
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+)
+
+// HandlerFunc is a handler that returns its failure instead of answering
+// it: the Family that serves it answers. A handler that has begun its answer
+// returns nil.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Family is how one protocol family answers failures: the status is the
+// class's (Class.Status, or an exception in Statuses), the wording and the
+// body's shape are the family's (Write). It is the one adapter between a
+// family's handlers and net/http, as pkgsite's handlers are.
+type Family struct {
+	// Name names the family in the log line of a server fault.
+	Name string
+	Log  *slog.Logger
+	// Statuses are the classes this family answers with another status
+	// than their own, each for a client that needs it. Keep it short: the
+	// protocol tests hold every family to Class.Status otherwise.
+	Statuses map[Class]int
+	// Write writes the failure in the family's shape, with f.Status. The
+	// headers a handler set for the answer it meant to give are gone by then.
+	Write func(w http.ResponseWriter, r *http.Request, f *Failure)
+}
+
+// Failure is an error as a family answers it.
+type Failure struct {
+	Class  Class
+	Status int
+	// Err is what the client may read of the error (Quiet): no socket
+	// addresses or file paths. errors.Is and errors.As see the whole chain.
+	Err error
+	// Refused is the text of a Refusal in the chain, for the client as is; "" when none.
+	Refused string
+	// RequestID names the request, for the text of a server fault.
+	RequestID string
+}
+
+// Fault is text with the request id appended, for a server fault: the
+// operator finds the logged error by it.
+func (f *Failure) Fault(text string) string {
+	return text + " Request id " + f.RequestID + "."
+}
+
+// staleHeaders are headers a handler may have set for a success it then did
+// not give; none of them may describe an error body.
+var staleHeaders = []string{"ETag", "Cache-Control", "Content-Disposition", "Last-Modified",
+	"X-Checksum-SHA256", "Content-Encoding"}
+
+// Serve adapts h to net/http: a returned error is answered by Fail.
+func (fam *Family) Serve(h HandlerFunc) http.Handler { return served{fam, h} }
+
+type served struct {
+	fam *Family
+	h   HandlerFunc
+}
+
+func (s served) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := s.h(w, r); err != nil {
+		s.fam.Fail(w, r, err)
+	}
+}
+
+// Fail answers a request with err: it records the error for the access log,
+// reads what is left of the body (a client still sending an upload then
+// reads the status, not a reset), logs a server fault with the request id,
+// and writes the failure in the family's shape.
+func (fam *Family) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	ctx := r.Context()
+	SetError(ctx, err)
+	if r.Body != nil {
+		Drain(r.Body)
+	}
+	f := &Failure{Class: Classify(err), Err: Quiet(err), RequestID: RequestID(ctx)}
+	f.Status = f.Class.Status()
+	if s, ok := fam.Statuses[f.Class]; ok {
+		f.Status = s
+	}
+	var refusal *Refusal
+	if errors.As(err, &refusal) {
+		f.Refused = refusal.Text
+	}
+	if f.Class == Internal {
+		fam.Log.Error(fam.Name+" request failed", "id", f.RequestID, "err", err)
+	}
+	hdr := w.Header()
+	for _, k := range staleHeaders {
+		hdr.Del(k)
+	}
+	fam.Write(w, r, f)
+}
