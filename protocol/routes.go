@@ -28,7 +28,7 @@ const spaceID = "{spaceId:[Ss][Pp][Aa][Cc][Ee][Ss]-[0-9]+}"
 // routes is THE route table of the server, top to bottom. Paths are matched
 // encoded (a %2F in an id stays inside its segment) and a trailing slash is
 // significant: where a client appends one, both spellings are listed.
-func (s *Server) routes(nuget *nugetapi.Handler) *mux.Router {
+func (s *Server) routes() *mux.Router {
 	r := mux.NewRouter().UseEncodedPath().StrictSlash(false)
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(methodNotAllowed)
@@ -48,47 +48,54 @@ func (s *Server) routes(nuget *nugetapi.Handler) *mux.Router {
 	// 1.8.1 its routes' copied prefix matcher clears a method mismatch, and a
 	// wrong method got 404 instead of 405.)
 	//
+	// Every NuGet read answers its errors through nugetRead (protocol/nugethttp:
+	// a missing or wrong credential is a Basic challenge).
+	nugetRead := s.nuget.Read
+	//
 	// The service index. Consumption resources (registration, search,
 	// autocomplete) are appended here by their package:
 	//   serviceIndex.Resources = append(serviceIndex.Resources, v3.Resources()...)
 	serviceIndex := nugetapi.ServiceIndex{Resources: nugetapi.PublishResources()}
 	serviceIndex.Resources = append(serviceIndex.Resources, v3.Resources()...)
-	r.Handle("/v3/index.json", serviceIndex).Methods(GET, HEAD)
+	r.Handle("/v3/index.json", nugetRead(serviceIndex.Write)).Methods(GET, HEAD)
 
 	// The flat container (PackageBaseAddress/3.0.0).
-	r.HandleFunc("/v3/package/{id}/index.json", nuget.Versions).Methods(GET, HEAD)
-	r.HandleFunc("/v3/package/{id}/{version}/{file}", nuget.Content).Methods(GET, HEAD)
+	r.Handle("/v3/package/{id}/index.json", nugetRead(s.pub.Versions)).Methods(GET, HEAD)
+	r.Handle("/v3/package/{id}/{version}/{file}", nugetRead(s.pub.Content)).Methods(GET, HEAD)
 
 	// Registration (two hives: SemVer1-only and SemVer2), search, autocomplete: protocol/v3.
 	hive := "/v3/{hive:" + v3.HiveSemVer1 + "|" + v3.HiveSemVer2 + "}"
-	r.HandleFunc(hive+"/{id}/index.json", s.v3.RegistrationIndex).Methods(GET, HEAD)
-	r.HandleFunc(hive+"/{id}/page/{lower}/{upper}.json", s.v3.RegistrationPage).Methods(GET, HEAD)
-	r.HandleFunc(hive+"/{id}/{version}.json", s.v3.RegistrationLeaf).Methods(GET, HEAD)
-	r.HandleFunc("/v3/search", s.v3.Search).Methods(GET, HEAD)
-	r.HandleFunc("/v3/autocomplete", s.v3.Autocomplete).Methods(GET, HEAD)
+	r.Handle(hive+"/{id}/index.json", nugetRead(s.v3.RegistrationIndex)).Methods(GET, HEAD)
+	r.Handle(hive+"/{id}/page/{lower}/{upper}.json", nugetRead(s.v3.RegistrationPage)).Methods(GET, HEAD)
+	r.Handle(hive+"/{id}/{version}.json", nugetRead(s.v3.RegistrationLeaf)).Methods(GET, HEAD)
+	r.Handle("/v3/search", nugetRead(s.v3.Search)).Methods(GET, HEAD)
+	r.Handle("/v3/autocomplete", nugetRead(s.v3.Autocomplete)).Methods(GET, HEAD)
 
 	// NuGet push, delete and relist, on three publish bases: nuget.org's
 	// /api/v2/package, Octopus' /nuget/packages and its per-space form. NuGet
 	// clients append "/" to the source URL, so each push path also has a
-	// trailing-slash twin; delete is DELETE {base}/{id}/{version}.
+	// trailing-slash twin; delete is DELETE {base}/{id}/{version}. Their
+	// errors go through nugetPublish (a missing key is nuget.org's ApiKey
+	// challenge, a wrong one a 403).
+	nugetPublish, pub := s.nuget.Publish, s.pub
 	for _, base := range []string{"/api/v2/package", "/nuget/packages", "/" + spaceID + "/nuget/packages"} {
-		push, del, relist := nuget.Push, nuget.Delete, nuget.Relist
+		push, del, relist := httpx.HandlerFunc(pub.Push), httpx.HandlerFunc(pub.Delete), httpx.HandlerFunc(pub.Relist)
 		if base[1] == '{' { // per space: an unknown space is a 404 (protocol/octopus)
 			push, del, relist = s.oct.KnownSpace(push), s.oct.KnownSpace(del), s.oct.KnownSpace(relist)
 		}
-		r.HandleFunc(base, push).Methods(PUT, POST)
-		r.HandleFunc(base+"/", push).Methods(PUT, POST)
-		r.HandleFunc(base+"/{id}/{version}", del).Methods(DELETE)
-		r.HandleFunc(base+"/{id}/{version}", relist).Methods(POST)
+		r.Handle(base, nugetPublish(push)).Methods(PUT, POST)
+		r.Handle(base+"/", nugetPublish(push)).Methods(PUT, POST)
+		r.Handle(base+"/{id}/{version}", nugetPublish(del)).Methods(DELETE)
+		r.Handle(base+"/{id}/{version}", nugetPublish(relist)).Methods(POST)
 	}
 	// nuget delete against a "-Source .../nuget/packages?replace=true" source
 	// resolves "{id}/{version}" against that URL, which drops the query and the
 	// last segment: DELETE /nuget/{id}/{version} (NuGet.Client GetServiceEndpointUrl).
-	r.HandleFunc("/nuget/{id}/{version}", nuget.Delete).Methods(DELETE)
-	r.HandleFunc("/"+spaceID+"/nuget/{id}/{version}", s.oct.KnownSpace(nuget.Delete)).Methods(DELETE)
+	r.Handle("/nuget/{id}/{version}", nugetPublish(pub.Delete)).Methods(DELETE)
+	r.Handle("/"+spaceID+"/nuget/{id}/{version}", nugetPublish(s.oct.KnownSpace(pub.Delete))).Methods(DELETE)
 
 	// NuGet v2 download: GET /api/v2/package/{id}/{version} (NuGet 2.x, v2 feed content links).
-	r.HandleFunc("/api/v2/package/{id}/{version}", nuget.Download).Methods(GET, HEAD)
+	r.Handle("/api/v2/package/{id}/{version}", nugetRead(pub.Download)).Methods(GET, HEAD)
 
 	// NuGet v2 OData feed (protocol/v2): the service document with and without
 	// the slash, v2 autocomplete, then everything else below the base
@@ -96,11 +103,11 @@ func (s *Server) routes(nuget *nugetapi.Handler) *mux.Router {
 	// also answers at /nuget/, the URL Octopus users add as a NuGet source.
 	// After the push, delete and download routes above, which win on their paths.
 	for _, base := range []string{"/api/v2", "/nuget"} {
-		r.HandleFunc(base, s.v2.ServiceDocument).Methods(GET, HEAD)
-		r.HandleFunc(base+"/", s.v2.ServiceDocument).Methods(GET, HEAD)
-		r.HandleFunc(base+"/package-ids", s.v2.PackageIDs).Methods(GET, HEAD)
-		r.HandleFunc(base+"/package-versions/{id}", s.v2.PackageVersions).Methods(GET, HEAD)
-		r.HandleFunc(base+"/{"+v2.PathVar+":.+}", s.v2.OData).Methods(GET, HEAD)
+		r.Handle(base, nugetRead(s.v2.ServiceDocument)).Methods(GET, HEAD)
+		r.Handle(base+"/", nugetRead(s.v2.ServiceDocument)).Methods(GET, HEAD)
+		r.Handle(base+"/package-ids", nugetRead(s.v2.PackageIDs)).Methods(GET, HEAD)
+		r.Handle(base+"/package-versions/{id}", nugetRead(s.v2.PackageVersions)).Methods(GET, HEAD)
+		r.Handle(base+"/{"+v2.PathVar+":.+}", nugetRead(s.v2.OData)).Methods(GET, HEAD)
 	}
 
 	// Octopus built-in repository (protocol/octopus). Discovery first: the root

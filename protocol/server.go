@@ -16,6 +16,7 @@ import (
 	"github.com/feedserver/feedserver/protocol/generic"
 	"github.com/feedserver/feedserver/protocol/httpx"
 	"github.com/feedserver/feedserver/protocol/nugetapi"
+	"github.com/feedserver/feedserver/protocol/nugethttp"
 	"github.com/feedserver/feedserver/protocol/octopus"
 	"github.com/feedserver/feedserver/protocol/v2"
 	"github.com/feedserver/feedserver/protocol/v3"
@@ -60,12 +61,14 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	handler http.Handler
-	v2      *v2.Handler      // NuGet v2 OData feed
-	v3      *v3.Handler      // NuGet v3 registration, search, autocomplete
-	oct     *octopus.Handler // Octopus built-in repository API
-	admin   *admin.Handler   // retention and re-index on demand
-	web     *web.Handler     // the web page for people (Library → Packages)
-	router  *mux.Router      // the route table (routes.go)
+	nuget   *nugethttp.Family // what the NuGet family shares: its error adapters, read check, package serving
+	pub     *nugetapi.Handler // NuGet push, delete, relist; the flat container; the v2 download
+	v2      *v2.Handler       // NuGet v2 OData feed
+	v3      *v3.Handler       // NuGet v3 registration, search, autocomplete
+	oct     *octopus.Handler  // Octopus built-in repository API
+	admin   *admin.Handler    // retention and re-index on demand
+	web     *web.Handler      // the web page for people (Library → Packages)
+	router  *mux.Router       // the route table (routes.go)
 }
 
 // New builds the routes and the middleware stack over a feed.
@@ -84,17 +87,16 @@ func New(f *feed.Feed, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{feed: f, opts: opts, log: opts.Logger}
-	nuget, err := nugetapi.New(f, nugetapi.Options{
-		MaxUploadBytes:      opts.MaxUploadBytes,
-		DeleteMode:          opts.DeleteMode,
-		RequireAuthForReads: opts.RequireAuthForReads,
-		Logger:              opts.Logger,
-	})
-	if err != nil {
+	s.nuget = nugethttp.New(f, nugethttp.Options{RequireAuthForReads: opts.RequireAuthForReads, Logger: opts.Logger})
+	if s.pub, err = nugetapi.New(f, s.nuget, nugetapi.Options{
+		MaxUploadBytes: opts.MaxUploadBytes,
+		DeleteMode:     opts.DeleteMode,
+		Logger:         opts.Logger,
+	}); err != nil {
 		return nil, err
 	}
-	s.v3 = v3.New(f, nuget, v3.Options{Logger: opts.Logger})
-	if s.v2, err = v2.New(f, nuget, v2.Options{Logger: opts.Logger}); err != nil {
+	s.v3 = v3.New(f, s.nuget, v3.Options{Logger: opts.Logger})
+	if s.v2, err = v2.New(f, s.nuget, v2.Options{Logger: opts.Logger}); err != nil {
 		return nil, err
 	}
 	if s.oct, err = octopus.New(f, octopus.Options{
@@ -113,7 +115,7 @@ func New(f *feed.Feed, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.admin = admin.New(f, admin.Options{Retention: opts.Retention, Logger: opts.Logger})
-	s.router = s.routes(nuget)
+	s.router = s.routes()
 
 	// Outermost first: request id and state, access log and metrics (they
 	// see the final status, panics included), panic recovery, authentication.

@@ -2,14 +2,10 @@
 // push, delete and relist on the publish URLs (/api/v2/package,
 // /nuget/packages, /{spaceId}/nuget/packages), the v3 service index, the flat
 // container (PackageBaseAddress/3.0.0) and the v2 package download. Handlers
-// are methods of Handler; protocol's route table wires them to paths.
+// are methods of Handler that return their errors; protocol's route table
+// wires them to paths through the NuGet family's adapters (protocol/nugethttp),
+// which answer the errors.
 //
-// Errors are mapped to NuGet's status codes in one table (status in
-// errors.go): 201 pushed, 409 duplicate (what -SkipDuplicate skips), 400 bad
-// package with the reason in the body and in X-NuGet-Warning (which NuGet
-// clients print), 401 no key, 403 wrong key or missing permission, 413 too
-// large; never a 500 for a client's mistake.
-//
-// It imports feed, auth, index, nuget, protocol/httpx and protocol/document;
-// never another protocol package.
+// It imports feed, auth, index, nuget, protocol/httpx, protocol/document and
+// protocol/nugethttp; never another protocol package.
 package nugetapi

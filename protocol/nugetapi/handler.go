@@ -3,12 +3,10 @@ package nugetapi
 import (
 	"fmt"
 	"log/slog"
-	"net/http"
 
-	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/protocol/document"
-	"github.com/feedserver/feedserver/protocol/httpx"
+	"github.com/feedserver/feedserver/protocol/nugethttp"
 )
 
 // Delete modes: what DELETE {publish}/{id}/{version} does.
@@ -24,18 +22,16 @@ type Options struct {
 	MaxUploadBytes int64
 	// DeleteMode is DeleteRemoves (the default) or DeleteUnlists.
 	DeleteMode string
-	// RequireAuthForReads makes downloads need BuiltInFeedDownload.
-	RequireAuthForReads bool
-	Logger              *slog.Logger
+	Logger     *slog.Logger
 }
 
 // Handler serves the NuGet push and content endpoints over a feed.
 type Handler struct {
-	feed   *feed.Feed
-	opts   Options
-	policy auth.Policy // who may do what: auth decides, from RequireAuthForReads
-	log    *slog.Logger
-	docs   *document.Cache // rendered flat-container index.json documents
+	feed *feed.Feed
+	fam  *nugethttp.Family // the NuGet family's checks and package serving
+	opts Options
+	log  *slog.Logger
+	docs *document.Cache // rendered flat-container index.json documents
 }
 
 // flatIndexCacheBytes bounds the cached index.json documents: a few hundred
@@ -43,7 +39,7 @@ type Handler struct {
 const flatIndexCacheBytes = 16 << 20
 
 // New returns a Handler; it fails on an unknown DeleteMode.
-func New(f *feed.Feed, opts Options) (*Handler, error) {
+func New(f *feed.Feed, fam *nugethttp.Family, opts Options) (*Handler, error) {
 	switch opts.DeleteMode {
 	case "":
 		opts.DeleteMode = DeleteRemoves
@@ -54,21 +50,5 @@ func New(f *feed.Feed, opts Options) (*Handler, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{feed: f, opts: opts, policy: auth.Policy{ReadsNeedKey: opts.RequireAuthForReads},
-		log: opts.Logger, docs: document.NewCache(flatIndexCacheBytes)}, nil
-}
-
-// routeSpace is the route's {spaceId} in its canonical spelling, or the default space.
-func routeSpace(r *http.Request) string {
-	return feed.CanonicalSpace(httpx.Var(r, "spaceId"))
-}
-
-// requireRead checks that the request may download from space.
-func (h *Handler) requireRead(r *http.Request, space string) error {
-	return httpx.RequireRead(r.Context(), h.policy, auth.BuiltInFeedDownload, auth.Target{Space: space})
-}
-
-// require checks that the request may use perm in space.
-func (h *Handler) require(r *http.Request, perm auth.Permission, space string) error {
-	return httpx.Require(r.Context(), h.policy, perm, auth.Target{Space: space})
+	return &Handler{feed: f, fam: fam, opts: opts, log: opts.Logger, docs: document.NewCache(flatIndexCacheBytes)}, nil
 }

@@ -51,9 +51,9 @@ type resourceJSON struct {
 	ClientVersion string `json:"clientVersion,omitempty"`
 }
 
-// ServeHTTP writes the service index. Its URLs depend on the request's host
+// Write writes the service index. Its URLs depend on the request's host
 // when no public URL is configured, hence no shared caching.
-func (s ServiceIndex) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s ServiceIndex) Write(w http.ResponseWriter, r *http.Request) error {
 	base := httpx.PublicURL(r)
 	doc := serviceIndexJSON{Version: "3.0.0", Resources: make([]resourceJSON, 0, len(s.Resources))}
 	for _, res := range s.Resources {
@@ -66,8 +66,8 @@ func (s ServiceIndex) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		http.Error(w, "internal server error", http.StatusInternalServerError)
-		return
+		return err
 	}
-	document.Serve(w, r, document.New("", body, "application/json", false), cacheList, "Host, X-Forwarded-Host, X-Forwarded-Proto")
+	document.Serve(w, r, document.New("", body, "application/json", false), "no-cache", "Host, X-Forwarded-Host, X-Forwarded-Proto")
+	return nil
 }

@@ -238,19 +238,15 @@ func queryBool(q url.Values, name string, def bool) bool {
 
 // KnownSpace guards a route of another protocol that carries {spaceId} (the
 // per-space NuGet push, PUT /{spaceId}/nuget/packages): a space that does
-// not exist is a plain-text 404, as NuGet clients print the body.
-func (h *Handler) KnownSpace(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+// not exist is a 404 worded for NuGet clients, which print the body.
+func (h *Handler) KnownSpace(next httpx.HandlerFunc) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		if _, err := h.spaceOf(r); err != nil {
-			httpx.SetError(r.Context(), err)
-			code := http.StatusInternalServerError
 			if errors.Is(err, errSpaceNotFound) {
-				code = http.StatusNotFound
+				return httpx.Refuse(httpx.NotFound, "The space "+httpx.Var(r, "spaceId")+" does not exist on this server.")
 			}
-			httpx.Drain(r.Body)
-			http.Error(w, "The space "+httpx.Var(r, "spaceId")+" does not exist on this server.", code)
-			return
+			return err
 		}
-		next(w, r)
+		return next(w, r)
 	}
 }

@@ -12,6 +12,10 @@
 // Feeds are written by hand, not with encoding/xml, for speed and for the
 // self-closing <content/> some clients need.
 //
-// It imports feed, index, nuget, protocol/httpx and protocol/nugetapi (the
-// NuGet family's read check and error table); never another protocol package.
+// Handlers return their errors, which the NuGet family's adapter answers
+// (protocol/nugethttp); an unsupported query is one of them, a 400.
+//
+// It imports feed, index, nuget, protocol/httpx and protocol/nugethttp (the
+// NuGet family's read check, cache policy and error table); never another
+// protocol package.
 package v2

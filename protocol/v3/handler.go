@@ -10,6 +10,7 @@ import (
 	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/protocol/document"
 	"github.com/feedserver/feedserver/protocol/nugetapi"
+	"github.com/feedserver/feedserver/protocol/nugethttp"
 )
 
 // Paths of the resources, relative to the public base URL.
@@ -83,7 +84,7 @@ type Options struct {
 // Handler serves registration, search and autocomplete over a feed.
 type Handler struct {
 	feed  *feed.Feed
-	nuget *nugetapi.Handler
+	fam   *nugethttp.Family // the NuGet family's read check and cache policy
 	opts  Options
 	log   *slog.Logger
 	cache *document.Cache
@@ -92,8 +93,8 @@ type Handler struct {
 // generationer is what a feed offers when it counts its changes.
 type generationer interface{ Generation() uint64 }
 
-// New returns a Handler; nuget lends it the NuGet family's read check and error table.
-func New(f *feed.Feed, nuget *nugetapi.Handler, opts Options) *Handler {
+// New returns a Handler; fam is the NuGet family's shared part.
+func New(f *feed.Feed, fam *nugethttp.Family, opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -105,7 +106,7 @@ func New(f *feed.Feed, nuget *nugetapi.Handler, opts Options) *Handler {
 	if opts.CacheBytes == 0 {
 		opts.CacheBytes = 64 << 20
 	}
-	return &Handler{feed: f, nuget: nuget, opts: opts, log: opts.Logger, cache: document.NewCache(opts.CacheBytes)}
+	return &Handler{feed: f, fam: fam, opts: opts, log: opts.Logger, cache: document.NewCache(opts.CacheBytes)}
 }
 
 // hive is one registration hive: its path and whether it shows SemVer2 packages.
