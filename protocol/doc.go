@@ -3,12 +3,14 @@
 // Each wire protocol lives in its own subpackage and exposes a handler type
 // whose methods the route table wires to paths:
 //
-//   - nugetapi: NuGet push/delete/relist, the v3 service index, the flat
-//     container and the v2 download URL
-//   - nugethttp: what the NuGet family shares: its error adapters (Read,
-//     Publish) over one table, its read check, and package serving
-//   - v3, v2, octopus, generic: NuGet consumption (registration, search),
-//     the v2 OData feed, the Octopus built-in repository, generic packages
+//   - v3: all of NuGet v3: the service index, the flat container,
+//     registration, search and autocomplete
+//   - v2: the NuGet v2 OData feed and the v2 download URL
+//   - publish: NuGet push, delete and relist (PackagePublish/2.0.0)
+//   - nugethttp: what the NuGet family (v3, v2, publish) shares: its error
+//     adapters (Read, Publish) over one table, its read check, and the one
+//     place a package's bytes are served from
+//   - octopus, generic: the Octopus built-in repository, generic packages
 //   - admin: re-index and retention on demand, for administrators
 //   - httpx: what they all share (request state, auth middleware, public
 //     URL, upload reader, access log, metrics, and the one error path:

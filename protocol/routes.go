@@ -8,7 +8,6 @@ import (
 
 	"github.com/feedserver/feedserver/protocol/generic"
 	"github.com/feedserver/feedserver/protocol/httpx"
-	"github.com/feedserver/feedserver/protocol/nugetapi"
 	"github.com/feedserver/feedserver/protocol/v2"
 	"github.com/feedserver/feedserver/protocol/v3"
 )
@@ -48,22 +47,16 @@ func (s *Server) routes() *mux.Router {
 	// 1.8.1 its routes' copied prefix matcher clears a method mismatch, and a
 	// wrong method got 404 instead of 405.)
 	//
-	// Every NuGet read answers its errors through nugetRead (protocol/nugethttp:
-	// a missing or wrong credential is a Basic challenge).
-	nugetRead := s.nuget.Read
 	//
-	// The service index. Consumption resources (registration, search,
-	// autocomplete) are appended here by their package:
-	//   serviceIndex.Resources = append(serviceIndex.Resources, v3.Resources()...)
-	serviceIndex := nugetapi.ServiceIndex{Resources: nugetapi.PublishResources()}
-	serviceIndex.Resources = append(serviceIndex.Resources, v3.Resources()...)
-	r.Handle("/v3/index.json", nugetRead(serviceIndex.Write)).Methods(GET, HEAD)
-
-	// The flat container (PackageBaseAddress/3.0.0).
-	r.Handle("/v3/package/{id}/index.json", nugetRead(s.pub.Versions)).Methods(GET, HEAD)
-	r.Handle("/v3/package/{id}/{version}/{file}", nugetRead(s.pub.Content)).Methods(GET, HEAD)
-
-	// Registration (two hives: SemVer1-only and SemVer2), search, autocomplete: protocol/v3.
+	// Every NuGet read answers its errors through nugetRead (protocol/nugethttp:
+	// a missing or wrong credential is a Basic challenge). All of v3 is
+	// protocol/v3: the service index, the flat container
+	// (PackageBaseAddress/3.0.0), registration (two hives: SemVer1-only and
+	// SemVer2), search and autocomplete.
+	nugetRead := s.nuget.Read
+	r.Handle("/v3/index.json", nugetRead(s.v3.ServiceIndex)).Methods(GET, HEAD)
+	r.Handle("/v3/package/{id}/index.json", nugetRead(s.v3.Versions)).Methods(GET, HEAD)
+	r.Handle("/v3/package/{id}/{version}/{file}", nugetRead(s.v3.Content)).Methods(GET, HEAD)
 	hive := "/v3/{hive:" + v3.HiveSemVer1 + "|" + v3.HiveSemVer2 + "}"
 	r.Handle(hive+"/{id}/index.json", nugetRead(s.v3.RegistrationIndex)).Methods(GET, HEAD)
 	r.Handle(hive+"/{id}/page/{lower}/{upper}.json", nugetRead(s.v3.RegistrationPage)).Methods(GET, HEAD)
@@ -71,7 +64,7 @@ func (s *Server) routes() *mux.Router {
 	r.Handle("/v3/search", nugetRead(s.v3.Search)).Methods(GET, HEAD)
 	r.Handle("/v3/autocomplete", nugetRead(s.v3.Autocomplete)).Methods(GET, HEAD)
 
-	// NuGet push, delete and relist, on three publish bases: nuget.org's
+	// NuGet push, delete and relist (protocol/publish), on three publish bases: nuget.org's
 	// /api/v2/package, Octopus' /nuget/packages and its per-space form. NuGet
 	// clients append "/" to the source URL, so each push path also has a
 	// trailing-slash twin; delete is DELETE {base}/{id}/{version}. Their
@@ -95,7 +88,7 @@ func (s *Server) routes() *mux.Router {
 	r.Handle("/"+spaceID+"/nuget/{id}/{version}", nugetPublish(s.oct.KnownSpace(pub.Delete))).Methods(DELETE)
 
 	// NuGet v2 download: GET /api/v2/package/{id}/{version} (NuGet 2.x, v2 feed content links).
-	r.Handle("/api/v2/package/{id}/{version}", nugetRead(pub.Download)).Methods(GET, HEAD)
+	r.Handle("/api/v2/package/{id}/{version}", nugetRead(s.v2.Download)).Methods(GET, HEAD)
 
 	// NuGet v2 OData feed (protocol/v2): the service document with and without
 	// the slash, v2 autocomplete, then everything else below the base

@@ -15,9 +15,9 @@ import (
 	"github.com/feedserver/feedserver/protocol/admin"
 	"github.com/feedserver/feedserver/protocol/generic"
 	"github.com/feedserver/feedserver/protocol/httpx"
-	"github.com/feedserver/feedserver/protocol/nugetapi"
 	"github.com/feedserver/feedserver/protocol/nugethttp"
 	"github.com/feedserver/feedserver/protocol/octopus"
+	"github.com/feedserver/feedserver/protocol/publish"
 	"github.com/feedserver/feedserver/protocol/v2"
 	"github.com/feedserver/feedserver/protocol/v3"
 	"github.com/feedserver/feedserver/web"
@@ -62,9 +62,9 @@ type Server struct {
 	log     *slog.Logger
 	handler http.Handler
 	nuget   *nugethttp.Family // what the NuGet family shares: its error adapters, read check, package serving
-	pub     *nugetapi.Handler // NuGet push, delete, relist; the flat container; the v2 download
-	v2      *v2.Handler       // NuGet v2 OData feed
-	v3      *v3.Handler       // NuGet v3 registration, search, autocomplete
+	pub     *publish.Handler  // NuGet push, delete, relist
+	v2      *v2.Handler       // NuGet v2: the OData feed and the download URL
+	v3      *v3.Handler       // NuGet v3: service index, flat container, registration, search, autocomplete
 	oct     *octopus.Handler  // Octopus built-in repository API
 	admin   *admin.Handler    // retention and re-index on demand
 	web     *web.Handler      // the web page for people (Library → Packages)
@@ -88,7 +88,7 @@ func New(f *feed.Feed, opts Options) (*Server, error) {
 	}
 	s := &Server{feed: f, opts: opts, log: opts.Logger}
 	s.nuget = nugethttp.New(f, nugethttp.Options{RequireAuthForReads: opts.RequireAuthForReads, Logger: opts.Logger})
-	if s.pub, err = nugetapi.New(f, s.nuget, nugetapi.Options{
+	if s.pub, err = publish.New(f, s.nuget, publish.Options{
 		MaxUploadBytes: opts.MaxUploadBytes,
 		DeleteMode:     opts.DeleteMode,
 		Logger:         opts.Logger,

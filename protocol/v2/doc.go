@@ -2,7 +2,8 @@
 // the service document, $metadata, Packages and Packages(Id='…',Version='…'),
 // FindPackagesById(), Search() and GetUpdates(), each collection with /$count
 // and next-page links, plus the v2 autocomplete (package-ids,
-// package-versions). NuGet.exe and dotnet restore use FindPackagesById() on a
+// package-versions) and the download URL its entries link to
+// (GET /api/v2/package/{id}/{version}). NuGet.exe and dotnet restore use FindPackagesById() on a
 // v2 source; nuget list, Visual Studio, NuGet 2.x, Chocolatey and
 // PowerShellGet use the rest.
 //

@@ -513,6 +513,16 @@ func (h *Handler) PackageVersions(w http.ResponseWriter, r *http.Request) error 
 	return h.writeArray(w, r, versions)
 }
 
+// Download serves GET /api/v2/package/{id}/{version}, the v2 download URL
+// (NuGet 2.x clients and the feed's content links).
+func (h *Handler) Download(w http.ResponseWriter, r *http.Request) error {
+	sp, err := h.fam.RequireRead(r)
+	if err != nil {
+		return err
+	}
+	return h.fam.ServePackage(w, r, sp, httpx.Var(r, "id"), httpx.Var(r, "version"))
+}
+
 // writeArray answers with a JSON array of strings, v2's autocomplete shape.
 func (h *Handler) writeArray(w http.ResponseWriter, r *http.Request, items []string) error {
 	body, err := json.Marshal(items)

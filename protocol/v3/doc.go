@@ -1,18 +1,21 @@
-// Package v3 is the consumption half of the NuGet v3 protocol: the
-// registration hives (package metadata: index, pages, leaves), search and
-// autocomplete, and the service-index entries that advertise them
-// (Resources). Push and the flat container are protocol/nugetapi's. Its
-// handlers return their errors, which the NuGet family's adapter answers
-// (protocol/nugethttp, with the family's read check and cache policy).
+// Package v3 is the NuGet v3 protocol, every resource a restore or a browse
+// asks for: the service index (/v3/index.json, serviceindex.go), the flat
+// container (PackageBaseAddress/3.0.0: a package's versions, its .nupkg and
+// nuspec; flatcontainer.go), the registration hives (package metadata:
+// index, pages, leaves; registration.go), search and autocomplete
+// (search.go). Push, delete and relist are protocol/publish's; the service
+// index advertises them. Handlers return their errors, which the NuGet
+// family's Read adapter answers (protocol/nugethttp, with the family's read
+// check, cache policy and package serving).
 //
 // Two registration hives, as nuget.org has: /v3/registration/ hides SemVer2
 // packages (for the RegistrationsBaseUrl aliases that pre-4.3 clients use)
 // and /v3/registration-semver2/ shows everything (3.6.0 and /Versioned).
 //
-// Rendered registration indexes (and, when the feed has a change counter,
-// search answers) are cached; see cache.go for why they never go stale.
+// Rendered documents (the flat container's index.json, registration indexes
+// and, when the feed has a change counter, search answers) are cached; see
+// cache.go and flatcontainer.go for why they never go stale.
 //
-// It imports feed, index, nuget, protocol/httpx, protocol/document,
-// protocol/nugethttp and protocol/nugetapi; never another protocol package,
-// never storage.
+// It imports feed, index, nuget, protocol/httpx, protocol/document and
+// protocol/nugethttp; never another protocol package, never storage.
 package v3

@@ -1,4 +1,4 @@
-package nugetapi
+package v3
 
 import (
 	"encoding/json"
@@ -9,9 +9,9 @@ import (
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
-// Resource is one entry of the v3 service index. Path is relative to the
+// resource is one entry of the v3 service index. Path is relative to the
 // server's public base URL and starts with "/".
-type Resource struct {
+type resource struct {
 	Path    string
 	Type    string
 	Comment string
@@ -21,22 +21,6 @@ type Resource struct {
 	// HTTPSOnly leaves the entry out of an index served under an http base
 	// URL (PackageDetailsUriTemplate: NuGet accepts only https templates).
 	HTTPSOnly bool
-}
-
-// PublishResources are the entries this package serves: push (NuGet 5.8
-// looks only for PackagePublish/2.0.0 and /Versioned) and the flat container.
-// Other protocol packages append their own entries in the route table.
-func PublishResources() []Resource {
-	return []Resource{
-		{Path: "/api/v2/package", Type: "PackagePublish/2.0.0", Comment: "Push, delete and relist packages."},
-		{Path: "/v3/package/", Type: "PackageBaseAddress/3.0.0", Comment: "Package versions and content (the flat container)."},
-	}
-}
-
-// ServiceIndex serves GET /v3/index.json with absolute URLs built from the
-// public base URL, so clients behind a proxy get URLs they can reach.
-type ServiceIndex struct {
-	Resources []Resource
 }
 
 type serviceIndexJSON struct {
@@ -51,12 +35,14 @@ type resourceJSON struct {
 	ClientVersion string `json:"clientVersion,omitempty"`
 }
 
-// Write writes the service index. Its URLs depend on the request's host
-// when no public URL is configured, hence no shared caching.
-func (s ServiceIndex) Write(w http.ResponseWriter, r *http.Request) error {
+// ServiceIndex serves GET /v3/index.json with absolute URLs built from the
+// public base URL, so clients behind a proxy get URLs they can reach. Its
+// URLs depend on the request's host when no public URL is configured, hence
+// no shared caching.
+func (h *Handler) ServiceIndex(w http.ResponseWriter, r *http.Request) error {
 	base := httpx.PublicURL(r)
-	doc := serviceIndexJSON{Version: "3.0.0", Resources: make([]resourceJSON, 0, len(s.Resources))}
-	for _, res := range s.Resources {
+	doc := serviceIndexJSON{Version: "3.0.0", Resources: make([]resourceJSON, 0, len(h.resources))}
+	for _, res := range h.resources {
 		if res.HTTPSOnly && !strings.HasPrefix(base, "https://") {
 			continue
 		}

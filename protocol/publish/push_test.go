@@ -1,4 +1,4 @@
-package nugetapi
+package publish
 
 import (
 	"testing"

@@ -1,4 +1,4 @@
-package nugetapi
+package v3
 
 import (
 	"encoding/json"
@@ -12,6 +12,13 @@ import (
 	"github.com/feedserver/feedserver/protocol/document"
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
+
+// The flat container (PackageBaseAddress/3.0.0): a package's versions and
+// its files, addressed by lowercase id and version.
+
+// flatIndexCacheBytes bounds the cached index.json documents: a few hundred
+// bytes each for most ids, so tens of thousands of ids fit.
+const flatIndexCacheBytes = 16 << 20
 
 // Versions serves the flat container's {id}/index.json: every version,
 // listed or not, lowercase and normalised; 404 for an unknown id (NuGet
@@ -29,7 +36,7 @@ func (h *Handler) Versions(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := httpx.Var(r, "id")
 	key, stamp := sp+"\x00"+strings.ToLower(id), document.GenerationStamp(h.feed.Generation())
-	if d := h.docs.Get(key, stamp); d != nil {
+	if d := h.flat.Get(key, stamp); d != nil {
 		document.Serve(w, r, d, h.fam.ListCacheControl(), "Accept-Encoding")
 		return nil
 	}
@@ -51,7 +58,7 @@ func (h *Handler) Versions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := document.New(stamp, body, "application/json", true)
-	h.docs.Put(key, d)
+	h.flat.Put(key, d)
 	document.Serve(w, r, d, h.fam.ListCacheControl(), "Accept-Encoding")
 	return nil
 }
@@ -81,16 +88,7 @@ func (h *Handler) Content(w http.ResponseWriter, r *http.Request) error {
 	return fmt.Errorf("%w: no file %s", feed.ErrNotFound, file)
 }
 
-// Download serves GET /api/v2/package/{id}/{version}, the v2 download URL
-// (NuGet 2.x clients and the v2 feed's content links).
-func (h *Handler) Download(w http.ResponseWriter, r *http.Request) error {
-	sp, err := h.fam.RequireRead(r)
-	if err != nil {
-		return err
-	}
-	return h.fam.ServePackage(w, r, sp, httpx.Var(r, "id"), httpx.Var(r, "version"))
-}
-
+// sameVersion reports whether a and b spell one version (case, normalisation).
 func sameVersion(a, b string) bool {
 	if strings.EqualFold(a, b) {
 		return true

@@ -1,11 +1,10 @@
-package nugetapi
+package publish
 
 import (
 	"fmt"
 	"log/slog"
 
 	"github.com/feedserver/feedserver/feed"
-	"github.com/feedserver/feedserver/protocol/document"
 	"github.com/feedserver/feedserver/protocol/nugethttp"
 )
 
@@ -25,18 +24,13 @@ type Options struct {
 	Logger     *slog.Logger
 }
 
-// Handler serves the NuGet push and content endpoints over a feed.
+// Handler serves push, delete and relist over a feed.
 type Handler struct {
 	feed *feed.Feed
-	fam  *nugethttp.Family // the NuGet family's checks and package serving
+	fam  *nugethttp.Family // the NuGet family's permission checks
 	opts Options
 	log  *slog.Logger
-	docs *document.Cache // rendered flat-container index.json documents
 }
-
-// flatIndexCacheBytes bounds the cached index.json documents: a few hundred
-// bytes each for most ids, so tens of thousands of ids fit.
-const flatIndexCacheBytes = 16 << 20
 
 // New returns a Handler; it fails on an unknown DeleteMode.
 func New(f *feed.Feed, fam *nugethttp.Family, opts Options) (*Handler, error) {
@@ -45,10 +39,10 @@ func New(f *feed.Feed, fam *nugethttp.Family, opts Options) (*Handler, error) {
 		opts.DeleteMode = DeleteRemoves
 	case DeleteRemoves, DeleteUnlists:
 	default:
-		return nil, fmt.Errorf("nugetapi: unknown delete mode %q (want %q or %q)", opts.DeleteMode, DeleteRemoves, DeleteUnlists)
+		return nil, fmt.Errorf("publish: unknown delete mode %q (want %q or %q)", opts.DeleteMode, DeleteRemoves, DeleteUnlists)
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{feed: f, fam: fam, opts: opts, log: opts.Logger, docs: document.NewCache(flatIndexCacheBytes)}, nil
+	return &Handler{feed: f, fam: fam, opts: opts, log: opts.Logger}, nil
 }
