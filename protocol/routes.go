@@ -103,34 +103,35 @@ func (s *Server) routes() *mux.Router {
 		r.Handle(base+"/{"+v2.PathVar+":.+}", nugetRead(s.v2.OData)).Methods(GET, HEAD)
 	}
 
-	// Octopus built-in repository (protocol/octopus). Discovery first: the root
-	// document with and without the slash (api-client / go-octopusdeploy).
-	oct := s.oct
-	r.HandleFunc("/api", oct.Root).Methods(GET, HEAD)
-	r.HandleFunc("/api/", oct.Root).Methods(GET, HEAD)
-	r.HandleFunc("/api/spaces", oct.Spaces).Methods(GET)
-	r.HandleFunc("/api/spaces/all", oct.SpacesAll).Methods(GET)
-	r.HandleFunc("/api/spaces/{spaceId}", oct.Space).Methods(GET)
-	r.HandleFunc("/api/users/me", oct.CurrentUser).Methods(GET)
-	r.HandleFunc("/api/users/{userId}/spaces", oct.UserSpaces).Methods(GET)
-	r.HandleFunc("/api/"+spaceID, oct.SpaceRoot).Methods(GET)
+	// Octopus built-in repository (protocol/octopus), its errors in Octopus'
+	// JSON shape (octopusAPI). Discovery first: the root document with and
+	// without the slash (api-client / go-octopusdeploy).
+	oct, octopusAPI := s.oct, s.oct.Serve
+	r.Handle("/api", octopusAPI(oct.Root)).Methods(GET, HEAD)
+	r.Handle("/api/", octopusAPI(oct.Root)).Methods(GET, HEAD)
+	r.Handle("/api/spaces", octopusAPI(oct.Spaces)).Methods(GET)
+	r.Handle("/api/spaces/all", octopusAPI(oct.SpacesAll)).Methods(GET)
+	r.Handle("/api/spaces/{spaceId}", octopusAPI(oct.Space)).Methods(GET)
+	r.Handle("/api/users/me", octopusAPI(oct.CurrentUser)).Methods(GET)
+	r.Handle("/api/users/{userId}/spaces", octopusAPI(oct.UserSpaces)).Methods(GET)
+	r.Handle("/api/"+spaceID, octopusAPI(oct.SpaceRoot)).Methods(GET)
 	// Every package and feed route twice: /api/... is the default space.
 	for _, base := range []string{"/api", "/api/" + spaceID} {
-		r.HandleFunc(base+"/packages/raw", oct.Upload).Methods(POST)
-		r.HandleFunc(base+"/packages", oct.List).Methods(GET)
-		r.HandleFunc(base+"/packages/notes", oct.Notes).Methods(GET)
-		r.HandleFunc(base+"/packages/bulk", oct.BulkDelete).Methods(DELETE)
-		r.HandleFunc(base+"/packages/{packageId}/{version}/delta-signature", oct.DeltaSignature).Methods(GET)
-		r.HandleFunc(base+"/packages/{packageId}/{baseVersion}/delta", oct.DeltaUpload).Methods(POST)
-		r.HandleFunc(base+"/packages/{id}/raw", oct.Raw).Methods(GET, HEAD)
-		r.HandleFunc(base+"/packages/{id}", oct.Get).Methods(GET)
-		r.HandleFunc(base+"/packages/{id}", oct.Delete).Methods(DELETE)
-		r.HandleFunc(base+"/feeds", oct.Feeds).Methods(GET)
-		r.HandleFunc(base+"/feeds/all", oct.FeedsAll).Methods(GET)
-		r.HandleFunc(base+"/feeds/stats", oct.FeedStats).Methods(GET)
-		r.HandleFunc(base+"/feeds/{feedId}", oct.Feed).Methods(GET)
-		r.HandleFunc(base+"/feeds/{feedId}/packages/versions", oct.Versions).Methods(GET)
-		r.HandleFunc(base+"/feeds/{feedId}/packages/search", oct.SearchFeed).Methods(GET)
+		r.Handle(base+"/packages/raw", octopusAPI(oct.Upload)).Methods(POST)
+		r.Handle(base+"/packages", octopusAPI(oct.List)).Methods(GET)
+		r.Handle(base+"/packages/notes", octopusAPI(oct.Notes)).Methods(GET)
+		r.Handle(base+"/packages/bulk", octopusAPI(oct.BulkDelete)).Methods(DELETE)
+		r.Handle(base+"/packages/{packageId}/{version}/delta-signature", octopusAPI(oct.DeltaSignature)).Methods(GET)
+		r.Handle(base+"/packages/{packageId}/{baseVersion}/delta", octopusAPI(oct.DeltaUpload)).Methods(POST)
+		r.Handle(base+"/packages/{id}/raw", octopusAPI(oct.Raw)).Methods(GET, HEAD)
+		r.Handle(base+"/packages/{id}", octopusAPI(oct.Get)).Methods(GET)
+		r.Handle(base+"/packages/{id}", octopusAPI(oct.Delete)).Methods(DELETE)
+		r.Handle(base+"/feeds", octopusAPI(oct.Feeds)).Methods(GET)
+		r.Handle(base+"/feeds/all", octopusAPI(oct.FeedsAll)).Methods(GET)
+		r.Handle(base+"/feeds/stats", octopusAPI(oct.FeedStats)).Methods(GET)
+		r.Handle(base+"/feeds/{feedId}", octopusAPI(oct.Feed)).Methods(GET)
+		r.Handle(base+"/feeds/{feedId}/packages/versions", octopusAPI(oct.Versions)).Methods(GET)
+		r.Handle(base+"/feeds/{feedId}/packages/search", octopusAPI(oct.SearchFeed)).Methods(GET)
 	}
 
 	// Generic packages (/api/packages/{owner}/generic/...): protocol/generic.
