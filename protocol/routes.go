@@ -149,9 +149,10 @@ func (s *Server) routes() *mux.Router {
 
 	// Admin (protocol/admin): retention and re-index on demand, for an
 	// unrestricted administrator key.
-	r.HandleFunc("/api/admin/retention", s.admin.Retention).Methods(POST)
-	r.HandleFunc("/api/admin/reindex", s.admin.ReindexStart).Methods(POST)
-	r.HandleFunc("/api/admin/reindex", s.admin.ReindexState).Methods(GET)
+	adminAPI := s.admin.Serve
+	r.Handle("/api/admin/retention", adminAPI(s.admin.Retention)).Methods(POST)
+	r.Handle("/api/admin/reindex", adminAPI(s.admin.ReindexStart)).Methods(POST)
+	r.Handle("/api/admin/reindex", adminAPI(s.admin.ReindexState)).Methods(GET)
 
 	// Web page (web): Library → Packages for people. /packages/{id}/{version}
 	// is also the v3 PackageDetailsUriTemplate. The page's actions go to the
