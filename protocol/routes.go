@@ -158,20 +158,20 @@ func (s *Server) routes() *mux.Router {
 	// is also the v3 PackageDetailsUriTemplate. The page's actions go to the
 	// client endpoints above; it owns only API-key management and the listing
 	// state of any package kind.
-	wp := s.web
+	wp, page, pageAPI := s.web, s.web.ServePage, s.web.ServeAPI
 	r.HandleFunc("/", wp.Root).Methods(GET, HEAD)
-	r.HandleFunc("/packages", wp.Packages).Methods(GET, HEAD)
-	r.HandleFunc("/packages/generic/{owner}/{name}", wp.Generic).Methods(GET, HEAD)
-	r.HandleFunc("/packages/{id}", wp.Package).Methods(GET, HEAD)
-	r.HandleFunc("/packages/{id}/{version}", wp.Package).Methods(GET, HEAD)
-	r.HandleFunc("/upload", wp.Upload).Methods(GET, HEAD)
-	r.HandleFunc("/examples", wp.Examples).Methods(GET, HEAD)
-	r.HandleFunc("/admin", wp.Admin).Methods(GET, HEAD)
+	r.Handle("/packages", page(wp.Packages)).Methods(GET, HEAD)
+	r.Handle("/packages/generic/{owner}/{name}", page(wp.Generic)).Methods(GET, HEAD)
+	r.Handle("/packages/{id}", page(wp.Package)).Methods(GET, HEAD)
+	r.Handle("/packages/{id}/{version}", page(wp.Package)).Methods(GET, HEAD)
+	r.Handle("/upload", page(wp.Upload)).Methods(GET, HEAD)
+	r.Handle("/examples", page(wp.Examples)).Methods(GET, HEAD)
+	r.Handle("/admin", page(wp.Admin)).Methods(GET, HEAD)
 	r.HandleFunc("/static/{file}", wp.Static).Methods(GET, HEAD)
-	r.HandleFunc("/api/admin/apikeys", wp.ListKeys).Methods(GET)
-	r.HandleFunc("/api/admin/apikeys", wp.CreateKey).Methods(POST)
-	r.HandleFunc("/api/admin/apikeys/{keyId}", wp.RevokeKey).Methods(DELETE)
-	r.HandleFunc("/api/admin/packages/{spaceId}/{kind}/{id}/{version}/listed", wp.SetListed).Methods(PUT)
+	r.Handle("/api/admin/apikeys", pageAPI(wp.ListKeys)).Methods(GET)
+	r.Handle("/api/admin/apikeys", pageAPI(wp.CreateKey)).Methods(POST)
+	r.Handle("/api/admin/apikeys/{keyId}", pageAPI(wp.RevokeKey)).Methods(DELETE)
+	r.Handle("/api/admin/packages/{spaceId}/{kind}/{id}/{version}/listed", pageAPI(wp.SetListed)).Methods(PUT)
 
 	return r
 }
