@@ -189,7 +189,7 @@ func feedMatches(f feedResource, q map[string][]string) bool {
 	if n := queryValue(q, "name"); n != "" && !strings.EqualFold(n, f.Name) {
 		return false
 	}
-	if ids := queryValues(q, "ids"); len(ids) > 0 && !containsFold(ids, f.Id) {
+	if ids := queryValues(q, "ids"); len(ids) > 0 && !containsFold(ids, f.ID) {
 		return false
 	}
 	return true

@@ -471,7 +471,7 @@ func (h *Handler) SearchFeed(w http.ResponseWriter, r *http.Request) error {
 	for _, e := range page(entries, skip, take) {
 		p := newPackage(l, e)
 		items = append(items, packageDescriptionResource{
-			Id: string(e.ID), Name: string(e.ID), LatestVersion: p.Version, Description: p.Description,
+			ID: string(e.ID), Name: string(e.ID), LatestVersion: p.Version, Description: p.Description,
 			Links: map[string]string{"Versions": p.Links["AllVersions"]},
 		})
 	}
@@ -509,15 +509,15 @@ func (h *Handler) Notes(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) note(ctx context.Context, space, ref string) packageNote {
-	n := packageNote{FeedId: builtInFeedID}
+	n := packageNote{FeedID: builtInFeedID}
 	var e index.Entry
 	var err error
 	if parts := strings.Split(ref, ":"); len(parts) >= 2 {
 		id, version := parts[len(parts)-2], parts[len(parts)-1]
-		n.PackageId, n.Version = id, version
+		n.PackageID, n.Version = id, version
 		e, err = h.findVersion(ctx, space, id, version)
 	} else {
-		n.PackageId = ref
+		n.PackageID = ref
 		e, err = h.findPackage(ctx, space, ref)
 	}
 	if err != nil {
@@ -531,7 +531,7 @@ func (h *Handler) note(ctx context.Context, space, ref string) packageNote {
 		n.Notes = packageNoteNotes{FailureReason: &reason, DisplayMessage: &reason}
 		return n
 	}
-	n.PackageId, n.Version = string(e.ID), e.Version.Original()
+	n.PackageID, n.Version = string(e.ID), e.Version.Original()
 	n.Notes.Succeeded = true
 	if e.Manifest != nil {
 		n.Notes.Notes = optional(e.Manifest.ReleaseNotes)
