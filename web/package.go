@@ -312,13 +312,13 @@ func (h *Handler) actions(e index.Entry, afterDelete string) []action {
 	var acts []action
 	if e.Kind == index.KindNuGet {
 		del := octopusDelete
-		if h.opts.DeleteMode == DeleteRemoves {
+		if h.opts.DeleteMode == deleteRemoves {
 			del.URL, del.Header = nugetPath, "X-NuGet-ApiKey" // nuget delete
 		}
 		switch {
 		case !e.Listed:
 			acts = append(acts, action{Label: "Relist", Method: http.MethodPost, URL: nugetPath, Header: "X-NuGet-ApiKey"})
-		case h.opts.DeleteMode == DeleteUnlists:
+		case h.opts.DeleteMode == deleteUnlists:
 			acts = append(acts, action{Label: "Unlist", Method: http.MethodDelete, URL: nugetPath, Header: "X-NuGet-ApiKey"})
 		default:
 			acts = append(acts, listed(false))

@@ -31,8 +31,8 @@ var staticFS embed.FS
 
 // DeleteMode values, as protocol.Options.DeleteMode: what a NuGet DELETE does.
 const (
-	DeleteRemoves = "delete"
-	DeleteUnlists = "unlist"
+	deleteRemoves = "delete"
+	deleteUnlists = "unlist"
 )
 
 // Options configures a Handler.
@@ -85,8 +85,8 @@ func New(f *feed.Feed, opts Options) (*Handler, error) {
 	}
 	switch opts.DeleteMode {
 	case "":
-		opts.DeleteMode = DeleteRemoves
-	case DeleteRemoves, DeleteUnlists:
+		opts.DeleteMode = deleteRemoves
+	case deleteRemoves, deleteUnlists:
 	default:
 		return nil, fmt.Errorf("web: unknown delete mode %q", opts.DeleteMode)
 	}

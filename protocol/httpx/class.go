@@ -10,10 +10,10 @@ import (
 	"github.com/feedserver/feedserver/feed"
 )
 
-// Class is what kind of failure an error is, whatever the protocol: Classify
-// finds it once, from the sentinels of the layers below, and Status gives its
-// one status code. Each family's table (a Family's Write) only words it for
-// its own clients.
+// Class is what kind of failure an error is, whatever the protocol: it is
+// found once (classify, from the sentinels of the layers below) when a
+// Family answers an error, and Status gives its one status code. Each
+// family's table (a Family's Write) only words it for its own clients.
 type Class uint8
 
 // The classes, with the status every family answers them with.
@@ -95,9 +95,9 @@ var classes = []struct {
 	{Canceled, []error{context.Canceled}},
 }
 
-// Classify is the class of err (Internal for nil or anything unknown). A
+// classify is the class of err (Internal for nil or anything unknown). A
 // protocol's own errors take part through WithClass and NewError.
-func Classify(err error) Class {
+func classify(err error) Class {
 	if err == nil {
 		return Internal
 	}
@@ -148,23 +148,23 @@ func marked(err error, c Class) bool {
 		if ce, ok := e.(*classError); ok && ce.class == c {
 			found = true
 		}
-		if r, ok := e.(*Refusal); ok && r.Class == c {
+		if r, ok := e.(*refusal); ok && r.class == c {
 			found = true
 		}
 	})
 	return found
 }
 
-// Refusal is a failure worded where it happens: every family answers it
-// with Text as is, under its class's status. It is for the few refusals only
-// the refusing code can word (a space that does not exist, on a route of
-// another protocol); the rest are worded by each family's table.
-type Refusal struct {
-	Class Class
-	Text  string
+// Refuse returns a failure of class c worded where it happens: every family
+// answers it with text as is (Failure.Refused), under the class's status.
+// It is for the few refusals only the refusing code can word (a space that
+// does not exist, on a route of another protocol); the rest are worded by
+// each family's table.
+func Refuse(c Class, text string) error { return &refusal{class: c, text: text} }
+
+type refusal struct {
+	class Class
+	text  string
 }
 
-// Refuse returns a Refusal of class c.
-func Refuse(c Class, text string) error { return &Refusal{Class: c, Text: text} }
-
-func (r *Refusal) Error() string { return r.Text }
+func (r *refusal) Error() string { return r.text }

@@ -4,12 +4,12 @@
 // metrics, panic recovery, authentication), the public base URL of a request,
 // the one upload reader (Upload), and the one error path.
 //
-// The error path: handlers return errors (HandlerFunc). Classify turns an
-// error into a Class once, from the sentinels of feed and auth (class.go, the
-// one table), and Class.Status is that class's status code in every
-// protocol. Each protocol family answers through one Family, whose Fail
-// records the error for the access log, drains the body, logs server faults
-// and hands a Failure (class, status, the client-safe text of Quiet) to the
+// The error path: handlers return errors (HandlerFunc), and each protocol
+// family answers them through one Family. Its Fail finds the error's Class
+// once, from the sentinels of feed and auth (class.go, the one table), takes
+// that class's status (Class.Status, the same in every protocol), records
+// the error for the access log, drains the body, logs server faults, and
+// hands a Failure (class, status, the client-safe text of Quiet) to the
 // family's own writer, which only words it. WriteJSON and WriteText are the
 // writers the families share; HeaderText makes text fit for a header.
 //

@@ -76,14 +76,14 @@ func (fam *Family) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	if r.Body != nil {
 		Drain(r.Body)
 	}
-	f := &Failure{Class: Classify(err), Err: Quiet(err), RequestID: RequestID(ctx)}
+	f := &Failure{Class: classify(err), Err: Quiet(err), RequestID: RequestID(ctx)}
 	f.Status = f.Class.Status()
 	if s, ok := fam.Statuses[f.Class]; ok {
 		f.Status = s
 	}
-	var refusal *Refusal
-	if errors.As(err, &refusal) {
-		f.Refused = refusal.Text
+	var r2 *refusal
+	if errors.As(err, &r2) {
+		f.Refused = r2.text
 	}
 	if f.Class == Internal {
 		fam.Log.Error(fam.Name+" request failed", "id", f.RequestID, "err", err)

@@ -113,7 +113,7 @@ func TestUploadRefusesADeclaredOversizeBody(t *testing.T) {
 	r.ContentLength = 1<<20 + uploadSlack + 1
 	_, _, err := Upload(httptest.NewRecorder(), r, 1<<20)
 	var tooBig *http.MaxBytesError
-	if !errors.As(err, &tooBig) || Classify(err) != TooLarge {
+	if !errors.As(err, &tooBig) || classify(err) != TooLarge {
 		t.Fatalf("Upload of a body declared over the limit: %v, want a MaxBytesError", err)
 	}
 	if body.Len() != 100<<10 {

@@ -43,8 +43,8 @@ func TestCredential(t *testing.T) {
 			if tt.basic != nil {
 				r.SetBasicAuth(tt.basic[0], tt.basic[1])
 			}
-			if got := Credential(r); got != tt.want {
-				t.Errorf("Credential = %q, want %q", got, tt.want)
+			if got := credential(r); got != tt.want {
+				t.Errorf("credential = %q, want %q", got, tt.want)
 			}
 		})
 	}
@@ -60,8 +60,8 @@ func TestRedactQuery(t *testing.T) {
 		{"apikeyAPI-SECRET", "REDACTED"},
 	}
 	for _, tt := range tests {
-		if got := RedactQuery(tt.in); got != tt.want || strings.Contains(got, "SECRET") {
-			t.Errorf("RedactQuery(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := redactQuery(tt.in); got != tt.want || strings.Contains(got, "SECRET") {
+			t.Errorf("redactQuery(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -259,16 +259,16 @@ func FuzzRedactQuery(f *testing.F) {
 	f.Add("%41PIKEY=API-SECRETSECRET")
 	f.Add("x=1&ApiKey=API-SECRETSECRET&ApiKey=API-OTHER")
 	f.Fuzz(func(t *testing.T, raw string) {
-		// Whatever key Credential would take from the query, the redacted query no longer yields it.
+		// Whatever key credential would take from the query, the redacted query no longer yields it.
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.URL.RawQuery = raw
-		if Credential(r) == "" {
+		if credential(r) == "" {
 			return
 		}
-		redacted := RedactQuery(raw)
+		redacted := redactQuery(raw)
 		r.URL.RawQuery = redacted
-		if got := Credential(r); got != "" && got != "REDACTED" {
-			t.Fatalf("RedactQuery(%q) = %q still yields the key %q", raw, redacted, got)
+		if got := credential(r); got != "" && got != "REDACTED" {
+			t.Fatalf("redactQuery(%q) = %q still yields the key %q", raw, redacted, got)
 		}
 	})
 }

@@ -53,7 +53,7 @@ func FilePart(r *http.Request, body io.Reader) (file io.Reader, fileName string,
 	mediaType, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if !strings.HasPrefix(mediaType, "multipart/") {
 		if _, p, err := mime.ParseMediaType(r.Header.Get("Content-Disposition")); err == nil {
-			fileName = BaseName(p["filename"])
+			fileName = baseName(p["filename"])
 		}
 		return uploadReader{body}, fileName, nil
 	}
@@ -73,7 +73,7 @@ func FilePart(r *http.Request, body io.Reader) (file io.Reader, fileName string,
 			return nil, "", fmt.Errorf("%w: %w", ErrBadUpload, err)
 		}
 		if name := part.FileName(); name != "" {
-			return uploadReader{part}, BaseName(name), nil
+			return uploadReader{part}, baseName(name), nil
 		}
 		// A plain form field before the file: skip it (bounded by the body limit).
 		if _, err := io.Copy(io.Discard, part); err != nil {
@@ -92,8 +92,8 @@ func multipartBuffer(contentLength int64) int {
 	return max(small, int(contentLength))
 }
 
-// BaseName is the last element of a path written with / or \.
-func BaseName(name string) string {
+// baseName is the last element of a path written with / or \.
+func baseName(name string) string {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}

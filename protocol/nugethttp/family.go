@@ -49,8 +49,8 @@ func (fam *Family) Read(h httpx.HandlerFunc) http.Handler { return fam.read.Serv
 // through the NuGet table, a missing key with nuget.org's ApiKey challenge.
 func (fam *Family) Publish(h httpx.HandlerFunc) http.Handler { return fam.publish.Serve(h) }
 
-// Space is the route's {spaceId} in its canonical spelling, or the default space.
-func Space(r *http.Request) string {
+// routeSpace is the route's {spaceId} in its canonical spelling, or the default space.
+func routeSpace(r *http.Request) string {
 	return feed.CanonicalSpace(httpx.Var(r, "spaceId"))
 }
 
@@ -58,14 +58,14 @@ func Space(r *http.Request) string {
 // (a stale key reads as anonymous while reads are open: httpx.RequireRead)
 // and returns that space.
 func (fam *Family) RequireRead(r *http.Request) (space string, err error) {
-	space = Space(r)
+	space = routeSpace(r)
 	return space, httpx.RequireRead(r.Context(), fam.policy, auth.BuiltInFeedDownload, auth.Target{Space: space})
 }
 
 // Require checks that the request may use perm in the route's space and
 // returns that space.
 func (fam *Family) Require(r *http.Request, perm auth.Permission) (space string, err error) {
-	space = Space(r)
+	space = routeSpace(r)
 	return space, httpx.Require(r.Context(), fam.policy, perm, auth.Target{Space: space})
 }
 

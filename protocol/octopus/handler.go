@@ -15,9 +15,9 @@ import (
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
-// Version is the Octopus Server version the root document reports. No
+// serverVersion is the Octopus Server version the root document reports. No
 // client gates the built-in feed calls on it; api-client only reads it.
-const Version = "2024.1.0"
+const serverVersion = "2024.1.0"
 
 // apiVersion must parse as SemVer 3.0.x: Octopus.Client and octo refuse
 // anything else (UnsupportedApiVersionException).

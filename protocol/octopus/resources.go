@@ -67,7 +67,7 @@ func newRoot(l links, installationID string) rootResource {
 	ls["Users"] = l.api("/users{/id}{?skip,take,ids,filter}")
 	return rootResource{
 		Application:        "Octopus Deploy",
-		Version:            Version,
+		Version:            serverVersion,
 		APIVersion:         apiVersion,
 		InstallationID:     installationID,
 		HasLongTermSupport: false,

@@ -10,8 +10,8 @@ import (
 
 // Delete modes: what DELETE {publish}/{id}/{version} does.
 const (
-	DeleteRemoves = "delete" // remove the file, as Octopus' built-in feed does
-	DeleteUnlists = "unlist" // hide from search and "latest", as nuget.org does
+	deleteRemoves = "delete" // remove the file, as Octopus' built-in feed does
+	deleteUnlists = "unlist" // hide from search and "latest", as nuget.org does
 )
 
 // Options configures a Handler.
@@ -19,7 +19,7 @@ type Options struct {
 	// MaxUploadBytes caps a push request body; 0 means no limit here (the
 	// feed's own package size limit still applies).
 	MaxUploadBytes int64
-	// DeleteMode is DeleteRemoves (the default) or DeleteUnlists.
+	// DeleteMode is deleteRemoves (the default) or deleteUnlists.
 	DeleteMode string
 	Logger     *slog.Logger
 }
@@ -36,10 +36,10 @@ type Handler struct {
 func New(f *feed.Feed, fam *nugethttp.Family, opts Options) (*Handler, error) {
 	switch opts.DeleteMode {
 	case "":
-		opts.DeleteMode = DeleteRemoves
-	case DeleteRemoves, DeleteUnlists:
+		opts.DeleteMode = deleteRemoves
+	case deleteRemoves, deleteUnlists:
 	default:
-		return nil, fmt.Errorf("publish: unknown delete mode %q (want %q or %q)", opts.DeleteMode, DeleteRemoves, DeleteUnlists)
+		return nil, fmt.Errorf("publish: unknown delete mode %q (want %q or %q)", opts.DeleteMode, deleteRemoves, deleteUnlists)
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

@@ -81,7 +81,7 @@ func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) error {
 	}
 	// nuget delete sends id and version as typed; the feed matches them case-insensitively and normalised.
 	id, version := httpx.Var(r, "id"), httpx.Var(r, "version")
-	if h.opts.DeleteMode == DeleteUnlists {
+	if h.opts.DeleteMode == deleteUnlists {
 		_, err = h.feed.SetListed(ctx, sp, index.KindNuGet, id, version, false)
 	} else {
 		_, err = h.feed.Delete(ctx, sp, index.KindNuGet, id, version)
