@@ -18,12 +18,18 @@
 //     that exist, an owner list names valid owners (ErrInvalidSpec).
 //   - GenerateKey and ValidKeyFormat: keys of the form "API-" + [A-Z0-9]{32},
 //     the only form Octopus clients accept.
-//   - Keys: the key store over a *sql.DB (tables prefixed auth_). It stores only
+//   - Keys: the key store over a DB (tables prefixed auth_). It stores only
 //     the SHA-256 digest of a key, never the key, and caches successful lookups
-//     for a few seconds because Authenticate runs on every push.
+//     for a few seconds because Authenticate runs on every push. Spaces and
+//     Owners live in the same DB.
+//   - DB (db.go): a *sql.DB on SQLite (keys.db, the embedded default) or on
+//     PostgreSQL (the same database as the catalogue). The stores' SQL is
+//     written once; DB rebinds placeholders and serialises table creation
+//     for PostgreSQL, and turns an unreachable server into ErrUnavailable.
 //   - Sentinels ErrUnauthenticated, ErrInvalidKey, ErrForbidden, ErrNotFound,
 //     ErrExists, ErrInvalidSpec, MissingPermissionError and OutOfScopeError
-//     (a key that does not reach the space or owner). Which HTTP status
+//     (a key that does not reach the space or owner), ErrUnavailable (the
+//     key database cannot be reached). Which HTTP status
 //     each maps to is the protocol's decision (Octopus answers 401 to a bad
 //     key, NuGet push 403).
 //

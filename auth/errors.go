@@ -22,6 +22,12 @@ var ErrNotFound = errors.New("auth: not found")
 // key name, that is already stored.
 var ErrExists = errors.New("auth: already exists")
 
+// ErrUnavailable is returned (wrapped) when the key database's server
+// cannot be reached (PostgreSQL down or restarting): the request may succeed
+// later, so protocols answer 503. Only a DB made with PostgreSQL and an
+// unavailable classifier returns it.
+var ErrUnavailable = errors.New("auth: the key database is unavailable")
+
 // ErrInvalidSpec is returned (wrapped) when Keys.Create refuses the
 // description of a key: its name, role, expiry, spaces or owners. The error
 // says which and why; the admin API answers 400 with it.

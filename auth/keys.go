@@ -15,10 +15,10 @@ import (
 // schemaVersion is the version of the auth_ tables this code reads and writes.
 const schemaVersion = 1
 
-// The SQL below sticks to what SQLite, PostgreSQL and MySQL share (VARCHAR,
-// TEXT, BIGINT, IF NOT EXISTS, lower()); only the "?" placeholders would need
-// rebinding to $n for PostgreSQL. Times are Unix milliseconds (UTC) in BIGINT
-// so no driver's time handling is involved.
+// The SQL below sticks to what SQLite and PostgreSQL share (VARCHAR, TEXT,
+// BIGINT, IF NOT EXISTS, lower()); DB rebinds the "?" placeholders to $n for
+// PostgreSQL (db.go). Times are Unix milliseconds (UTC) in BIGINT so no
+// driver's time handling is involved.
 const (
 	createSchemaTable = `CREATE TABLE IF NOT EXISTS auth_schema (
 		version INTEGER NOT NULL
@@ -97,7 +97,7 @@ func (k KeyInfo) Active(now time.Time) bool {
 // Keys stores API keys in the auth_ tables of a SQL database. It is safe for
 // concurrent use.
 type Keys struct {
-	db     *sql.DB
+	db     *DB
 	spaces *Spaces // the spaces a key may be limited to, in the same database
 	now    func() time.Time
 	ttl    time.Duration // 0 disables the cache
@@ -120,30 +120,23 @@ type cachedKey struct {
 // NewKeys returns a store over db, creating the auth_ tables if missing
 // (the spaces' too: a key's space list must name spaces that exist). It
 // refuses a database written by a newer schema version.
-func NewKeys(ctx context.Context, db *sql.DB) (*Keys, error) {
-	tx, err := db.BeginTx(ctx, nil)
+func NewKeys(ctx context.Context, db *DB) (*Keys, error) {
+	err := db.createTables(ctx, func(tx *sql.Tx) error {
+		var version sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM auth_schema`).Scan(&version); err != nil {
+			return fmt.Errorf("reading schema version: %w", err)
+		}
+		switch {
+		case !version.Valid:
+			if _, err := tx.ExecContext(ctx, db.bind(`INSERT INTO auth_schema (version) VALUES (?)`), schemaVersion); err != nil {
+				return fmt.Errorf("writing schema version: %w", err)
+			}
+		case version.Int64 > schemaVersion:
+			return fmt.Errorf("database has schema version %d, this build knows %d", version.Int64, schemaVersion)
+		}
+		return nil
+	}, createSchemaTable, createKeysTable)
 	if err != nil {
-		return nil, fmt.Errorf("auth: creating tables: %w", err)
-	}
-	defer tx.Rollback() // a no-op after Commit
-	for _, stmt := range []string{createSchemaTable, createKeysTable} {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return nil, fmt.Errorf("auth: creating tables: %w", err)
-		}
-	}
-	var version sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM auth_schema`).Scan(&version); err != nil {
-		return nil, fmt.Errorf("auth: reading schema version: %w", err)
-	}
-	switch {
-	case !version.Valid:
-		if _, err := tx.ExecContext(ctx, `INSERT INTO auth_schema (version) VALUES (?)`, schemaVersion); err != nil {
-			return nil, fmt.Errorf("auth: writing schema version: %w", err)
-		}
-	case version.Int64 > schemaVersion:
-		return nil, fmt.Errorf("auth: database has schema version %d, this build knows %d", version.Int64, schemaVersion)
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("auth: creating tables: %w", err)
 	}
 	spaces, err := NewSpaces(ctx, db)
@@ -225,14 +218,14 @@ func (k *Keys) Create(ctx context.Context, spec KeySpec) (string, KeyInfo, error
 	// These checks give clear errors; the UNIQUE digest column is what
 	// guarantees a key is stored once, even under concurrent Creates.
 	var existing string
-	err = k.db.QueryRowContext(ctx, `SELECT id FROM auth_keys WHERE digest = ?`, d).Scan(&existing)
+	err = k.db.queryRow(ctx, `SELECT id FROM auth_keys WHERE digest = ?`, d).Scan(&existing)
 	switch {
 	case err == nil:
 		return "", KeyInfo{}, fmt.Errorf("auth: this key is already stored as %s: %w", existing, ErrExists)
 	case !errors.Is(err, sql.ErrNoRows):
 		return "", KeyInfo{}, fmt.Errorf("auth: creating key: %w", err)
 	}
-	err = k.db.QueryRowContext(ctx, `SELECT id FROM auth_keys
+	err = k.db.queryRow(ctx, `SELECT id FROM auth_keys
 		WHERE lower(name) = lower(?) AND revoked_at IS NULL AND (expires IS NULL OR expires > ?)`,
 		name, now.UnixMilli()).Scan(&existing)
 	switch {
@@ -250,7 +243,7 @@ func (k *Keys) Create(ctx context.Context, spec KeySpec) (string, KeyInfo, error
 	if err != nil {
 		return "", KeyInfo{}, fmt.Errorf("auth: creating key: %w", err)
 	}
-	_, err = k.db.ExecContext(ctx, `INSERT INTO auth_keys
+	_, err = k.db.exec(ctx, `INSERT INTO auth_keys
 		(id, name, digest, role, spaces, owners, created, expires, revoked_at, last_used)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
 		info.ID, info.Name, d, string(info.Role), string(spacesJSON), string(ownersJSON),
@@ -264,7 +257,7 @@ func (k *Keys) Create(ctx context.Context, spec KeySpec) (string, KeyInfo, error
 // List returns every stored key, revoked and expired ones included, oldest
 // first. It never returns a key or its digest.
 func (k *Keys) List(ctx context.Context) ([]KeyInfo, error) {
-	rows, err := k.db.QueryContext(ctx, `SELECT id, name, role, spaces, owners, created, expires, revoked_at, last_used
+	rows, err := k.db.query(ctx, `SELECT id, name, role, spaces, owners, created, expires, revoked_at, last_used
 		FROM auth_keys ORDER BY created, id`)
 	if err != nil {
 		return nil, fmt.Errorf("auth: listing keys: %w", err)
@@ -310,7 +303,7 @@ func (k *Keys) Revoke(ctx context.Context, idOrName string) error {
 		return fmt.Errorf("auth: revoking: empty id or name: %w", ErrNotFound)
 	}
 	d := digest(idOrName)
-	res, err := k.db.ExecContext(ctx, `UPDATE auth_keys SET revoked_at = ?
+	res, err := k.db.exec(ctx, `UPDATE auth_keys SET revoked_at = ?
 		WHERE revoked_at IS NULL AND (lower(id) = lower(?) OR lower(name) = lower(?) OR digest = ?)`,
 		k.now().UTC().UnixMilli(), idOrName, idOrName, d)
 	// Clear even on error: the update may have committed before the error.
@@ -329,7 +322,7 @@ func (k *Keys) Revoke(ctx context.Context, idOrName string) error {
 		return nil
 	}
 	var count int
-	err = k.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM auth_keys
+	err = k.db.queryRow(ctx, `SELECT COUNT(*) FROM auth_keys
 		WHERE lower(id) = lower(?) OR lower(name) = lower(?) OR digest = ?`, idOrName, idOrName, d).Scan(&count)
 	if err != nil {
 		return fmt.Errorf("auth: revoking key: %w", err)
@@ -344,7 +337,7 @@ func (k *Keys) Revoke(ctx context.Context, idOrName string) error {
 // expired); cmd uses it to decide whether to bootstrap an administrator key.
 func (k *Keys) Count(ctx context.Context) (int, error) {
 	var n int
-	err := k.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM auth_keys
+	err := k.db.queryRow(ctx, `SELECT COUNT(*) FROM auth_keys
 		WHERE revoked_at IS NULL AND (expires IS NULL OR expires > ?)`, k.now().UTC().UnixMilli()).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("auth: counting keys: %w", err)
@@ -383,7 +376,7 @@ func (k *Keys) Authenticate(ctx context.Context, key string) (Principal, error) 
 	)
 	// The lookup by digest is not constant-time, but what it could leak is
 	// about a SHA-256 digest, which says nothing usable about the key.
-	err := k.db.QueryRowContext(ctx, `SELECT id, name, digest, role, spaces, owners, expires, revoked_at, last_used
+	err := k.db.queryRow(ctx, `SELECT id, name, digest, role, spaces, owners, expires, revoked_at, last_used
 		FROM auth_keys WHERE digest = ?`, d).
 		Scan(&p.KeyID, &p.Name, &stored, &role, &spaces, &owners, &expires, &revoked, &lastUsed)
 	switch {
@@ -426,7 +419,7 @@ func (k *Keys) Authenticate(ctx context.Context, key string) (Principal, error) 
 
 	if !lastUsed.Valid || now.Sub(time.UnixMilli(lastUsed.Int64)) >= lastUsedEvery {
 		// Best effort: a busy or read-only database must not refuse a valid key.
-		_, _ = k.db.ExecContext(ctx, `UPDATE auth_keys SET last_used = ? WHERE id = ?`, now.UTC().UnixMilli(), p.KeyID)
+		_, _ = k.db.exec(ctx, `UPDATE auth_keys SET last_used = ? WHERE id = ?`, now.UTC().UnixMilli(), p.KeyID)
 	}
 	return p, nil
 }

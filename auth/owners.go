@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"regexp"
@@ -55,13 +54,13 @@ type OwnerInfo struct {
 // key database, so deleting the catalogue never loses them. It is safe for
 // concurrent use.
 type Owners struct {
-	db  *sql.DB
+	db  *DB
 	now func() time.Time
 }
 
 // NewOwners returns the owner store over db, creating its table if missing.
-func NewOwners(ctx context.Context, db *sql.DB) (*Owners, error) {
-	if _, err := db.ExecContext(ctx, createOwnersTable); err != nil {
+func NewOwners(ctx context.Context, db *DB) (*Owners, error) {
+	if err := db.createTables(ctx, nil, createOwnersTable); err != nil {
 		return nil, fmt.Errorf("auth: creating owners table: %w", err)
 	}
 	return &Owners{db: db, now: time.Now}, nil
@@ -82,7 +81,7 @@ func (o *Owners) Create(ctx context.Context, name string) (string, error) {
 	if exists {
 		return "", fmt.Errorf("auth: owner %q: %w", lower, ErrExists)
 	}
-	if _, err := o.db.ExecContext(ctx, `INSERT INTO auth_owners (name, created) VALUES (?, ?)`,
+	if _, err := o.db.exec(ctx, `INSERT INTO auth_owners (name, created) VALUES (?, ?)`,
 		lower, o.now().UTC().UnixMilli()); err != nil {
 		if again, _ := o.Exists(ctx, lower); again {
 			return "", fmt.Errorf("auth: owner %q: %w", lower, ErrExists)
@@ -100,7 +99,7 @@ func (o *Owners) Exists(ctx context.Context, name string) (bool, error) {
 		return false, nil
 	}
 	var n int
-	if err := o.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM auth_owners WHERE name = ?`, lower).Scan(&n); err != nil {
+	if err := o.db.queryRow(ctx, `SELECT COUNT(*) FROM auth_owners WHERE name = ?`, lower).Scan(&n); err != nil {
 		return false, fmt.Errorf("auth: looking up owner %q: %w", lower, err)
 	}
 	return n > 0, nil
@@ -108,7 +107,7 @@ func (o *Owners) Exists(ctx context.Context, name string) (bool, error) {
 
 // List returns every owner, by name.
 func (o *Owners) List(ctx context.Context) ([]OwnerInfo, error) {
-	rows, err := o.db.QueryContext(ctx, `SELECT name, created FROM auth_owners ORDER BY name`)
+	rows, err := o.db.query(ctx, `SELECT name, created FROM auth_owners ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("auth: listing owners: %w", err)
 	}

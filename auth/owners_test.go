@@ -2,13 +2,9 @@ package auth
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	_ "github.com/mattn/go-sqlite3"
 )
 
 func TestNormalizeOwner(t *testing.T) {
@@ -52,40 +48,38 @@ func TestNormalizeOwner(t *testing.T) {
 }
 
 func TestOwners(t *testing.T) {
-	ctx := context.Background()
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "keys.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	o, err := NewOwners(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := NewOwners(ctx, db); err != nil {
-		t.Fatalf("opening the store twice: %v", err)
-	}
-	if got, err := o.Create(ctx, "Acme"); err != nil || got != "acme" {
-		t.Fatalf("Create(Acme) = %q, %v; want acme", got, err)
-	}
-	if _, err := o.Create(ctx, "ACME"); !errors.Is(err, ErrExists) {
-		t.Errorf("Create(ACME) again: %v, want ErrExists", err)
-	}
-	if _, err := o.Create(ctx, "bad owner"); !errors.Is(err, ErrInvalidOwner) {
-		t.Errorf("Create(bad owner): %v, want ErrInvalidOwner", err)
-	}
-	if _, err := o.Create(ctx, "zeta"); err != nil {
-		t.Fatal(err)
-	}
-	for name, want := range map[string]bool{"acme": true, "ACME": true, "zeta": true, "other": false, "bad owner": false} {
-		if got, err := o.Exists(ctx, name); err != nil || got != want {
-			t.Errorf("Exists(%q) = %v, %v; want %v", name, got, err, want)
+	forEachBackend(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		db, _ := openDB(t, backend)
+		o, err := NewOwners(ctx, db)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	list, err := o.List(ctx)
-	if err != nil || len(list) != 2 || list[0].Name != "acme" || list[1].Name != "zeta" || list[0].Created.IsZero() {
-		t.Errorf("List = %+v, %v; want acme and zeta", list, err)
-	}
+		if _, err := NewOwners(ctx, db); err != nil {
+			t.Fatalf("opening the store twice: %v", err)
+		}
+		if got, err := o.Create(ctx, "Acme"); err != nil || got != "acme" {
+			t.Fatalf("Create(Acme) = %q, %v; want acme", got, err)
+		}
+		if _, err := o.Create(ctx, "ACME"); !errors.Is(err, ErrExists) {
+			t.Errorf("Create(ACME) again: %v, want ErrExists", err)
+		}
+		if _, err := o.Create(ctx, "bad owner"); !errors.Is(err, ErrInvalidOwner) {
+			t.Errorf("Create(bad owner): %v, want ErrInvalidOwner", err)
+		}
+		if _, err := o.Create(ctx, "zeta"); err != nil {
+			t.Fatal(err)
+		}
+		for name, want := range map[string]bool{"acme": true, "ACME": true, "zeta": true, "other": false, "bad owner": false} {
+			if got, err := o.Exists(ctx, name); err != nil || got != want {
+				t.Errorf("Exists(%q) = %v, %v; want %v", name, got, err, want)
+			}
+		}
+		list, err := o.List(ctx)
+		if err != nil || len(list) != 2 || list[0].Name != "acme" || list[1].Name != "zeta" || list[0].Created.IsZero() {
+			t.Errorf("List = %+v, %v; want acme and zeta", list, err)
+		}
+	})
 }
 
 func FuzzNormalizeOwner(f *testing.F) {

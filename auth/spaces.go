@@ -21,6 +21,9 @@ const defaultSpaceName = "Default"
 
 const maxSpaceNameLength = 100
 
+// maxCreateTries bounds Create's retries after losing a race for a number.
+const maxCreateTries = 10
+
 // The spaces live beside the keys, in the auth_ tables, so deleting the
 // catalogue to rebuild it never loses them. Same portable SQL as keys.go.
 const (
@@ -53,7 +56,7 @@ func (s Space) IsDefault() bool { return strings.EqualFold(s.ID, DefaultSpaceID)
 // miss asks the database again (`feedserver space create` runs in another
 // process). It is safe for concurrent use.
 type Spaces struct {
-	db  *sql.DB
+	db  *DB
 	now func() time.Time
 
 	mu    sync.Mutex
@@ -62,16 +65,14 @@ type Spaces struct {
 
 // NewSpaces returns the space store over db, creating its tables and the
 // default space "Default" (Spaces-1) if missing.
-func NewSpaces(ctx context.Context, db *sql.DB) (*Spaces, error) {
-	for _, stmt := range []string{createSpacesTable, createSettingsTable} {
-		if _, err := db.ExecContext(ctx, stmt); err != nil {
-			return nil, fmt.Errorf("auth: creating space tables: %w", err)
-		}
+func NewSpaces(ctx context.Context, db *DB) (*Spaces, error) {
+	if err := db.createTables(ctx, nil, createSpacesTable, createSettingsTable); err != nil {
+		return nil, fmt.Errorf("auth: creating space tables: %w", err)
 	}
 	s := &Spaces{db: db, now: time.Now, cache: make(map[string]Space)}
 	// INSERT ... SELECT ... WHERE NOT EXISTS: two processes starting at once
 	// cannot both add it (and the primary key would refuse the second).
-	_, err := db.ExecContext(ctx, `INSERT INTO auth_spaces (number, name, name_lower, description, created)
+	_, err := db.exec(ctx, `INSERT INTO auth_spaces (number, name, name_lower, description, created)
 		SELECT 1, ?, ?, '', ? WHERE NOT EXISTS (SELECT 1 FROM auth_spaces WHERE number = 1)`,
 		defaultSpaceName, strings.ToLower(defaultSpaceName), s.now().UTC().UnixMilli())
 	if err != nil && !isConstraintError(err) {
@@ -97,23 +98,30 @@ func (s *Spaces) Create(ctx context.Context, name string) (Space, error) {
 	} else if !errors.Is(err, ErrNotFound) {
 		return Space{}, err
 	}
-	// The next number is taken inside the INSERT, so concurrent creators
-	// never share one; the UNIQUE name refuses a racing duplicate.
-	_, err := s.db.ExecContext(ctx, `INSERT INTO auth_spaces (number, name, name_lower, description, created)
+	// The next number is taken inside the INSERT and the UNIQUE name refuses
+	// a racing duplicate. Two creators may still compute the same number
+	// (PostgreSQL runs them at once; SQLite's single writer does not): the
+	// loser's primary key conflict, with its name still free, tries again.
+	for try := 1; ; try++ {
+		_, err := s.db.exec(ctx, `INSERT INTO auth_spaces (number, name, name_lower, description, created)
 		SELECT COALESCE(MAX(number), 0) + 1, ?, ?, '', ? FROM auth_spaces`,
-		name, strings.ToLower(name), s.now().UTC().UnixMilli())
-	if err != nil {
-		if isConstraintError(err) {
+			name, strings.ToLower(name), s.now().UTC().UnixMilli())
+		if err == nil {
+			break
+		}
+		if !isConstraintError(err) {
+			return Space{}, fmt.Errorf("auth: creating space: %w", err)
+		}
+		if _, lookErr := s.ByName(ctx, name); lookErr == nil || try == maxCreateTries {
 			return Space{}, fmt.Errorf("auth: a space named %q already exists: %w", name, ErrExists)
 		}
-		return Space{}, fmt.Errorf("auth: creating space: %w", err)
 	}
 	return s.ByName(ctx, name)
 }
 
 // List returns every space, by id number.
 func (s *Spaces) List(ctx context.Context) ([]Space, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT number, name, description, created FROM auth_spaces ORDER BY number`)
+	rows, err := s.db.query(ctx, `SELECT number, name, description, created FROM auth_spaces ORDER BY number`)
 	if err != nil {
 		return nil, fmt.Errorf("auth: listing spaces: %w", err)
 	}
@@ -146,7 +154,7 @@ func (s *Spaces) Get(ctx context.Context, id string) (Space, error) {
 	if !ok {
 		return Space{}, fmt.Errorf("auth: space %q: %w", id, ErrNotFound)
 	}
-	row := s.db.QueryRowContext(ctx, `SELECT number, name, description, created FROM auth_spaces WHERE number = ?`, n)
+	row := s.db.queryRow(ctx, `SELECT number, name, description, created FROM auth_spaces WHERE number = ?`, n)
 	sp, err := scanSpace(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Space{}, fmt.Errorf("auth: space %q: %w", id, ErrNotFound)
@@ -160,7 +168,7 @@ func (s *Spaces) Get(ctx context.Context, id string) (Space, error) {
 
 // ByName returns the space named name (case-insensitive), or ErrNotFound.
 func (s *Spaces) ByName(ctx context.Context, name string) (Space, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT number, name, description, created FROM auth_spaces WHERE name_lower = ?`,
+	row := s.db.queryRow(ctx, `SELECT number, name, description, created FROM auth_spaces WHERE name_lower = ?`,
 		strings.ToLower(strings.TrimSpace(name)))
 	sp, err := scanSpace(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -179,7 +187,7 @@ func (s *Spaces) ByName(ctx context.Context, name string) (Space, error) {
 func (s *Spaces) InstallationID(ctx context.Context) (string, error) {
 	const name = "installation_id"
 	var id string
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM auth_settings WHERE name = ?`, name).Scan(&id)
+	err := s.db.queryRow(ctx, `SELECT value FROM auth_settings WHERE name = ?`, name).Scan(&id)
 	if err == nil {
 		return id, nil
 	}
@@ -194,11 +202,11 @@ func (s *Spaces) InstallationID(ctx context.Context) (string, error) {
 	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
 	guid := fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 	// A concurrent first use may have stored one already: keep whichever won.
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO auth_settings (name, value)
+	if _, err := s.db.exec(ctx, `INSERT INTO auth_settings (name, value)
 		SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM auth_settings WHERE name = ?)`, name, guid, name); err != nil && !isConstraintError(err) {
 		return "", fmt.Errorf("auth: installation id: %w", err)
 	}
-	if err := s.db.QueryRowContext(ctx, `SELECT value FROM auth_settings WHERE name = ?`, name).Scan(&id); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT value FROM auth_settings WHERE name = ?`, name).Scan(&id); err != nil {
 		return "", fmt.Errorf("auth: installation id: %w", err)
 	}
 	return id, nil

@@ -1,9 +1,16 @@
-// Package feed is the protocol-agnostic package service: push, open, list,
-// search, delete, unlist and the re-index that brings the catalogue in line
-// with the package directory. It imports nuget, storage, index and auth
-// (only for auth.ParseSpaceID, the one space-id parser), never net/http,
-// and no os, syscall or unsafe: files are the storage driver's, and the
-// protocol packages translate HTTP into these calls.
+// Package feed is the protocol-agnostic package service for NuGet packages
+// and raw archives: push, open, list, search, delete, unlist, retention and
+// the re-index that brings the catalogue in line with the package directory.
+// It builds the generic package registry (feed/generic) over the same store
+// and catalogue, hands it out (Feed.Generic), and runs its re-index and
+// retention with its own.
+//
+// It imports nuget, storage, index, feed/generic, the pieces it shares with
+// the registry (feed/internal: fault, the error vocabulary; spool, staging
+// and hashing an upload; keylock) and auth (only for auth.ParseSpaceID, the
+// one space-id parser); never net/http, and no os, syscall or unsafe: files
+// are the storage driver's, and the protocol packages translate HTTP into
+// these calls.
 //
 // # The package directory
 //
@@ -31,36 +38,26 @@
 // A .nupkg or archive dropped by hand anywhere below {space}/nuget/ or
 // {space}/raw/ is moved to its canonical key by the next re-index.
 //
-// Generic packages (feed/generic.go) keep each file's bytes once per content
-// and each file's identity in a small JSON reference file:
-//
-//	generic/blobs/sha256/{ab}/{sha256}
-//	generic/owners/{owner}/{name}/{version}/{file name}.ref.json
-//
-// {ab} is the first two hex digits of the SHA-256. The reference records the
-// owner, package name, version and file name as pushed, the SHA-256, size and
-// creation time; the re-index rebuilds the catalogue's generic rows from
-// these files alone. Path segments are the lowercased names (file names are
-// unique per version ignoring case), escaped reversibly into the key grammar:
-// a byte outside [a-z0-9._+-], and a leading '.', becomes 'Z' and two
-// uppercase hex digits ("1.0 beta" is stored as "1.0Z20beta"); lowercased text
-// holds no uppercase letter, so 'Z' is always an escape. A blob is deleted
-// with its last reference, once a complete re-index has filled the catalogue
-// (before that, the re-index sweeps unreferenced blobs).
+// Generic packages have their own part of the directory, under generic/:
+// the registry in feed/generic owns it, and its doc.go describes the layout.
 //
 // # A push
 //
 // An upload is staged in the store (storage.Store.Stage) and hashed as it
-// arrives: inline when it fits in one 1 MiB chunk, else through a pipeline
-// with a goroutine per hash and one for the store's write. Only the digests
+// arrives (feed/internal/spool): inline when it fits in one 1 MiB chunk,
+// else through a pipeline with a goroutine per hash and one for the store's
+// write. Only the digests
 // a protocol reports are computed: SHA-512 (NuGet's packageHash) for .nupkg
 // files, SHA-1 (Octopus' Hash) for every package, SHA-256 for generic
 // files, whose blobs it addresses. The package is identified from the
 // staged bytes (the nuspec, read through io.ReaderAt), the overwrite rule
 // applied, and the stage committed under its key (a generic blob
 // create-only) or, for a duplicate, aborted. Then the catalogue row is
-// written, together with those of concurrent pushes; search documents
-// follow in the background. How the bytes reach the disk (kept in memory
+// written, together with those of concurrent pushes: a new version's is
+// inserted, so the catalogue's database decides whether it is new, across
+// processes too (a push that loses the race answers as if the version had
+// existed; the in-process lock per version only spares one process the
+// race); search documents follow in the background. How the bytes reach the disk (kept in memory
 // while small, O_DIRECT, fsyncs) is the filesystem driver's business:
 // feed writes no file itself.
 //

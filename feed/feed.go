@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -9,20 +8,28 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/feedserver/feedserver/feed/generic"
+	"github.com/feedserver/feedserver/feed/internal/fault"
+	"github.com/feedserver/feedserver/feed/internal/keylock"
+	"github.com/feedserver/feedserver/feed/internal/spool"
 	"github.com/feedserver/feedserver/index"
-	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/storage"
 )
 
-// The error vocabulary of the service. Protocols classify with errors.Is and
-// map each to a status code in one table per protocol.
+// The error vocabulary of the service, shared with the generic registry
+// (defined in feed/internal/fault, so the registry need not import feed).
+// Protocols classify with errors.Is and map each to a status code in one
+// table per protocol.
 var (
-	ErrNotFound  = errors.New("not found")
-	ErrExists    = errors.New("already exists")
-	ErrTooLarge  = errors.New("too large")
-	ErrForbidden = errors.New("forbidden")
+	ErrNotFound  = fault.ErrNotFound
+	ErrExists    = fault.ErrExists
+	ErrTooLarge  = fault.ErrTooLarge
+	ErrForbidden = fault.ErrForbidden
 	// ErrInvalid is nuget's sentinel: every refused package, manifest or name wraps it.
-	ErrInvalid = nuget.ErrInvalidPackage
+	ErrInvalid = fault.ErrInvalid
+	// ErrUnavailable is the catalogue's: its database server cannot be
+	// reached now (protocols answer 503; the request may succeed later).
+	ErrUnavailable = index.ErrUnavailable
 )
 
 // Options configures a Feed.
@@ -44,8 +51,10 @@ type Feed struct {
 	opts    Options
 	log     *slog.Logger
 	metrics *metrics
+	spool   *spool.Spooler    // stages and hashes uploads, the generic registry's too
+	generic *generic.Registry // generic packages, in the same store and catalogue
 
-	locks keyLocks
+	locks keylock.Locks // one package version at a time
 
 	reindexMu sync.Mutex // one re-index at a time
 	state     stateBox
@@ -54,10 +63,6 @@ type Feed struct {
 
 	generation atomic.Uint64 // bumped after every committed change
 	versions   versionsCache
-
-	// spoolBufs recycles spool's copy buffers: allocating and zeroing 1 MiB
-	// per push was most of a small push's CPU time and its garbage.
-	spoolBufs sync.Pool
 }
 
 // Generation changes after every committed push, delete, listing change and
@@ -82,45 +87,20 @@ func New(store storage.Store, catalog index.Catalog, search *index.Search, opts 
 		return nil, fmt.Errorf("feed metrics: %w", err)
 	}
 	f := &Feed{store: store, catalog: catalog, search: search, opts: opts, log: opts.Logger, metrics: m}
+	f.spool = spool.New(store, spool.Options{MaxSize: opts.MaxPackageSize, Received: m.bytesReceived})
+	f.generic = generic.New(store, catalog, generic.Options{
+		Logger:  opts.Logger,
+		Spooler: f.spool,
+		Pushed:  func(protocol string, err error) { m.push(protocol, PushResult{}, err) },
+		Deleted: m.deletes.Inc,
+	})
 	f.startBackground()
 	return f, nil
 }
 
+// Generic is the generic package registry, which shares the feed's store,
+// catalogue, upload limit and metrics, and is re-indexed and retained with it.
+func (f *Feed) Generic() *generic.Registry { return f.generic }
+
 // Store is the blob store the feed writes to; generic packages share it.
 func (f *Feed) Store() storage.Store { return f.store }
-
-// keyLocks serialises work on one package identity, so concurrent pushes of
-// one id/version end with one winner and clear answers for the others.
-type keyLocks struct {
-	mu    sync.Mutex
-	locks map[string]*keyLock
-}
-
-type keyLock struct {
-	mu   sync.Mutex
-	refs int
-}
-
-func (k *keyLocks) lock(key string) (unlock func()) {
-	k.mu.Lock()
-	if k.locks == nil {
-		k.locks = make(map[string]*keyLock)
-	}
-	l := k.locks[key]
-	if l == nil {
-		l = &keyLock{}
-		k.locks[key] = l
-	}
-	l.refs++
-	k.mu.Unlock()
-	l.mu.Lock()
-	return func() {
-		l.mu.Unlock()
-		k.mu.Lock()
-		l.refs--
-		if l.refs == 0 {
-			delete(k.locks, key)
-		}
-		k.mu.Unlock()
-	}
-}

@@ -404,3 +404,60 @@ func TestDeleteAndListing(t *testing.T) {
 		t.Errorf("search finds %d ids; the only remaining version is unlisted", r.Total)
 	}
 }
+
+// TestPushRaceAcrossProcesses: two feeds over one package directory and one
+// catalogue, as two processes would share them, each with its own
+// in-process locks. Racing pushes of one new version: the catalogue's
+// insert decides, so exactly one push creates it and the others hear that it
+// exists (FailIfExists) or keep it (IgnoreIfExists), never a second Created.
+func TestPushRaceAcrossProcesses(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		overwrite feed.Overwrite
+		loser     func(res feed.PushResult, err error) bool
+	}{
+		{feed.FailIfExists, func(_ feed.PushResult, err error) bool { return errors.Is(err, feed.ErrExists) }},
+		{feed.IgnoreIfExists, func(res feed.PushResult, err error) bool { return err == nil && res.Status == feed.Ignored }},
+	} {
+		dir := t.TempDir()
+		a := newEnv(t, dir, feed.Options{})
+		search, err := index.OpenSearch(filepath.Join(t.TempDir(), "search"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer search.Close()
+		b, err := feed.New(a.store, a.catalog, search, feed.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		feeds := []*feed.Feed{a.feed, b}
+		for round := range 5 {
+			body := nugettest.Build(t, nugettest.Spec{ID: "Raced", Version: "1.0." + string(rune('0'+round))})
+			const n = 8
+			results := make([]feed.PushResult, n)
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range n {
+				wg.Go(func() {
+					<-start
+					results[i], errs[i] = feeds[i%2].Push(ctx, feed.PushRequest{Body: bytes.NewReader(body), Overwrite: tt.overwrite})
+				})
+			}
+			close(start)
+			wg.Wait()
+			created := 0
+			for i := range n {
+				switch {
+				case errs[i] == nil && results[i].Status == feed.Created:
+					created++
+				case !tt.loser(results[i], errs[i]):
+					t.Errorf("overwrite %d, round %d, push %d: %+v, %v", tt.overwrite, round, i, results[i].Status, errs[i])
+				}
+			}
+			if created != 1 {
+				t.Errorf("overwrite %d, round %d: %d pushes created the version, want exactly 1", tt.overwrite, round, created)
+			}
+		}
+	}
+}

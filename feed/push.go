@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/feedserver/feedserver/feed/internal/spool"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/storage"
@@ -84,12 +85,12 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 	if !ValidSpace(space) {
 		return PushResult{}, fmt.Errorf("%w: %q is not a space id (Spaces-1, Spaces-2, ...)", ErrInvalid, req.Space)
 	}
-	sp, err := f.spool(ctx, req.Body, protocol, packageHashes(kindByName(req.FileName)))
+	sp, err := f.spool.Spool(ctx, req.Body, protocol, packageHashes(kindByName(req.FileName)))
 	if err != nil {
 		return PushResult{}, err
 	}
-	defer sp.discard()
-	if sp.size == 0 {
+	defer sp.Discard()
+	if sp.Size == 0 {
 		return PushResult{}, fmt.Errorf("%w: the upload is empty", ErrInvalid)
 	}
 
@@ -105,7 +106,7 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 		return PushResult{}, fmt.Errorf("%w: the package cannot be stored under the name %q", ErrInvalid, path.Base(key))
 	}
 
-	unlock := f.locks.lock(lockKey(space, ident.kind, ident.id, ident.version))
+	unlock := f.locks.Lock(lockKey(space, ident.kind, ident.id, ident.version))
 	defer unlock()
 
 	existing, found, err := f.existing(ctx, space, ident, key)
@@ -132,7 +133,7 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 	entry := index.Entry{
 		Space: space, Kind: ident.kind, ID: ident.id, Version: ident.version, Manifest: ident.manifest,
 		Extension: ident.extension, Listed: true, Published: time.Now().UTC(),
-		Size: sp.size, SHA512: sp.sha512, SHA1: sp.sha1, SHA256: sp.sha256,
+		Size: sp.Size, SHA512: sp.SHA512, SHA1: sp.SHA1, SHA256: sp.SHA256,
 		BlobKey: key, ModTime: info.ModTime,
 	}
 	if found {
@@ -140,15 +141,11 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 		entry.ID = existing.ID
 		entry.Downloads = existing.Downloads
 	}
-	if err := f.catalog.Put(ctx, entry); err != nil {
-		if !found {
-			// The client hears of a failure, so nothing may stay stored (a
-			// full disk can fail the catalogue after the file got in).
-			if derr := f.store.Delete(context.WithoutCancel(ctx), key); derr != nil {
-				f.log.Error("remove a pushed file whose catalogue row failed", "key", key, "err", derr)
-			}
-		}
-		return PushResult{}, fmt.Errorf("catalogue %s %s: %w", entry.ID, entry.Version, err)
+	if status, err = f.catalogue(ctx, &entry, found, req, status); err != nil {
+		return PushResult{}, err
+	}
+	if status == Ignored {
+		return PushResult{Entry: entry, Status: Ignored}, nil
 	}
 	if found && existing.BlobKey != key {
 		// A raw archive re-pushed under another spelling of its version ("1.0.0.0" for "1.0.0").
@@ -159,6 +156,60 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 	f.changed(space, ident.kind, ident.id.Lower())
 	f.queueSearch(searchID{space, ident.kind, ident.id.Lower()})
 	return PushResult{Entry: entry, Status: status}, nil
+}
+
+// packageHashes is what the catalogue keeps for a package of kind.
+func packageHashes(kind index.Kind) spool.Hashes {
+	if kind == index.KindNuGet {
+		return spool.SHA512 | spool.SHA1
+	}
+	return spool.SHA1
+}
+
+// catalogue writes a pushed version's row and returns the push's status. A
+// replaced version's row is Put. A new version's is inserted, so the
+// database decides whether it is new, across processes too (the in-process
+// lock only spares this process the race): when another process catalogued
+// the version after our look-up, the insert fails with index.ErrExists and
+// the request's Overwrite applies to the winner's row, as if our look-up had
+// found it: an ExistsError, Ignored (and *entry becomes the winner's row),
+// or Replaced. On any other failure the file of a new version is removed:
+// the client hears of a failure, so nothing may stay stored (a full disk can
+// fail the catalogue after the file got in).
+func (f *Feed) catalogue(ctx context.Context, entry *index.Entry, found bool, req PushRequest, status PushStatus) (PushStatus, error) {
+	var err error
+	if found {
+		err = f.catalog.Put(ctx, *entry)
+	} else {
+		err = f.catalog.Insert(ctx, *entry)
+	}
+	if err == nil {
+		return status, nil
+	}
+	if !found && errors.Is(err, index.ErrExists) {
+		winner, gerr := f.catalog.Get(ctx, entry.Space, entry.Kind, entry.ID.Lower(), entry.Version.String())
+		switch {
+		case gerr != nil:
+			// The winning row is gone again (deleted meanwhile): still a conflict.
+			return status, &ExistsError{Entry: *entry}
+		case req.Overwrite == IgnoreIfExists:
+			*entry = winner
+			return Ignored, nil
+		case req.Overwrite == OverwriteExisting && req.CanReplace:
+			entry.ID, entry.Downloads = winner.ID, winner.Downloads
+			if err := f.catalog.Put(ctx, *entry); err != nil {
+				return status, fmt.Errorf("catalogue %s %s: %w", entry.ID, entry.Version, err)
+			}
+			return Replaced, nil
+		}
+		return status, &ExistsError{Entry: winner}
+	}
+	if !found {
+		if derr := f.store.Delete(context.WithoutCancel(ctx), entry.BlobKey); derr != nil {
+			f.log.Error("remove a pushed file whose catalogue row failed", "key", entry.BlobKey, "err", derr)
+		}
+	}
+	return status, fmt.Errorf("catalogue %s %s: %w", entry.ID, entry.Version, err)
 }
 
 func lockKey(space string, kind index.Kind, id nuget.ID, v nuget.Version) string {
@@ -184,10 +235,10 @@ func kindByName(fileName string) index.Kind {
 }
 
 // identify reads the nuspec of a .nupkg, or the file name of any other archive.
-func identify(sp *spooled, fileName string) (identity, error) {
+func identify(sp *spool.Upload, fileName string) (identity, error) {
 	base := baseName(fileName)
 	if kindByName(base) == index.KindNuGet {
-		pkg, err := nuget.ReadPackage(sp.staged, sp.size, nuget.Limits{})
+		pkg, err := nuget.ReadPackage(sp.Staged, sp.Size, nuget.Limits{})
 		if err != nil {
 			return identity{}, err
 		}
@@ -232,8 +283,8 @@ func (f *Feed) existing(ctx context.Context, space string, ident identity, key s
 
 // commitFile stores the upload under key, replacing what is there; the
 // caller decided that under the version's lock.
-func (f *Feed) commitFile(ctx context.Context, key string, sp *spooled) (storage.Info, error) {
-	info, err := sp.staged.Commit(ctx, key, storage.CommitOptions{})
+func (f *Feed) commitFile(ctx context.Context, key string, sp *spool.Upload) (storage.Info, error) {
+	info, err := sp.Staged.Commit(ctx, key, storage.CommitOptions{})
 	if err != nil {
 		return storage.Info{}, fmt.Errorf("store %s: %w", key, err)
 	}

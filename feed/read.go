@@ -112,7 +112,7 @@ func (f *Feed) Delete(ctx context.Context, space string, kind index.Kind, id, ve
 	if err != nil {
 		return index.Entry{}, err
 	}
-	unlock := f.locks.lock(lockKey(space, kind, e.ID, e.Version))
+	unlock := f.locks.Lock(lockKey(space, kind, e.ID, e.Version))
 	defer unlock()
 	if err := f.store.Delete(ctx, e.BlobKey); err != nil {
 		return index.Entry{}, fmt.Errorf("delete %s: %w", e.BlobKey, err)

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/feedserver/feedserver/feed/internal/spool"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/storage"
@@ -95,7 +96,8 @@ func (f *Feed) Reindex(ctx context.Context) (ReindexStats, error) {
 
 	stopProgress := f.logProgress(live)
 	err := f.reindex(ctx, live)
-	err = errors.Join(err, f.reindexGenericLogged(ctx)) // generic packages: feed/generic.go
+	_, genericErr := f.generic.Reindex(ctx) // generic packages: feed/generic
+	err = errors.Join(err, genericErr)
 	stopProgress()
 
 	stats := live.snapshot()
@@ -335,7 +337,7 @@ func (f *Feed) removeIfGone(ctx context.Context, key string) (searchID, bool) {
 		}
 		return searchID{}, false
 	}
-	unlock := f.locks.lock(lockKey(row.Space, row.Kind, row.ID, row.Version))
+	unlock := f.locks.Lock(lockKey(row.Space, row.Kind, row.ID, row.Version))
 	defer unlock()
 	if _, err := f.store.Stat(ctx, key); err == nil {
 		return searchID{}, false
@@ -359,7 +361,7 @@ func (f *Feed) indexFileLocked(ctx context.Context, seen storage.Info) (index.En
 	if err != nil {
 		return index.Entry{}, false, err
 	}
-	unlock := f.locks.lock(lockKey(e.Space, e.Kind, e.ID, e.Version))
+	unlock := f.locks.Lock(lockKey(e.Space, e.Kind, e.ID, e.Version))
 	defer unlock()
 	now, err := f.store.Stat(ctx, seen.Key)
 	if err != nil || now.Size != seen.Size || !now.ModTime.Equal(seen.ModTime) {
@@ -391,7 +393,7 @@ func (f *Feed) readFile(ctx context.Context, key string) (index.Entry, string, e
 	}
 	defer b.Close()
 	info := b.Info()
-	sha512, sha1, sha256, size, err := hashReader(b, packageHashes(ki.kind))
+	sha512, sha1, sha256, size, err := spool.HashReader(b, packageHashes(ki.kind))
 	if err != nil {
 		return index.Entry{}, "", fmt.Errorf("read %s: %w", key, err)
 	}

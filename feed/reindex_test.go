@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/feed/generic/generictest"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget/nugettest"
 )
@@ -22,6 +23,7 @@ func TestReindexRebuildsDeletedCatalogue(t *testing.T) {
 		mustPush(t, e.feed, nugettest.Build(t, nugettest.Spec{ID: fmt.Sprintf("Pkg%d", i), Version: "1.0.0", Tags: "rebuild"}), feed.PushRequest{})
 	}
 	mustPush(t, e.feed, []byte("archive"), feed.PushRequest{FileName: "Tool.2.0.0-rc.1.tar.gz"})
+	generictest.MustPut(t, e.feed.Generic(), "acme", "Tool", "1.0", "tool.bin", []byte("generic"))
 	e.close()
 	os.Remove(filepath.Join(dir, "catalog.db"))
 	os.RemoveAll(filepath.Join(dir, "search"))
@@ -33,6 +35,10 @@ func TestReindexRebuildsDeletedCatalogue(t *testing.T) {
 	}
 	if stats.Seen != 6 || stats.Added != 6 || stats.Failed != 0 {
 		t.Errorf("stats = %+v, want 6 seen and added", stats)
+	}
+	// The generic registry's re-index runs too (its files are not in the stats).
+	if vs, err := e.feed.Generic().Versions(ctx, "acme", "tool"); err != nil || len(vs) != 1 || vs[0].Files[0].Name != "Tool" {
+		t.Errorf("generic versions after rebuild: %+v, %v; want Tool 1.0", vs, err)
 	}
 	raw, err := e.feed.Get(ctx, feed.DefaultSpace, index.KindRaw, "tool", "2.0.0-rc.1")
 	if err != nil || raw.Version.Original() != "2.0.0-rc.1" || raw.Extension != ".tar.gz" {

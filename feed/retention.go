@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/feedserver/feedserver/feed/generic"
 	"github.com/feedserver/feedserver/index"
 )
 
@@ -17,7 +18,7 @@ import (
 // newest N releases and prereleases of each id and/or delete those published
 // more than D days ago; for generic packages, delete versions older than D
 // days. It walks the catalogue a page of ids at a time (memory does not grow
-// with the feed) and deletes through Delete and DeleteGenericVersion, so the
+// with the feed) and deletes through Delete and generic.Registry.DeleteVersion, so the
 // files, the catalogue, the search index and Generation stay consistent.
 
 // ErrBusy means a re-index or another retention run holds the feed; retention
@@ -314,97 +315,48 @@ func retentionVictims(versions []index.Entry, rule RetentionRule, now time.Time)
 
 func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 
-// retainGeneric deletes old generic versions. Reference keys come in byte
-// order, so the files of one package are contiguous: each package is handled
-// once, when the walk has passed it.
+// retainGeneric deletes old generic versions, a package at a time.
 func (f *Feed) retainGeneric(ctx context.Context, maxAgeDays int, now time.Time, run *retentionRun) error {
 	if maxAgeDays == 0 {
 		return nil
 	}
-	type pkg struct{ owner, name string }
-	var current pkg
-	handle := func(p pkg) error {
-		if p == (pkg{}) {
-			return nil
-		}
-		versions, err := f.ListGeneric(ctx, p.owner, p.name)
-		if err != nil {
-			return fmt.Errorf("retention: %w", err)
-		}
-		run.rep.Examined += int64(len(versions))
-		for _, v := range genericVictims(versions, maxAgeDays, now) {
-			gv := versions[v.at]
-			item := RetentionItem{Kind: RetentionKindGeneric, Owner: p.owner, ID: gv.Files[0].Name, Version: gv.Version,
-				Published: lastChange(gv), Reason: v.reason}
-			err := run.delete(ctx, item, func() error {
-				_, err := f.DeleteGenericVersion(ctx, p.owner, p.name, gv.Version)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	for key, err := range f.catalog.GenericRefKeys(ctx) {
+	for p, err := range f.generic.AllPackages(ctx) {
 		if err != nil {
 			return fmt.Errorf("retention: %w", err)
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		owner, name, ok := genericPackageOf(key)
-		if !ok {
-			f.log.Warn("retention: skipping a generic reference key it cannot read", "key", key)
-			continue
+		versions, err := f.generic.Versions(ctx, p.Owner, p.Name)
+		if err != nil {
+			return fmt.Errorf("retention: %w", err)
 		}
-		if (pkg{owner, name}) == current {
-			continue
-		}
-		if err := handle(current); err != nil {
-			return err
-		}
-		current = pkg{owner, name}
-	}
-	return handle(current)
-}
-
-// genericPackageOf reads the owner and the lowercased package name from a
-// reference key: generic/owners/{owner}/{name}/{version}/{file}.ref.json.
-func genericPackageOf(key string) (owner, name string, ok bool) {
-	rest, found := strings.CutPrefix(key, genericOwnerPrefix)
-	parts := strings.Split(rest, "/")
-	if !found || len(parts) != 4 {
-		return "", "", false
-	}
-	owner, err1 := decodeSegment(parts[0])
-	name, err2 := decodeSegment(parts[1])
-	if err1 != nil || err2 != nil || owner == "" || name == "" {
-		return "", "", false
-	}
-	return owner, name, true
-}
-
-// lastChange is when a generic version last got a file: its age.
-func lastChange(v GenericVersion) time.Time {
-	t := v.Created
-	for _, f := range v.Files {
-		if f.Created.After(t) {
-			t = f.Created
+		run.rep.Examined += int64(len(versions))
+		for _, v := range genericVictims(versions, maxAgeDays, now) {
+			gv := versions[v.at]
+			item := RetentionItem{Kind: RetentionKindGeneric, Owner: p.Owner, ID: gv.Files[0].Name, Version: gv.Version,
+				Published: gv.Updated(), Reason: v.reason}
+			err := run.delete(ctx, item, func() error {
+				_, err := f.generic.DeleteVersion(ctx, p.Owner, p.Name, gv.Version)
+				return err
+			})
+			if err != nil {
+				return err
+			}
 		}
 	}
-	return t
+	return nil
 }
 
 // genericVictims picks the versions whose newest file is older than the
 // limit, except the package's most recently changed version.
-func genericVictims(versions []GenericVersion, maxAgeDays int, now time.Time) []victim {
+func genericVictims(versions []generic.Version, maxAgeDays int, now time.Time) []victim {
 	newest := -1
 	for i, v := range versions {
 		if len(v.Files) == 0 {
 			continue
 		}
-		if newest < 0 || lastChange(v).After(lastChange(versions[newest])) {
+		if newest < 0 || v.Updated().After(versions[newest].Updated()) {
 			newest = i
 		}
 	}
@@ -413,7 +365,7 @@ func genericVictims(versions []GenericVersion, maxAgeDays int, now time.Time) []
 		if i == newest || len(v.Files) == 0 {
 			continue
 		}
-		if now.Sub(lastChange(v)) > days(maxAgeDays) {
+		if now.Sub(v.Updated()) > days(maxAgeDays) {
 			out = append(out, victim{at: i, reason: "no file added for more than " + strconv.Itoa(maxAgeDays) + " days"})
 		}
 	}

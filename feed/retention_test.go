@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/feed/generic/generictest"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/nuget/nugettest"
@@ -297,14 +298,14 @@ func TestRetentionGeneric(t *testing.T) {
 		{"Old", "a", 100}, {"Old", "b", 90}, // every version old: the newest stays
 		{"Young", "1", 1},
 	} {
-		mustPutGeneric(t, e.feed, "acme", v.name, v.version, "tool.bin", []byte(v.name+v.version))
-		mustPutGeneric(t, e.feed, "acme", v.name, v.version, "tool.txt", []byte("same content in every version"))
+		generictest.MustPut(t, e.feed.Generic(), "acme", v.name, v.version, "tool.bin", []byte(v.name+v.version))
+		generictest.MustPut(t, e.feed.Generic(), "acme", v.name, v.version, "tool.txt", []byte("same content in every version"))
 		age("acme", v.name, v.version, v.days)
 	}
 	// A version with one fresh file is not old.
-	mustPutGeneric(t, e.feed, "acme", "Tool", "0.9", "old.bin", []byte("old"))
+	generictest.MustPut(t, e.feed.Generic(), "acme", "Tool", "0.9", "old.bin", []byte("old"))
 	age("acme", "Tool", "0.9", 100)
-	mustPutGeneric(t, e.feed, "acme", "Tool", "0.9", "new.bin", []byte("new"))
+	generictest.MustPut(t, e.feed.Generic(), "acme", "Tool", "0.9", "new.bin", []byte("new"))
 	rows, err := e.catalog.GenericFiles(ctx, "acme", "Tool")
 	if err != nil {
 		t.Fatal(err)
@@ -343,7 +344,7 @@ func TestRetentionGeneric(t *testing.T) {
 	}
 	left := map[string][]string{}
 	for _, name := range []string{"Tool", "Old", "Young"} {
-		vs, err := e.feed.ListGeneric(ctx, "acme", name)
+		vs, err := e.feed.Generic().Versions(ctx, "acme", name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -362,10 +363,10 @@ func TestRetentionGeneric(t *testing.T) {
 		t.Errorf("Young keeps %v", left["Young"])
 	}
 	// The shared content is still readable from the versions left.
-	if _, _, err := readGeneric(t, e.feed, "acme", "Tool", "3.0", "tool.txt"); err != nil {
+	if _, _, err := generictest.Read(t, e.feed.Generic(), "acme", "Tool", "3.0", "tool.txt"); err != nil {
 		t.Errorf("a kept file that shares its content: %v", err)
 	}
-	if _, _, err := readGeneric(t, e.feed, "acme", "Tool", "1.0", "tool.bin"); !errors.Is(err, feed.ErrNotFound) {
+	if _, _, err := generictest.Read(t, e.feed.Generic(), "acme", "Tool", "1.0", "tool.bin"); !errors.Is(err, feed.ErrNotFound) {
 		t.Errorf("a deleted file: err = %v, want ErrNotFound", err)
 	}
 }
@@ -377,8 +378,8 @@ func TestRetentionLogsAndMetrics(t *testing.T) {
 	e := newEnv(t, t.TempDir(), feed.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Registerer: reg})
 	ctx := context.Background()
 	pushRaw(t, e, "", "App", pkgVersion{"1.0.0", 1, false}, pkgVersion{"1.1.0", 1, false}, pkgVersion{"2.0.0", 1, false})
-	mustPutGeneric(t, e.feed, "acme", "Tool", "1", "f", []byte("1"))
-	mustPutGeneric(t, e.feed, "acme", "Tool", "2", "f", []byte("2"))
+	generictest.MustPut(t, e.feed.Generic(), "acme", "Tool", "1", "f", []byte("1"))
+	generictest.MustPut(t, e.feed.Generic(), "acme", "Tool", "2", "f", []byte("2"))
 	rows, _ := e.catalog.GenericFiles(ctx, "acme", "Tool")
 	rows[0].Created = now.Add(-100 * 24 * time.Hour)
 	if err := e.catalog.PutGenericFile(ctx, rows[0]); err != nil {
@@ -432,7 +433,8 @@ func TestRetentionLogsAndMetrics(t *testing.T) {
 	}
 }
 
-// counterValue reads one labelled series of a registered counter; 0 when absent.
+// counterValue reads one labelled series of a registered counter (label ""
+// for a counter without labels); 0 when absent.
 func counterValue(t *testing.T, reg *prometheus.Registry, name, label string) float64 {
 	t.Helper()
 	mfs, err := reg.Gather()
@@ -444,6 +446,9 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name, label string) fl
 			continue
 		}
 		for _, m := range mf.GetMetric() {
+			if label == "" {
+				return m.GetCounter().GetValue()
+			}
 			for _, lp := range m.GetLabel() {
 				if lp.GetValue() == label {
 					return m.GetCounter().GetValue()

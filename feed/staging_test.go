@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/feed/generic/generictest"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/index/sqlite"
 	"github.com/feedserver/feedserver/nuget/nugettest"
@@ -105,9 +106,9 @@ func TestPushStagesOnEveryDriver(t *testing.T) {
 			// Generic blobs are committed create-only: the same content
 			// under a second name is stored once.
 			body := random(t, 300<<10)
-			mustPutGeneric(t, f, "acme", "tool", "1.0", "a.bin", body)
-			mustPutGeneric(t, f, "acme", "tool", "1.0", "b.bin", body)
-			if blobs := keysUnder(t, store, "generic/blobs/"); len(blobs) != 1 {
+			generictest.MustPut(t, f.Generic(), "acme", "tool", "1.0", "a.bin", body)
+			generictest.MustPut(t, f.Generic(), "acme", "tool", "1.0", "b.bin", body)
+			if blobs := generictest.KeysUnder(t, store, "generic/blobs/"); len(blobs) != 1 {
 				t.Errorf("generic blobs = %v, want one", blobs)
 			}
 			if n, err := store.SweepTemp(ctx, 0); n != 0 || err != nil {

@@ -26,8 +26,9 @@ import (
 //
 // Errors wrap ErrNotFound (no such row), ErrExists (the identity or the blob
 // key is taken), nuget.ErrInvalidPackage (an Entry without space, kind, id or
-// version), the caller's context error, or a driver's own failure; a write
-// that fails for lack of space wraps syscall.ENOSPC, so a push answers 507.
+// version), ErrUnavailable (the driver's database server cannot be reached),
+// the caller's context error, or a driver's own failure; a write that fails
+// for lack of space wraps syscall.ENOSPC, so a push answers 507.
 type Catalog interface {
 	// Insert adds e's row, or fails with ErrExists when its identity or its
 	// BlobKey is already catalogued. Of concurrent Inserts of one identity,
@@ -123,6 +124,11 @@ var ErrNotFound = errors.New("index: not found")
 
 // ErrExists is returned (wrapped) when a row with the same identity already exists.
 var ErrExists = errors.New("index: already exists")
+
+// ErrUnavailable is returned (wrapped) when the catalogue's database server
+// cannot be reached (down, restarting, refusing connections): the request may
+// succeed later, so protocols answer 503. An embedded driver never returns it.
+var ErrUnavailable = errors.New("index: the catalogue database is unavailable")
 
 // Kind tells how a package was pushed and how its file is read.
 type Kind string

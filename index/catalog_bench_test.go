@@ -2,43 +2,102 @@ package index_test
 
 import (
 	"context"
+	"os"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/index/postgres"
+	"github.com/feedserver/feedserver/internal/testsvc"
 )
 
-// The catalogue's benchmarks run against the embedded driver, index/sqlite.
+// The catalogue's benchmarks run against each driver, side by side:
+// index/sqlite (the embedded default) and index/postgres (a throwaway
+// cluster on loopback, started when a PostgreSQL benchmark first runs).
 
-func BenchmarkCatalogInsert(b *testing.B) {
-	ctx := context.Background()
-	c := openCatalog(b)
-	entries := index.SyntheticEntries(b.N, "")
-	b.ResetTimer()
-	start := time.Now()
-	for i := range b.N {
-		if err := c.Insert(ctx, entries[i]); err != nil {
-			b.Fatal(err)
+var pg = testsvc.NewPostgres()
+
+func TestMain(m *testing.M) { os.Exit(testsvc.Run(m, pg)) }
+
+// drivers open an empty catalogue of each driver.
+var drivers = []struct {
+	name string
+	open func(tb testing.TB) index.Catalog
+}{
+	{"sqlite", func(tb testing.TB) index.Catalog { return openCatalog(tb) }},
+	{"postgres", func(tb testing.TB) index.Catalog {
+		c, err := postgres.Open(context.Background(), pg.NewDatabase(tb), postgres.Options{})
+		if err != nil {
+			tb.Fatalf("postgres.Open: %v", err)
 		}
+		tb.Cleanup(func() { c.Close() })
+		return c
+	}},
+}
+
+// BenchmarkCatalogInsert inserts one new package version at a time, as
+// sequential pushes do; "parallel8" as 8 concurrent pushes do.
+func BenchmarkCatalogInsert(b *testing.B) {
+	for _, d := range drivers {
+		b.Run(d.name, func(b *testing.B) {
+			ctx := context.Background()
+			c := d.open(b)
+			entries := index.SyntheticEntries(b.N, "")
+			b.ResetTimer()
+			start := time.Now()
+			for i := range b.N {
+				if err := c.Insert(ctx, entries[i]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "inserts/s")
+		})
+		b.Run(d.name+"/parallel8", func(b *testing.B) {
+			c := d.open(b)
+			entries := index.SyntheticEntries(b.N, "")
+			b.ResetTimer()
+			start := time.Now()
+			insertAll(b, c, entries, 8)
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "inserts/s")
+		})
 	}
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "inserts/s")
+}
+
+// insertAll inserts entries from workers goroutines.
+func insertAll(tb testing.TB, c index.Catalog, entries []index.Entry, workers int) {
+	var wg sync.WaitGroup
+	next := make(chan index.Entry)
+	for range workers {
+		wg.Go(func() {
+			for e := range next {
+				if err := c.Insert(context.Background(), e); err != nil {
+					tb.Error(err)
+				}
+			}
+		})
+	}
+	for _, e := range entries {
+		next <- e
+	}
+	close(next)
+	wg.Wait()
 }
 
 // BenchmarkCatalogRead measures the read paths every restore request takes.
 func BenchmarkCatalogRead(b *testing.B) {
+	for _, d := range drivers {
+		b.Run(d.name, func(b *testing.B) { benchmarkRead(b, d.open(b)) })
+	}
+}
+
+func benchmarkRead(b *testing.B, c index.Catalog) {
 	ctx := context.Background()
-	c := openCatalog(b)
-	var versions [][]index.Entry
+	var all []index.Entry
 	for _, v := range []string{"1.0.0", "1.1.0", "2.0.0-beta.1"} {
-		versions = append(versions, index.SyntheticEntries(2000, v))
+		all = append(all, index.SyntheticEntries(2000, v)...)
 	}
-	for i := range 2000 {
-		for _, es := range versions {
-			if err := c.Insert(ctx, es[i]); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
+	insertAll(b, c, all, 8)
 	id := string(index.SyntheticEntries(1000, "")[999].ID)
 	b.Run("Get", func(b *testing.B) {
 		for range b.N {

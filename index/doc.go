@@ -3,10 +3,11 @@
 // The catalogue is the Catalog interface (catalog.go): one row per package
 // version per space (Entry) and per generic file (GenericFile), with what
 // only the catalogue knows (download counts, listed flags), its identity
-// rules and its errors (ErrNotFound, ErrExists). It is one of the feed's two
-// plug points: drivers live in subpackages (index/sqlite, the embedded
-// default), share the row codec in index/internal/row, and all pass the
-// conformance suite in index/indextest. Consumers (feed, cmd) hold the
+// rules and its errors (ErrNotFound, ErrExists, ErrUnavailable). It is one of
+// the feed's two plug points: drivers live in subpackages (index/sqlite, the
+// embedded default; index/postgres, for more than one machine), share the row
+// codec in index/internal/row, and all pass the conformance suite in
+// index/indextest. Consumers (feed, cmd) hold the
 // interface; only cmd, tests and test helpers name a driver.
 //
 // The search index (Search) is a bleve index with one document per package
@@ -19,5 +20,6 @@
 // errors, to tell a search index another process holds from a broken one)
 // and the standard library; it must not import a catalogue driver (nor SQL),
 // storage, feed, protocol or net/http. Its external tests (package
-// index_test) run Rebuild and the catalogue benchmarks against index/sqlite.
+// index_test) run Rebuild against index/sqlite and the catalogue benchmarks
+// against index/sqlite and index/postgres side by side.
 package index

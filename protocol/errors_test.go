@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -50,6 +51,8 @@ var errorSentinels = []struct {
 	{"feed.ErrTooLarge", feed.ErrTooLarge, 413},
 	{"http.MaxBytesError", &http.MaxBytesError{Limit: 1}, 413},
 	{"http.MaxBytesError in a bad upload", fmt.Errorf("%w: %w", httpx.ErrBadUpload, &http.MaxBytesError{Limit: 1}), 413},
+	{"feed.ErrUnavailable", fmt.Errorf("%w: dial tcp 10.0.0.5:5432: connection refused", feed.ErrUnavailable), 503},
+	{"auth.ErrUnavailable", fmt.Errorf("%w: dial tcp 10.0.0.5:5432: connection refused", auth.ErrUnavailable), 503},
 	{"syscall.ENOSPC", &os.PathError{Op: "write", Path: "/data/x", Err: syscall.ENOSPC}, 507},
 	{"syscall.EDQUOT", &os.PathError{Op: "write", Path: "/data/x", Err: syscall.EDQUOT}, 507},
 	{"anything else", errors.New("disk on fire"), 500},
@@ -67,7 +70,8 @@ var errorStatusExceptions = map[string]map[string]int{
 
 // TestErrorStatusesAgree: every family answers every sentinel (wrapped, as
 // the layers below return them) with the same status, the one its class
-// has, but for the exceptions above.
+// has, but for the exceptions above; and no answer shows the address of a
+// database that did not answer, nor a server path.
 func TestErrorStatusesAgree(t *testing.T) {
 	env := protocoltest.New(t, protocoltest.Quiet())
 	oct, err := octopus.New(env.Feed, octopus.Options{})
@@ -106,6 +110,9 @@ func TestErrorStatusesAgree(t *testing.T) {
 			}
 			if w.Body.Len() == 0 {
 				t.Errorf("%s answers %s with an empty body", fam.name, s.name)
+			}
+			if body := w.Body.String(); strings.Contains(body, "5432") || strings.Contains(body, "/data/") {
+				t.Errorf("%s answers %s with an address or a path: %q", fam.name, s.name, body)
 			}
 		}
 	}

@@ -2,6 +2,8 @@ package protocol_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"net/http"
 	"os/exec"
 	"strings"
@@ -61,6 +63,36 @@ func TestHealth(t *testing.T) {
 	ready.Store(true)
 	if resp, _ := env.Do(t, http.MethodGet, "/readyz", nil, ""); resp.StatusCode != 200 {
 		t.Errorf("/readyz when ready = %d, want 200", resp.StatusCode)
+	}
+}
+
+// TestReadyChecks: /readyz asks each check on every probe; a database that
+// does not answer makes it 503 (without its address), and ready again once
+// it answers, with no restart.
+func TestReadyChecks(t *testing.T) {
+	var down atomic.Bool
+	check := func(ctx context.Context) error {
+		if down.Load() {
+			return errors.New("dial tcp 10.1.2.3:5432: connection refused")
+		}
+		return nil
+	}
+	env := protocoltest.New(t, protocoltest.WithOptions(func(o *protocol.Options) {
+		o.ReadyChecks = []protocol.ReadyCheck{{Name: "database", Check: check}}
+	}))
+	for _, tt := range []struct {
+		down     bool
+		wantCode int
+		wantBody string
+	}{
+		{false, 200, "ready\ndatabase: ok\n"},
+		{true, 503, "not ready\ndatabase: unavailable\n"},
+		{false, 200, "ready\ndatabase: ok\n"},
+	} {
+		down.Store(tt.down)
+		if resp, body := env.Do(t, http.MethodGet, "/readyz", nil, ""); resp.StatusCode != tt.wantCode || string(body) != tt.wantBody {
+			t.Errorf("database down=%v: /readyz = %d %q, want %d %q", tt.down, resp.StatusCode, body, tt.wantCode, tt.wantBody)
+		}
 	}
 }
 

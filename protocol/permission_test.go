@@ -14,6 +14,7 @@ import (
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/feed/generic"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/protocol"
 	"github.com/feedserver/feedserver/protocol/octopus/octodiff"
@@ -531,11 +532,11 @@ func (fx *permFixture) restore(t *testing.T) {
 		if _, err := fx.owners.Create(ctx, owner); err != nil && !isExists(err) {
 			t.Fatal(err)
 		}
-		if _, err := f.DeleteGenericVersion(ctx, owner, "tool", "2.0.0"); err != nil && !isNotFound(err) {
+		if _, err := f.Generic().DeleteVersion(ctx, owner, "tool", "2.0.0"); err != nil && !isNotFound(err) {
 			t.Fatal(err)
 		}
-		if _, _, err := f.GetGenericFile(ctx, owner, "tool", "1.0.0", "tool.bin"); isNotFound(err) {
-			if _, err := f.PutGenericFile(ctx, feed.GenericPut{Owner: owner, Name: "tool", Version: "1.0.0", FileName: "tool.bin",
+		if _, _, err := f.Generic().Open(ctx, owner, "tool", "1.0.0", "tool.bin"); isNotFound(err) {
+			if _, err := f.Generic().Put(ctx, generic.Upload{Owner: owner, Name: "tool", Version: "1.0.0", FileName: "tool.bin",
 				Body: strings.NewReader("tool 1.0.0")}); err != nil {
 				t.Fatal(err)
 			}
@@ -585,12 +586,12 @@ func (fx *permFixture) state(t *testing.T) string {
 	}
 	for _, o := range owners {
 		fmt.Fprintf(&b, "owner %s\n", o.Name)
-		ps, _, err := fx.env.Feed.GenericPackages(ctx, o.Name, "", 0, 100)
+		ps, _, err := fx.env.Feed.Generic().Packages(ctx, o.Name, "", 0, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, p := range ps {
-			vs, err := fx.env.Feed.ListGeneric(ctx, o.Name, p.Name)
+			vs, err := fx.env.Feed.Generic().Versions(ctx, o.Name, p.Name)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -136,7 +136,7 @@ func (s *Server) routes() *mux.Router {
 
 	// Generic packages (/api/packages/{owner}/generic/...): protocol/generic.
 	// Dot segments in these paths are refused before routing (server.go).
-	gen := generic.New(s.feed, generic.Options{
+	gen := generic.New(s.feed.Generic(), generic.Options{
 		Owners: s.opts.Owners, RequireAuthForReads: s.opts.RequireAuthForReads,
 		MaxUploadBytes: s.opts.MaxUploadBytes, Logger: s.log,
 	})

@@ -1,11 +1,14 @@
 package protocol
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
@@ -50,10 +53,23 @@ type Options struct {
 	// Ready reports whether the server should receive traffic (catalogue open,
 	// start-up re-index finished); nil means always ready.
 	Ready func() bool
+	// ReadyChecks are the services /readyz asks on every probe (cmd: the
+	// database); one that fails makes the server not ready.
+	ReadyChecks []ReadyCheck
 	// Retention is the configured retention policy POST /api/admin/retention
 	// applies (protocol/admin); the zero policy deletes nothing.
 	Retention feed.RetentionPolicy
 }
+
+// ReadyCheck is one service /readyz checks.
+type ReadyCheck struct {
+	Name  string                          // shown in /readyz's answer: "database"
+	Check func(ctx context.Context) error // nil when the service answers
+}
+
+// readyCheckTimeout bounds one probe's check: a database that does not answer
+// in this time is not ready, and the probe still answers in time.
+const readyCheckTimeout = 2 * time.Second
 
 // Server is the HTTP side of the feed.
 type Server struct {
@@ -149,7 +165,10 @@ func healthz(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, "ok\n")
 }
 
-// readyz answers 200 once the server can serve the feed, 503 before.
+// readyz answers 200 once the server can serve the feed and every
+// ReadyCheck passes, 503 otherwise, with one line per check. A failed check
+// says only "unavailable": the error (which may name the database's address)
+// goes to the log.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -158,7 +177,26 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "not ready: the catalogue is opening or the start-up re-index is running\n")
 		return
 	}
-	_, _ = io.WriteString(w, "ready\n")
+	ok := true
+	var lines strings.Builder
+	for _, c := range s.opts.ReadyChecks {
+		ctx, cancel := context.WithTimeout(r.Context(), readyCheckTimeout)
+		err := c.Check(ctx)
+		cancel()
+		if err != nil {
+			ok = false
+			s.log.Warn("readiness check failed", "check", c.Name, "err", err)
+			lines.WriteString(c.Name + ": unavailable\n")
+			continue
+		}
+		lines.WriteString(c.Name + ": ok\n")
+	}
+	if !ok {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "not ready\n"+lines.String())
+		return
+	}
+	_, _ = io.WriteString(w, "ready\n"+lines.String())
 }
 
 func notFound(w http.ResponseWriter, r *http.Request) {

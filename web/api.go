@@ -45,8 +45,13 @@ func apiMessage(f *httpx.Failure) string {
 			return missing.Error()
 		}
 		return err.Error()
-	case httpx.NotFound, httpx.Conflict, httpx.Unavailable:
+	case httpx.NotFound, httpx.Conflict:
 		return err.Error()
+	case httpx.Unavailable:
+		if errors.Is(err, errNoKeyStore) {
+			return err.Error()
+		}
+		return f.BackendDown()
 	case httpx.Invalid:
 		// A key's description says what is wrong with it: the name, role,
 		// expiry, a space that does not exist or an owner name.

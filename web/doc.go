@@ -15,7 +15,7 @@
 // The few JSON endpoints it owns itself (API keys, listing state of any kind
 // of package) need an administrator key and refuse cross-site requests.
 //
-// It may import feed, index, nuget, auth and protocol/httpx; it must not
+// It may import feed (and feed/generic), index, nuget, auth and protocol/httpx; it must not
 // import another protocol package, nor be imported by anything but protocol
 // (routes) and cmd.
 package web

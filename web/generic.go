@@ -52,7 +52,7 @@ func (h *Handler) Generic(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	name := httpx.Var(r, "name")
-	vs, err := h.feed.ListGeneric(r.Context(), owner, name)
+	vs, err := h.feed.Generic().Versions(r.Context(), owner, name)
 	if err != nil {
 		return err
 	}

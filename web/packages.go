@@ -271,7 +271,7 @@ func (h *Handler) searchSource(r *http.Request, q listQuery, space string) listS
 // genericSource lists the generic packages of owner ("" every owner).
 func (h *Handler) genericSource(r *http.Request, q listQuery, owner string) listSource {
 	return func(skip, take int) ([]listRow, int, error) {
-		ps, total, err := h.feed.GenericPackages(r.Context(), owner, q.Q, skip, take)
+		ps, total, err := h.feed.Generic().Packages(r.Context(), owner, q.Q, skip, take)
 		if err != nil {
 			return nil, 0, err
 		}

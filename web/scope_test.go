@@ -13,6 +13,7 @@ import (
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/feed/generic"
 	"github.com/feedserver/feedserver/protocol"
 	"github.com/feedserver/feedserver/protocol/protocoltest"
 )
@@ -31,7 +32,7 @@ func newScopeEnv(t *testing.T, closed bool) *scopeEnv {
 	push(t, env, "Spaces-1", "Scope.One", "1.0.0")
 	push(t, env, "Spaces-2", "Scope.Two", "1.0.0")
 	for _, owner := range []string{"alpha", "beta"} {
-		if _, err := env.Feed.PutGenericFile(ctx, feed.GenericPut{Owner: owner, Name: "tool", Version: "1.0.0", FileName: "tool.bin",
+		if _, err := env.Feed.Generic().Put(ctx, generic.Upload{Owner: owner, Name: "tool", Version: "1.0.0", FileName: "tool.bin",
 			Body: strings.NewReader(owner + "'s tool")}); err != nil {
 			t.Fatal(err)
 		}

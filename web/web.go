@@ -252,6 +252,8 @@ func pageMessage(f *httpx.Failure) string {
 		return "There is no such package or version on this feed."
 	case httpx.Invalid, httpx.Conflict:
 		return f.Err.Error()
+	case httpx.Unavailable:
+		return f.BackendDown()
 	case httpx.Internal:
 		return "Something went wrong on the server. (request " + f.RequestID + ")"
 	}

@@ -16,8 +16,12 @@ import (
 // config is everything the server reads from flags and the environment.
 // Flags win over the environment; the README has the table.
 type config struct {
-	Listen         string
-	Data           string
+	Listen string
+	Data   string
+	// Database is "" for SQLite files in the data folder (catalog.db,
+	// keys.db), or a PostgreSQL connection string for the catalogue and the
+	// keys, spaces and owners (database.go).
+	Database       string
 	PublicURL      string
 	AdminAPIKey    string
 	MaxUpload      int64
@@ -43,6 +47,7 @@ type setting struct {
 var settings = []setting{
 	{"listen", "FEEDSERVER_LISTEN", "127.0.0.1:5000", "address to listen on"},
 	{"data", "FEEDSERVER_DATA", "data", "data folder: packages, catalogue, search index, keys"},
+	{"database", "FEEDSERVER_DATABASE", "", "catalogue, keys, spaces and owners: empty for SQLite files in the data folder, or PostgreSQL as postgres://user:password@host:port/database (or key=value pairs)"},
 	{"public-url", "FEEDSERVER_PUBLIC_URL", "", "base URL clients use (behind a reverse proxy); default: from each request"},
 	{"admin-api-key", "FEEDSERVER_ADMIN_API_KEY", "", "administrator API key to create on the first start instead of a generated one"},
 	{"max-upload", "FEEDSERVER_MAX_UPLOAD", "0", "largest accepted upload, e.g. 500MiB; 0 means no limit"},
@@ -80,6 +85,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	c := config{
 		Listen:      *values["listen"],
 		Data:        *values["data"],
+		Database:    strings.TrimSpace(*values["database"]),
 		PublicURL:   strings.TrimRight(*values["public-url"], "/"),
 		AdminAPIKey: *values["admin-api-key"],
 		DeleteMode:  strings.ToLower(*values["delete-mode"]),
@@ -110,6 +116,9 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return config{}, nil, fmt.Errorf("public-url: %q is not an absolute http(s) URL", c.PublicURL)
 		}
+	}
+	if c.Database != "" && !isPostgres(c.Database) {
+		return config{}, nil, fmt.Errorf("database: %q is neither empty (SQLite in the data folder) nor a PostgreSQL postgres:// URL or key=value connection string", redactDSN(c.Database))
 	}
 	if c.Data == "" {
 		return config{}, nil, fmt.Errorf("data: the data folder must be set")

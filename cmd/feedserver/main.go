@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -19,14 +18,12 @@ import (
 	"syscall"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/index"
-	"github.com/feedserver/feedserver/index/sqlite"
 	"github.com/feedserver/feedserver/protocol"
 	"github.com/feedserver/feedserver/protocol/httpx"
 	"github.com/feedserver/feedserver/storage/filesystem"
@@ -94,7 +91,8 @@ type app struct {
 	reg     *prometheus.Registry
 	catalog index.Catalog
 	search  *index.Search
-	keysDB  *sql.DB
+	keysDB  *auth.DB
+	pings   []func(context.Context) error // the database pools /readyz checks
 	keys    *auth.Keys
 	spaces  *auth.Spaces
 	feed    *feed.Feed
@@ -123,18 +121,13 @@ func open(ctx context.Context, cfg config, log *slog.Logger, command string) (*a
 	}
 	// A corrupt catalogue or search index is set aside and rebuilt by the
 	// re-index: both are caches of the package directory.
-	catalog, setAside, err := sqlite.OpenChecked(ctx, filepath.Join(cfg.Data, "catalog.db"), time.Now())
-	if err != nil {
-		return nil, fmt.Errorf("open catalogue: %w", err)
-	}
-	a.catalog = catalog
-	if setAside != "" {
-		log.Error("the catalogue was corrupt: moved it aside and started a new one; the re-index refills it from the package directory (download counts and unlisted flags are lost)",
-			"moved_to", setAside)
+	if err := a.openCatalog(ctx); err != nil { // database.go
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err // a signal during start-up: stop here
 	}
+	var setAside string
 	if a.search, setAside, err = index.OpenSearchChecked(filepath.Join(cfg.Data, "search"), time.Now()); err != nil {
 		return nil, fmt.Errorf("open search index: %w", err)
 	}
@@ -166,21 +159,16 @@ func (a *app) sweep(ctx context.Context) {
 	}
 }
 
-// openKeys opens the key database alone. Keys live apart from the catalogue:
-// deleting the catalogue to rebuild it never loses them, and the key
-// sub-commands work while the server runs (bleve locks its index; SQLite in
-// WAL mode takes a second process).
+// openKeys opens the key database alone. Keys live apart from the catalogue
+// (keys.db beside catalog.db, or the auth_ tables beside the catalogue's in
+// PostgreSQL): deleting the catalogue to rebuild it never loses them, and
+// the key sub-commands work while the server runs (bleve locks its index;
+// SQLite in WAL mode takes a second process).
 func (a *app) openKeys(ctx context.Context) error {
-	if err := os.MkdirAll(a.cfg.Data, 0o750); err != nil {
-		return fmt.Errorf("create data folder: %w", err)
-	}
-	if err := prepareSecretDB(filepath.Join(a.cfg.Data, "keys.db"), a.log); err != nil {
-		return fmt.Errorf("open key database: %w", err)
+	if err := a.openKeyDB(ctx); err != nil { // database.go
+		return err
 	}
 	var err error
-	if a.keysDB, err = sql.Open("sqlite3", "file:"+filepath.Join(a.cfg.Data, "keys.db")+"?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on"); err != nil {
-		return fmt.Errorf("open key database: %w", err)
-	}
 	if a.keys, err = auth.NewKeys(ctx, a.keysDB); err != nil {
 		return fmt.Errorf("open key database: %w", err)
 	}
@@ -321,6 +309,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Registerer:          a.reg,
 		Gatherer:            a.reg,
 		Ready:               ready.Load,
+		ReadyChecks:         []protocol.ReadyCheck{{Name: "database", Check: a.pingDatabase}},
 		Retention:           cfg.Retention,
 	})
 	if err != nil {
@@ -340,7 +329,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		IdleTimeout: 2 * time.Minute,
 		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(stdout, "feedserver listening on http://%s (data folder %s)\n", ln.Addr(), cfg.Data)
+	fmt.Fprintf(stdout, "feedserver listening on http://%s (data folder %s, database: %s)\n", ln.Addr(), cfg.Data, describeDatabase(cfg))
 	log.Info("serving", "addr", ln.Addr().String(), "gomaxprocs", procs)
 
 	serveErr := make(chan error, 1)

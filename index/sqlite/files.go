@@ -22,7 +22,7 @@ const filesPage = 1000
 // Files yields the file columns of every row with a blob key, ordered by
 // blob key in byte order: SQLite's BINARY collation, the default.
 func (c *Catalog) Files(ctx context.Context) iter.Seq2[index.FileRow, error] {
-	return pages(ctx, c.filesAfter, func(f index.FileRow) string { return f.BlobKey })
+	return row.Pages(ctx, filesPage, c.filesAfter, func(f index.FileRow) string { return f.BlobKey })
 }
 
 func (c *Catalog) filesAfter(ctx context.Context, after string) ([]index.FileRow, error) {
@@ -44,32 +44,6 @@ func (c *Catalog) filesAfter(ctx context.Context, after string) ([]index.FileRow
 		return nil, fmt.Errorf("index: files: %w", err)
 	}
 	return page, nil
-}
-
-// pages yields the items of successive pages read by next, each page
-// starting after the key of the last item of the one before; a short page
-// is the last.
-func pages[T any](ctx context.Context, next func(ctx context.Context, after string) ([]T, error), key func(T) string) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		after := ""
-		for {
-			page, err := next(ctx, after)
-			if err != nil {
-				var zero T
-				yield(zero, err)
-				return
-			}
-			for _, item := range page {
-				if !yield(item, nil) {
-					return
-				}
-			}
-			if len(page) < filesPage {
-				return
-			}
-			after = key(page[len(page)-1])
-		}
-	}
 }
 
 // EntryByBlobKey returns the row whose file is key.

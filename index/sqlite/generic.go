@@ -100,7 +100,7 @@ func (c *Catalog) GenericBlobRefs(ctx context.Context, sha256 string) (int64, er
 // GenericRefKeys yields the reference key of every generic file in byte
 // order, read in short pages so the caller may write while iterating.
 func (c *Catalog) GenericRefKeys(ctx context.Context) iter.Seq2[string, error] {
-	return pages(ctx, c.genericRefKeysAfter, func(k string) string { return k })
+	return row.Pages(ctx, filesPage, c.genericRefKeysAfter, func(k string) string { return k })
 }
 
 func (c *Catalog) genericRefKeysAfter(ctx context.Context, after string) ([]string, error) {

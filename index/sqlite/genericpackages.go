@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/index/internal/row"
@@ -44,12 +43,10 @@ func (c *Catalog) GenericPackages(ctx context.Context, owner, text string, skip,
 	defer rows.Close()
 	out := []index.GenericPackage{}
 	for rows.Next() {
-		var p index.GenericPackage
-		var updated int64
-		if err := rows.Scan(&p.Owner, &p.Name, &p.LatestVersion, &p.Versions, &p.Files, &p.Size, &updated); err != nil {
+		p, err := row.ScanGenericPackage(rows)
+		if err != nil {
 			return nil, 0, err
 		}
-		p.Updated = time.Unix(0, updated).UTC()
 		out = append(out, p)
 	}
 	return out, total, rows.Err()

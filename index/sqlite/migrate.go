@@ -5,11 +5,9 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/feedserver/feedserver/index/internal/row"
 )
 
 // The schema, one file per version: NNNN_name.sql, applied in order and
@@ -32,23 +30,12 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if _, err := db.ExecContext(ctx, create); err != nil {
 		return fmt.Errorf("index: create schema_migrations: %w", err)
 	}
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	migrations, err := row.Migrations(migrationFS)
 	if err != nil {
-		return fmt.Errorf("index: list migrations: %w", err)
+		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		version, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return fmt.Errorf("index: migration %s: name must start with a number and '_'", base)
-		}
-		body, err := migrationFS.ReadFile(name)
-		if err != nil {
-			return fmt.Errorf("index: read migration %s: %w", base, err)
-		}
-		if err := applyMigration(ctx, db, version, base, string(body)); err != nil {
+	for _, m := range migrations {
+		if err := applyMigration(ctx, db, m.Version, m.Name, m.SQL); err != nil {
 			return err
 		}
 	}

@@ -30,14 +30,7 @@ const (
 	// count belongs to the identity, not to the file.
 	sqlPutRow = sqlInsertRow + `
 	ON CONFLICT (space, kind, id_lower, version_lower) DO UPDATE SET
-		id = excluded.id, version = excluded.version, version_original = excluded.version_original,
-		version_full = excluded.version_full, prerelease = excluded.prerelease,
-		semver2 = excluded.semver2, listed = excluded.listed, published = excluded.published,
-		size = excluded.size, sha512 = excluded.sha512, sha1 = excluded.sha1,
-		sha256 = excluded.sha256, extension = excluded.extension, blob_key = excluded.blob_key,
-		file_mtime = excluded.file_mtime, title = excluded.title,
-		description = excluded.description, authors = excluded.authors, tags = excluded.tags,
-		manifest = excluded.manifest`
+		` + row.PutSet
 )
 
 // Insert adds a row (see index.Catalog). SQLite's primary key and the

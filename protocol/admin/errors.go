@@ -44,8 +44,13 @@ func message(f *httpx.Failure) string {
 			return missing.Error()
 		}
 		return err.Error()
-	case httpx.Invalid, httpx.Conflict, httpx.Unavailable:
+	case httpx.Invalid, httpx.Conflict:
 		return err.Error()
+	case httpx.Unavailable:
+		if errors.Is(err, errClosed) {
+			return err.Error()
+		}
+		return f.BackendDown()
 	case httpx.Canceled:
 		return "The request was cancelled."
 	case httpx.Internal:

@@ -17,8 +17,12 @@
 // invalid owner/name/version/file name or body, 401 no or invalid key, 403
 // missing permission or owner, 404, 409 the file exists, 413 too large.
 //
-// Owners are namespaces from auth.Owners: an administrator's first push
-// creates one; anyone else needs it to exist (feedserver owner create).
+// The registry itself (names, storage, catalogue, and whether a push may
+// create its owner) is feed/generic's Registry; this package translates
+// HTTP into its calls. Owners are namespaces from auth.Owners: an
+// administrator's first push creates one (Registry.EnsureOwner decides);
+// anyone else needs it to exist (feedserver owner create).
 //
-// It imports feed, auth and protocol/httpx; never another protocol package.
+// It imports feed (the error vocabulary), feed/generic, auth and
+// protocol/httpx; never another protocol package.
 package generic

@@ -8,6 +8,7 @@ import (
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/feed/generic"
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
@@ -16,11 +17,14 @@ import (
 func status(err error) (int, string) {
 	var (
 		tooBig  *http.MaxBytesError
-		exists  *feed.GenericExistsError
-		invalid *feed.InvalidGenericError
+		exists  *generic.ExistsError
+		invalid *generic.InvalidError
 		missing *auth.MissingPermissionError
 	)
 	switch {
+	case errors.Is(err, feed.ErrUnavailable), errors.Is(err, auth.ErrUnavailable):
+		// 503: the server's database is down; the client may retry later.
+		return http.StatusServiceUnavailable, "The feed's database is unavailable; try again shortly."
 	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
 		// 507, a 5xx: the file is fine, the server must make room first.
 		return http.StatusInsufficientStorage, "The server is out of storage space; the file was not stored."

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"io"
@@ -18,6 +17,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/feedserver/feedserver/auth"
+	"github.com/feedserver/feedserver/feed/generic/generictest"
 	"github.com/feedserver/feedserver/internal/golden"
 	"github.com/feedserver/feedserver/protocol"
 	"github.com/feedserver/feedserver/protocol/protocoltest"
@@ -34,23 +34,13 @@ type env struct {
 func newEnv(t *testing.T, opts ...func(*protocol.Options)) *env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "owners.db")+"?_busy_timeout=10000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	owners, err := auth.NewOwners(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := owners.Create(ctx, "acme"); err != nil {
-		t.Fatal(err)
-	}
+	owners := generictest.Owners(t, "acme")
 	options := []protocoltest.Option{protocoltest.WithOptions(func(o *protocol.Options) { o.Owners = owners })}
 	for _, o := range opts {
 		options = append(options, protocoltest.WithOptions(o))
 	}
 	e := &env{Env: protocoltest.New(t, options...), owners: owners}
+	var err error
 	e.acmeKey, _, err = e.Keys.Create(ctx, auth.KeySpec{Name: "acme-ci", Role: auth.RolePublisher, Owners: []string{"acme"}})
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/feed/generic"
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
@@ -32,20 +33,20 @@ type Options struct {
 	Logger         *slog.Logger
 }
 
-// Handler serves the generic registry over a feed.
+// Handler serves the generic registry.
 type Handler struct {
-	feed   *feed.Feed
+	reg    *generic.Registry
 	opts   Options
 	policy auth.Policy // who may do what: auth decides, from RequireAuthForReads
 	log    *slog.Logger
 }
 
-// New returns a Handler.
-func New(f *feed.Feed, opts Options) *Handler {
+// New returns a Handler over the registry (feed.Feed.Generic).
+func New(reg *generic.Registry, opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{feed: f, opts: opts, policy: auth.Policy{ReadsNeedKey: opts.RequireAuthForReads}, log: opts.Logger}
+	return &Handler{reg: reg, opts: opts, policy: auth.Policy{ReadsNeedKey: opts.RequireAuthForReads}, log: opts.Logger}
 }
 
 // uploadSlack is what a body may carry beyond MaxUploadBytes: multipart headers.
@@ -54,16 +55,6 @@ const uploadSlack = 64 << 10
 // cacheFile: a file's bytes only change by delete and re-upload, so caches
 // may keep them a few minutes and then revalidate with the ETag.
 const cacheFile = "max-age=300, must-revalidate"
-
-// forbiddenError is a 403 whose text is for the client as is.
-type forbiddenError string
-
-func forbidden(msg string) error { return forbiddenError(msg) }
-
-func (e forbiddenError) Error() string { return string(e) }
-
-// Is makes errors.Is(err, auth.ErrForbidden) true.
-func (e forbiddenError) Is(target error) bool { return target == auth.ErrForbidden }
 
 // errBadPath marks a path segment that cannot be read at all.
 var errBadPath = errors.New("bad path")
@@ -98,7 +89,7 @@ func parse(r *http.Request) (target, error) {
 	if t.name, err = pathVar(r, "name", "package name"); err != nil {
 		return t, err
 	}
-	if err := feed.ValidateGenericName(t.name); err != nil {
+	if err := generic.ValidateName(t.name); err != nil {
 		return t, err
 	}
 	vars := mux.Vars(r)
@@ -106,7 +97,7 @@ func parse(r *http.Request) (target, error) {
 		if t.version, err = pathVar(r, "version", "version"); err != nil {
 			return t, err
 		}
-		if err := feed.ValidateGenericVersion(t.version); err != nil {
+		if err := generic.ValidateVersion(t.version); err != nil {
 			return t, err
 		}
 	}
@@ -114,7 +105,7 @@ func parse(r *http.Request) (target, error) {
 		if t.file, err = pathVar(r, "file", "file name"); err != nil {
 			return t, err
 		}
-		if err := feed.ValidateGenericFileName(t.file); err != nil {
+		if err := generic.ValidateFileName(t.file); err != nil {
 			return t, err
 		}
 	}
@@ -153,32 +144,6 @@ func (h *Handler) check(r *http.Request, perm auth.Permission, require requireFu
 	return t, nil
 }
 
-// ensureOwner makes sure the owner exists. Creating one is administering the
-// registry: an administrator whose key reaches the owner (unrestricted, or
-// limited to owners that include it) creates it on its first push; anyone
-// else gets a 403 saying how to create it.
-func (h *Handler) ensureOwner(ctx context.Context, owner string) error {
-	if h.opts.Owners == nil {
-		return nil
-	}
-	exists, err := h.opts.Owners.Exists(ctx, owner)
-	if err != nil {
-		return err
-	}
-	if exists {
-		return nil
-	}
-	if err := httpx.Require(ctx, h.policy, auth.BuiltInFeedAdminister, auth.Target{Owner: owner}); err != nil {
-		return forbidden(fmt.Sprintf("The owner %q does not exist. An administrator creates it by pushing to it first, or with: feedserver owner create %s",
-			owner, owner))
-	}
-	if _, err := h.opts.Owners.Create(ctx, owner); err != nil && !errors.Is(err, auth.ErrExists) {
-		return err
-	}
-	h.log.Info("generic owner created by its first push", "owner", owner, "by", httpx.Principal(ctx).String())
-	return nil
-}
-
 // Upload serves PUT .../{name}/{version}/{file}: the raw body, or the first
 // file part of a multipart body (curl -F), streams to disk. 201 with an
 // empty body, as Gitea answers.
@@ -186,7 +151,8 @@ func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	t, err := h.authorize(r, auth.BuiltInFeedPush)
 	if err == nil {
-		err = h.ensureOwner(ctx, t.owner)
+		// The registry decides whether the owner exists or this caller creates it.
+		err = h.reg.EnsureOwner(ctx, h.opts.Owners, httpx.Principal(ctx), t.owner)
 	}
 	if err != nil {
 		httpx.Drain(r.Body)
@@ -209,7 +175,7 @@ func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	stored, err := h.feed.PutGenericFile(ctx, feed.GenericPut{
+	stored, err := h.reg.Put(ctx, generic.Upload{
 		Owner: t.owner, Name: t.name, Version: t.version, FileName: t.file,
 		Body: file, Protocol: "generic",
 	})
@@ -232,7 +198,7 @@ func (h *Handler) Download(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	blob, file, err := h.feed.GetGenericFile(r.Context(), t.owner, t.name, t.version, t.file)
+	blob, file, err := h.reg.Open(r.Context(), t.owner, t.name, t.version, t.file)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -258,7 +224,7 @@ func (h *Handler) DeleteFile(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	f, err := h.feed.DeleteGenericFile(ctx, t.owner, t.name, t.version, t.file)
+	f, err := h.reg.DeleteFile(ctx, t.owner, t.name, t.version, t.file)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -276,7 +242,7 @@ func (h *Handler) DeleteVersion(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	files, err := h.feed.DeleteGenericVersion(ctx, t.owner, t.name, t.version)
+	files, err := h.reg.DeleteVersion(ctx, t.owner, t.name, t.version)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -318,7 +284,7 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	versions, err := h.feed.ListGeneric(r.Context(), t.owner, t.name)
+	versions, err := h.reg.Versions(r.Context(), t.owner, t.name)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -360,7 +326,7 @@ func (h *Handler) cacheControl(v string) string {
 }
 
 // fileURL is the public download URL of a file.
-func fileURL(r *http.Request, f feed.GenericFile) string {
+func fileURL(r *http.Request, f generic.File) string {
 	return httpx.PublicURL(r) + "/api/packages/" + url.PathEscape(f.Owner) + "/generic/" + url.PathEscape(f.Name) + "/" +
 		url.PathEscape(f.Version) + "/" + url.PathEscape(f.FileName)
 }

@@ -75,14 +75,15 @@ func (c Class) String() string {
 // the upload reader also marked it Invalid, and a full disk is NoSpace
 // whatever the push was doing.
 //
-// Backends that cannot be reached go in the Unavailable row
-// (index.ErrUnavailable, storage.ErrUnavailable, auth.ErrUnavailable as they
-// land), a store that is full in the NoSpace row (storage.ErrNoSpace).
+// A backend that cannot be reached goes in the Unavailable row (feed
+// re-exports the catalogue's index.ErrUnavailable; the blob store's
+// storage.ErrUnavailable joins it as feed re-exports it), a store that is
+// full in the NoSpace row (storage.ErrNoSpace, likewise).
 var classes = []struct {
 	class     Class
 	sentinels []error
 }{
-	{Unavailable, nil},
+	{Unavailable, []error{feed.ErrUnavailable, auth.ErrUnavailable}},
 	{NoSpace, []error{syscall.ENOSPC, syscall.EDQUOT}},
 	{TooLarge, []error{feed.ErrTooLarge}}, // and *http.MaxBytesError, below
 	{Conflict, []error{feed.ErrExists, auth.ErrExists, feed.ErrBusy}},

@@ -24,6 +24,8 @@ func TestClassify(t *testing.T) {
 	}{
 		{"nil", nil, Internal},
 		{"anything else", errors.New("disk on fire"), Internal},
+		{"catalogue down", fmt.Errorf("look up: %w: dial tcp: refused", feed.ErrUnavailable), Unavailable},
+		{"key database down", fmt.Errorf("%w: dial tcp: refused", auth.ErrUnavailable), Unavailable},
 		{"full disk", fmt.Errorf("write spool: %w", &os.PathError{Op: "write", Path: "/data/x", Err: syscall.ENOSPC}), NoSpace},
 		{"quota", syscall.EDQUOT, NoSpace},
 		{"feed too large", fmt.Errorf("%w: over", feed.ErrTooLarge), TooLarge},

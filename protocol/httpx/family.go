@@ -47,6 +47,14 @@ func (f *Failure) Fault(text string) string {
 	return text + " Request id " + f.RequestID + "."
 }
 
+// BackendDown is the text of an Unavailable failure of a backend (the
+// catalogue's or the keys' database), worded once for every family: the
+// cause is the server's, and the client can only try again. It never names
+// the backend's address.
+func (f *Failure) BackendDown() string {
+	return "The feed's database is unavailable; try again shortly."
+}
+
 // staleHeaders are headers a handler may have set for a success it then did
 // not give; none of them may describe an error body.
 var staleHeaders = []string{"ETag", "Cache-Control", "Content-Disposition", "Last-Modified",

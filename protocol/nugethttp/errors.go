@@ -25,6 +25,8 @@ func message(f *httpx.Failure) string {
 		return f.Refused
 	}
 	switch f.Class {
+	case httpx.Unavailable:
+		return f.BackendDown()
 	case httpx.NoSpace:
 		return "The server is out of storage space; the package was not stored."
 	case httpx.TooLarge:

@@ -58,6 +58,8 @@ func body(f *httpx.Failure) apiError {
 		return e
 	}
 	switch f.Class {
+	case httpx.Unavailable:
+		e.ErrorMessage = f.BackendDown()
 	case httpx.NoSpace:
 		// A 5xx: the package is fine, the server must make room first.
 		e.ErrorMessage = "The server is out of storage space; the package was not stored."

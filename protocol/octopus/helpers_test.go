@@ -44,7 +44,7 @@ func newEnv(t testing.TB, opts ...protocoltest.Option) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	spaces, err := auth.NewSpaces(ctx, db)
+	spaces, err := auth.NewSpaces(ctx, auth.SQLite(db))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/feed/feedtest"
+	"github.com/feedserver/feedserver/feed/generic/generictest"
 	"github.com/feedserver/feedserver/protocol"
 )
 
@@ -56,9 +57,9 @@ func New(t testing.TB, opts ...Option) *Env {
 	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "auth.db")+"?_journal_mode=WAL&_busy_timeout=10000")
 	must(t, err)
 	t.Cleanup(func() { db.Close() })
-	env.Keys, err = auth.NewKeys(ctx, db)
+	env.Keys, err = auth.NewKeys(ctx, auth.SQLite(db))
 	must(t, err)
-	env.Spaces, err = auth.NewSpaces(ctx, db)
+	env.Spaces, err = auth.NewSpaces(ctx, auth.SQLite(db))
 	must(t, err)
 	second, err := env.Spaces.Create(ctx, "Second")
 	must(t, err)
@@ -92,12 +93,7 @@ func New(t testing.TB, opts ...Option) *Env {
 // nil, which accepts any owner).
 func NewOwners(t testing.TB) *auth.Owners {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "owners.db")+"?_journal_mode=WAL&_busy_timeout=10000")
-	must(t, err)
-	t.Cleanup(func() { db.Close() })
-	owners, err := auth.NewOwners(context.Background(), db)
-	must(t, err)
-	return owners
+	return generictest.Owners(t)
 }
 
 func must(t testing.TB, err error) {

@@ -95,6 +95,18 @@ func ValuesOf(e index.Entry) (Values, error) {
 	}, nil
 }
 
+// PutSet is the SET list of a put's upsert ("ON CONFLICT (space, kind,
+// id_lower, version_lower) DO UPDATE SET " + PutSet): every column of the
+// existing row but downloads, which belong to the identity, not to the file.
+const PutSet = `id = excluded.id, version = excluded.version, version_original = excluded.version_original,
+		version_full = excluded.version_full, prerelease = excluded.prerelease,
+		semver2 = excluded.semver2, listed = excluded.listed, published = excluded.published,
+		size = excluded.size, sha512 = excluded.sha512, sha1 = excluded.sha1,
+		sha256 = excluded.sha256, extension = excluded.extension, blob_key = excluded.blob_key,
+		file_mtime = excluded.file_mtime, title = excluded.title,
+		description = excluded.description, authors = excluded.authors, tags = excluded.tags,
+		manifest = excluded.manifest`
+
 // FileColumns is the select list ScanFile reads.
 const FileColumns = `blob_key, size, file_mtime`
 

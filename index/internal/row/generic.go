@@ -45,6 +45,19 @@ func GenericValuesOf(g index.GenericFile) (GenericValues, error) {
 	}, nil
 }
 
+// ScanGenericPackage reads one row of a generic package listing, whose
+// columns are: owner, the newest file's name and version, the count of
+// distinct versions, of files, the total size and the newest creation time.
+func ScanGenericPackage(s Scanner) (index.GenericPackage, error) {
+	var p index.GenericPackage
+	var updated int64
+	if err := s.Scan(&p.Owner, &p.Name, &p.LatestVersion, &p.Versions, &p.Files, &p.Size, &updated); err != nil {
+		return index.GenericPackage{}, err
+	}
+	p.Updated = time.Unix(0, updated).UTC()
+	return p, nil
+}
+
 // LikeEscape makes s match itself literally in a LIKE pattern with ESCAPE '\'.
 func LikeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)

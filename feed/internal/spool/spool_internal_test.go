@@ -1,4 +1,4 @@
-package feed
+package spool
 
 import (
 	"bytes"
@@ -41,18 +41,18 @@ func TestSpoolPipeline(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := &Feed{}
+			sp := &Spooler{}
 			h := sha1.New()
 			sink := &failingSink{ok: 1 << 30}
 			if tc.failAt > 0 {
 				sink.ok = tc.failAt - 1
 			}
-			p := f.newSpoolPipeline([]io.Writer{h, sink})
+			p := sp.newPipeline([]io.Writer{h, sink})
 			var want bytes.Buffer
 			done := make(chan error, 1)
 			go func() {
 				for i := range tc.chunks {
-					buf := f.spoolBuffer()
+					buf := sp.buffer()
 					n := 1000 + i // chunks of different lengths and contents
 					for j := range n {
 						(*buf)[j] = byte(i + j)

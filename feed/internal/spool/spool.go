@@ -1,4 +1,4 @@
-package feed
+package spool
 
 import (
 	"context"
@@ -13,7 +13,9 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/feedserver/feedserver/index"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/feedserver/feedserver/feed/internal/fault"
 	"github.com/feedserver/feedserver/storage"
 )
 
@@ -27,33 +29,54 @@ const spoolChunk = 1 << 20
 // while the others are hashed and written.
 const spoolDepth = 3
 
-// spooled is an upload, hashed while it was staged in the store. A hash that
+// Upload is an upload, hashed while it was staged in the store. A hash that
 // was not asked for is "".
-type spooled struct {
-	staged storage.Staged
-	size   int64
-	sha512 string // base64, as NuGet reports it
-	sha1   string // lowercase hex, as Octopus reports it
-	sha256 string // lowercase hex
+type Upload struct {
+	Staged storage.Staged
+	Size   int64
+	SHA512 string // base64, as NuGet reports it
+	SHA1   string // lowercase hex, as Octopus reports it
+	SHA256 string // lowercase hex
 }
 
-// hashSet names the digests to compute. Each costs a full pass over the
+// Hashes names the digests to compute. Each costs a full pass over the
 // bytes (SHA-512 runs at about 750 MiB/s here), so only those a protocol
 // reports are computed.
-type hashSet uint8
+type Hashes uint8
 
 const (
-	hashSHA512 hashSet = 1 << iota // NuGet's packageHash
-	hashSHA1                       // Octopus' Hash, for every package
-	hashSHA256                     // generic packages' content address
+	SHA512 Hashes = 1 << iota // NuGet's packageHash
+	SHA1                      // Octopus' Hash, for every package
+	SHA256                    // generic packages' content address
 )
 
-// packageHashes is what the catalogue keeps for a package of kind.
-func packageHashes(kind index.Kind) hashSet {
-	if kind == index.KindNuGet {
-		return hashSHA512 | hashSHA1
+// Options configures a Spooler.
+type Options struct {
+	// MaxSize caps an upload in bytes; 0 means no limit.
+	MaxSize int64
+	// Received counts the bytes received, by protocol (feedserver_received_bytes_total);
+	// nil counts them nowhere.
+	Received *prometheus.CounterVec
+}
+
+// Spooler stages uploads in one store. It is safe for concurrent use.
+type Spooler struct {
+	store    storage.Store
+	maxSize  int64
+	received *prometheus.CounterVec
+
+	// bufs recycles the copy buffers: allocating and zeroing 1 MiB per push
+	// was most of a small push's CPU time and its garbage.
+	bufs sync.Pool
+}
+
+// New returns a Spooler over store.
+func New(store storage.Store, opts Options) *Spooler {
+	received := opts.Received
+	if received == nil {
+		received = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "unregistered_received_bytes_total"}, []string{"protocol"})
 	}
-	return hashSHA1
+	return &Spooler{store: store, maxSize: opts.MaxSize, received: received}
 }
 
 // digests computes the hashes of one set as the bytes stream by.
@@ -61,15 +84,15 @@ type digests struct {
 	sha512, sha1, sha256 hash.Hash
 }
 
-func newDigests(set hashSet) digests {
+func newDigests(set Hashes) digests {
 	var d digests
-	if set&hashSHA512 != 0 {
+	if set&SHA512 != 0 {
 		d.sha512 = sha512.New()
 	}
-	if set&hashSHA1 != 0 {
+	if set&SHA1 != 0 {
 		d.sha1 = sha1.New()
 	}
-	if set&hashSHA256 != 0 {
+	if set&SHA256 != 0 {
 		d.sha256 = sha256.New()
 	}
 	return d
@@ -101,34 +124,34 @@ func (d digests) sums() (sha512b64, sha1hex, sha256hex string) {
 	return sha512b64, sha1hex, sha256hex
 }
 
-// discard aborts the stage; it does nothing once the stage was committed.
+// Discard aborts the stage; it does nothing once the stage was committed.
 // An error is left to the store's start-up sweep.
-func (s *spooled) discard() {
-	_ = s.staged.Abort()
+func (u *Upload) Discard() {
+	_ = u.Staged.Abort()
 }
 
-// spool stages r in the store while computing the hashes of set, enforcing
+// Spool stages r in the store while computing the hashes of set, enforcing
 // the size limit as it streams. An upload that fits in one chunk (most NuGet
 // packages) is hashed and written inline; a larger one goes through a
 // pipeline where reading, each hash and the store's write run on their own
 // goroutines, so one upload can use every core. Whether the bytes are kept
 // in memory or written to disk is the store's choice (the filesystem keeps
 // up to 256 KiB in memory, so a duplicate push never touches the disk).
-func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hashSet) (_ *spooled, err error) {
-	staged, err := f.store.Stage(ctx)
+func (sp *Spooler) Spool(ctx context.Context, r io.Reader, protocol string, set Hashes) (_ *Upload, err error) {
+	staged, err := sp.store.Stage(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("stage upload: %w", err)
 	}
-	s := &spooled{staged: staged}
+	u := &Upload{Staged: staged}
 	defer func() {
 		if err != nil {
-			s.discard()
+			u.Discard()
 		}
 	}()
 
 	d := newDigests(set)
-	received := f.metrics.bytesReceived.WithLabelValues(protocol)
-	var p *spoolPipeline
+	received := sp.received.WithLabelValues(protocol)
+	var p *pipeline
 	defer func() {
 		if p != nil {
 			if err != nil {
@@ -148,32 +171,32 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hash
 				return nil, err
 			}
 		}
-		buf := f.spoolBuffer()
+		buf := sp.buffer()
 		n, rerr := io.ReadFull(r, *buf)
 		if n > 0 {
-			s.size += int64(n)
-			if limit := f.opts.MaxPackageSize; limit > 0 && s.size > limit {
-				f.spoolBufs.Put(buf)
-				return nil, fmt.Errorf("%w: the package is larger than the limit of %d bytes", ErrTooLarge, limit)
+			u.Size += int64(n)
+			if limit := sp.maxSize; limit > 0 && u.Size > limit {
+				sp.bufs.Put(buf)
+				return nil, fmt.Errorf("%w: the package is larger than the limit of %d bytes", fault.ErrTooLarge, limit)
 			}
 			received.Add(float64(n))
 		}
 		last := rerr == io.EOF || rerr == io.ErrUnexpectedEOF
 		switch {
 		case n == 0:
-			f.spoolBufs.Put(buf)
+			sp.bufs.Put(buf)
 		case p == nil && last:
 			// The whole upload is this one chunk: goroutines would cost more than they save.
 			for _, w := range append(d.writers(), staged) {
 				if _, err := w.Write((*buf)[:n]); err != nil {
-					f.spoolBufs.Put(buf)
+					sp.bufs.Put(buf)
 					return nil, fmt.Errorf("stage upload: %w", err)
 				}
 			}
-			f.spoolBufs.Put(buf)
+			sp.bufs.Put(buf)
 		default:
 			if p == nil {
-				p = f.newSpoolPipeline(append(d.writers(), staged))
+				p = sp.newPipeline(append(d.writers(), staged))
 			}
 			p.send(buf, n)
 		}
@@ -195,31 +218,30 @@ func (f *Feed) spool(ctx context.Context, r io.Reader, protocol string, set hash
 	if err := staged.Finish(); err != nil {
 		return nil, fmt.Errorf("stage upload: %w", err)
 	}
-	s.sha512, s.sha1, s.sha256 = d.sums()
-	return s, nil
+	u.SHA512, u.SHA1, u.SHA256 = d.sums()
+	return u, nil
 }
 
-// spoolPipeline feeds every chunk, in order, to one goroutine per sink. A
+// pipeline feeds every chunk, in order, to one goroutine per sink. A
 // chunk's buffer goes back to the pool once every sink has consumed it; the
 // bounded channels keep at most about spoolDepth chunks in memory.
-type spoolPipeline struct {
-	f       *Feed
-	lanes   []chan spoolChunkRef
+type pipeline struct {
+	lanes   []chan chunkRef
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	firstEr error
 }
 
-type spoolChunkRef struct {
+type chunkRef struct {
 	buf  *[]byte
 	n    int
 	refs *atomic.Int32
 }
 
-func (f *Feed) newSpoolPipeline(sinks []io.Writer) *spoolPipeline {
-	p := &spoolPipeline{f: f}
+func (sp *Spooler) newPipeline(sinks []io.Writer) *pipeline {
+	p := &pipeline{}
 	for _, w := range sinks {
-		ch := make(chan spoolChunkRef, spoolDepth-1)
+		ch := make(chan chunkRef, spoolDepth-1)
 		p.lanes = append(p.lanes, ch)
 		p.wg.Add(1)
 		go func() {
@@ -231,7 +253,7 @@ func (f *Feed) newSpoolPipeline(sinks []io.Writer) *spoolPipeline {
 					}
 				}
 				if c.refs.Add(-1) == 0 {
-					f.spoolBufs.Put(c.buf)
+					sp.bufs.Put(c.buf)
 				}
 			}
 		}()
@@ -239,15 +261,15 @@ func (f *Feed) newSpoolPipeline(sinks []io.Writer) *spoolPipeline {
 	return p
 }
 
-func (p *spoolPipeline) send(buf *[]byte, n int) {
+func (p *pipeline) send(buf *[]byte, n int) {
 	refs := new(atomic.Int32)
 	refs.Store(int32(len(p.lanes)))
 	for _, ch := range p.lanes {
-		ch <- spoolChunkRef{buf: buf, n: n, refs: refs}
+		ch <- chunkRef{buf: buf, n: n, refs: refs}
 	}
 }
 
-func (p *spoolPipeline) fail(err error) {
+func (p *pipeline) fail(err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.firstEr == nil {
@@ -255,14 +277,14 @@ func (p *spoolPipeline) fail(err error) {
 	}
 }
 
-func (p *spoolPipeline) err() error {
+func (p *pipeline) err() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.firstEr
 }
 
 // close waits for every sink to finish and reports the first failure.
-func (p *spoolPipeline) close() error {
+func (p *pipeline) close() error {
 	for _, ch := range p.lanes {
 		close(ch)
 	}
@@ -270,17 +292,17 @@ func (p *spoolPipeline) close() error {
 	return p.err()
 }
 
-// spoolBuffer returns a spoolChunk-sized buffer from the pool.
-func (f *Feed) spoolBuffer() *[]byte {
-	if b, ok := f.spoolBufs.Get().(*[]byte); ok {
+// buffer returns a spoolChunk-sized buffer from the pool.
+func (sp *Spooler) buffer() *[]byte {
+	if b, ok := sp.bufs.Get().(*[]byte); ok {
 		return b
 	}
 	b := make([]byte, spoolChunk)
 	return &b
 }
 
-// hashReader computes the hashes of a stored blob during the re-index.
-func hashReader(r io.Reader, set hashSet) (sha512b64, sha1hex, sha256hex string, size int64, err error) {
+// HashReader computes the hashes of a stored blob during the re-index.
+func HashReader(r io.Reader, set Hashes) (sha512b64, sha1hex, sha256hex string, size int64, err error) {
 	d := newDigests(set)
 	size, err = io.Copy(io.MultiWriter(d.writers()...), r)
 	if err != nil {

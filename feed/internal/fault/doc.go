@@ -1,0 +1,8 @@
+// Package fault is the error vocabulary of the package services: feed (NuGet
+// and raw packages) and its generic registry (feed/generic) wrap these
+// sentinels, and feed re-exports them (feed.ErrNotFound, ...) for the
+// protocols, which classify with errors.Is and map each to a status code.
+// Keeping them here lets both services report the same sentinel without
+// the registry importing feed. It imports only nuget (for its invalid-package
+// sentinel).
+package fault

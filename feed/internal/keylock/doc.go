@@ -1,0 +1,4 @@
+// Package keylock serialises work on one key (a package version, a generic
+// blob) among goroutines: feed and its generic registry each hold a Locks
+// for their own keys. It imports only the standard library.
+package keylock

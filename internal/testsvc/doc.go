@@ -1,0 +1,14 @@
+// Package testsvc starts the real services that backend tests run against,
+// on loopback, and stops them after: a throwaway PostgreSQL cluster
+// (postgres.go) for the catalogue and key-store drivers. Each service is
+// started at most once per test binary (a package's TestMain closes it) and
+// hands every test its own empty space in it (a fresh database).
+//
+// A service that is not installed skips the tests that need it, with a
+// message saying what to install, unless FEEDSERVER_TEST_SERVICES=required
+// (scripts/test sets it, so CI never skips a backend test): then they fail.
+//
+// It is test support only: no production package may import it. It imports
+// the standard library and pgx (to create databases); each service's file
+// stands alone.
+package testsvc
