@@ -13,9 +13,11 @@ import (
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
+	feedgeneric "github.com/feedserver/feedserver/feed/generic"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
 	adminapi "github.com/feedserver/feedserver/protocol/admin"
+	"github.com/feedserver/feedserver/protocol/generic"
 	"github.com/feedserver/feedserver/protocol/httpx"
 	"github.com/feedserver/feedserver/protocol/nugethttp"
 	"github.com/feedserver/feedserver/protocol/octopus"
@@ -31,6 +33,7 @@ var errorSentinels = []struct {
 	status int
 }{
 	{"feed.ErrInvalid", feed.ErrInvalid, 400},
+	{"generic.InvalidError", &feedgeneric.InvalidError{Part: "version", Value: "..", Reason: `".." is not allowed`}, 400},
 	{"feed.ErrInvalidPolicy", feed.ErrInvalidPolicy, 400},
 	{"auth.ErrInvalidOwner", auth.ErrInvalidOwner, 400},
 	{"auth.ErrInvalidSpec", auth.ErrInvalidSpec, 400},
@@ -45,6 +48,7 @@ var errorSentinels = []struct {
 	{"feed.ErrNotFound", feed.ErrNotFound, 404},
 	{"auth.ErrNotFound", auth.ErrNotFound, 404},
 	{"feed.ErrExists", feed.ErrExists, 409},
+	{"generic.ExistsError", &feedgeneric.ExistsError{File: feedgeneric.File{Owner: "o", Name: "n", Version: "1", FileName: "f"}}, 409},
 	{"feed.ExistsError", &feed.ExistsError{Entry: index.Entry{ID: "A", Version: nuget.MustParseVersion("1.0.0")}}, 409},
 	{"auth.ErrExists", auth.ErrExists, 409},
 	{"feed.ErrBusy", feed.ErrBusy, 409},
@@ -84,6 +88,7 @@ func TestErrorStatusesAgree(t *testing.T) {
 	}
 	nugetFamily := nugethttp.New(env.Feed, nugethttp.Options{})
 	adm := adminapi.New(env.Feed, adminapi.Options{})
+	gen := generic.New(env.Feed.Generic(), generic.Options{})
 	families := []struct {
 		name  string
 		adapt func(httpx.HandlerFunc) http.Handler
@@ -91,6 +96,7 @@ func TestErrorStatusesAgree(t *testing.T) {
 		{"nuget read", nugetFamily.Read},
 		{"nuget publish", nugetFamily.Publish},
 		{"octopus", oct.Serve},
+		{"generic", gen.Serve},
 		{"admin", adm.Serve},
 		{"web page", wp.ServePage},
 		{"web api", wp.ServeAPI},

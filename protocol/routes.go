@@ -134,18 +134,20 @@ func (s *Server) routes() *mux.Router {
 		r.Handle(base+"/feeds/{feedId}/packages/search", octopusAPI(oct.SearchFeed)).Methods(GET)
 	}
 
-	// Generic packages (/api/packages/{owner}/generic/...): protocol/generic.
-	// Dot segments in these paths are refused before routing (server.go).
+	// Generic packages (/api/packages/{owner}/generic/...): protocol/generic,
+	// its errors in plain text (genericAPI). Dot segments in these paths are
+	// refused before routing (server.go).
 	gen := generic.New(s.feed.Generic(), generic.Options{
 		Owners: s.opts.Owners, RequireAuthForReads: s.opts.RequireAuthForReads,
 		MaxUploadBytes: s.opts.MaxUploadBytes, Logger: s.log,
 	})
+	genericAPI := gen.Serve
 	const genericPackage = "/api/packages/{owner}/generic/{name}"
-	r.HandleFunc(genericPackage, gen.List).Methods(GET, HEAD)
-	r.HandleFunc(genericPackage+"/{version}", gen.DeleteVersion).Methods(DELETE)
-	r.HandleFunc(genericPackage+"/{version}/{file}", gen.Download).Methods(GET, HEAD)
-	r.HandleFunc(genericPackage+"/{version}/{file}", gen.Upload).Methods(PUT)
-	r.HandleFunc(genericPackage+"/{version}/{file}", gen.DeleteFile).Methods(DELETE)
+	r.Handle(genericPackage, genericAPI(gen.List)).Methods(GET, HEAD)
+	r.Handle(genericPackage+"/{version}", genericAPI(gen.DeleteVersion)).Methods(DELETE)
+	r.Handle(genericPackage+"/{version}/{file}", genericAPI(gen.Download)).Methods(GET, HEAD)
+	r.Handle(genericPackage+"/{version}/{file}", genericAPI(gen.Upload)).Methods(PUT)
+	r.Handle(genericPackage+"/{version}/{file}", genericAPI(gen.DeleteFile)).Methods(DELETE)
 
 	// Admin (protocol/admin): retention and re-index on demand, for an
 	// unrestricted administrator key.

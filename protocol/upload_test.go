@@ -23,11 +23,15 @@ func TestUploadsRefuseADeclaredOversizeBody(t *testing.T) {
 		{PUT, "/api/v2/package/"},
 		{POST, "/api/packages/raw"},
 		{POST, "/api/Spaces-2/packages/raw"},
+		{PUT, "/api/packages/acme/generic/tool/1.0.0/tool.bin"},
 	} {
 		resp, got := env.Do(t, tc.method, tc.path, bytes.NewReader(body), env.AdminKey, "Content-Type", "multipart/form-data")
 		if resp.StatusCode != http.StatusRequestEntityTooLarge {
 			t.Errorf("%s %s with %d bytes over a %d-byte limit: %d %s, want 413", tc.method, tc.path, len(body), limit, resp.StatusCode, firstLine(got))
 		}
+	}
+	if files, err := env.Feed.Generic().Versions(t.Context(), "acme", "tool"); err != nil || len(files) != 0 {
+		t.Errorf("after a refused upload the generic registry holds %d versions of acme/tool (%v)", len(files), err)
 	}
 	for _, space := range []string{"Spaces-1", "Spaces-2"} {
 		for _, kind := range []index.Kind{index.KindNuGet, index.KindRaw} {

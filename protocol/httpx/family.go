@@ -82,7 +82,7 @@ func (fam *Family) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	ctx := r.Context()
 	SetError(ctx, err)
 	if r.Body != nil {
-		Drain(r.Body)
+		drain(r.Body)
 	}
 	f := &Failure{Class: classify(err), Err: Quiet(err), RequestID: RequestID(ctx)}
 	f.Status = f.Class.Status()

@@ -152,7 +152,7 @@ func TestFilePart(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.req()
-			file, name, err := FilePart(r, r.Body)
+			file, name, err := filePart(r, r.Body)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -170,7 +170,7 @@ func TestFilePart(t *testing.T) {
 func TestFilePartTruncated(t *testing.T) {
 	r := httptest.NewRequest(http.MethodPut, "/", strings.NewReader("--b\r\nContent-Disposition: form-data; name=p; filename=p.nupkg\r\n\r\nPK\x03\x04 and then the connection dies"))
 	r.Header.Set("Content-Type", "multipart/form-data; boundary=b")
-	file, _, err := FilePart(r, r.Body)
+	file, _, err := filePart(r, r.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestFilePartTruncated(t *testing.T) {
 func TestFilePartMaxBytes(t *testing.T) {
 	r := multipartRequest(t, "package", "package.nupkg", bytes.Repeat([]byte("x"), 10000))
 	w := httptest.NewRecorder()
-	file, _, err := FilePart(r, http.MaxBytesReader(w, r.Body, 1000))
+	file, _, err := filePart(r, http.MaxBytesReader(w, r.Body, 1000))
 	if err == nil {
 		_, err = io.ReadAll(file)
 	}
@@ -201,7 +201,7 @@ func FuzzFilePart(f *testing.F) {
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
 		r := httptest.NewRequest(http.MethodPut, "/", bytes.NewReader(body))
 		r.Header.Set("Content-Type", contentType)
-		file, name, err := FilePart(r, r.Body)
+		file, name, err := filePart(r, r.Body)
 		if err != nil {
 			if !errors.Is(err, ErrBadUpload) {
 				t.Fatalf("error %v is not ErrBadUpload", err)

@@ -34,10 +34,10 @@ func Upload(w http.ResponseWriter, r *http.Request, maxBytes int64) (file io.Rea
 		}
 		body = http.MaxBytesReader(w, r.Body, maxBytes+uploadSlack)
 	}
-	return FilePart(r, body)
+	return filePart(r, body)
 }
 
-// FilePart returns the uploaded file of a request, streaming: the first file
+// filePart returns the uploaded file of a request, streaming: the first file
 // part of a multipart body whatever its field name (NuGet sends "package",
 // Octopus clients "file", "fileToUpload", "data" or "fileData"), or else the
 // raw body. The part's own Content-Type is ignored (Octopus' PowerShell
@@ -49,7 +49,7 @@ func Upload(w http.ResponseWriter, r *http.Request, maxBytes int64) (file io.Rea
 // http.MaxBytesReader around it). Read errors of the returned reader other
 // than io.EOF wrap ErrBadUpload and the original error (so a
 // *http.MaxBytesError is still found by errors.As).
-func FilePart(r *http.Request, body io.Reader) (file io.Reader, fileName string, err error) {
+func filePart(r *http.Request, body io.Reader) (file io.Reader, fileName string, err error) {
 	mediaType, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if !strings.HasPrefix(mediaType, "multipart/") {
 		if _, p, err := mime.ParseMediaType(r.Header.Get("Content-Disposition")); err == nil {
@@ -112,13 +112,13 @@ func (u uploadReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// drainLimit bounds how much of an unwanted body Drain reads.
+// drainLimit bounds how much of an unwanted body drain reads.
 const drainLimit = 64 << 20
 
-// Drain reads and discards what is left of a request body, up to a bound,
+// drain reads and discards what is left of a request body, up to a bound,
 // before an early error response: a client still sending a large upload then
 // reads the status instead of a connection reset. Pass the original r.Body,
 // not a MaxBytesReader around it. Family.Fail drains every failed request.
-func Drain(body io.Reader) {
+func drain(body io.Reader) {
 	_, _ = io.CopyN(io.Discard, body, drainLimit)
 }
