@@ -57,9 +57,20 @@ var errorSentinels = []struct {
 	{"http.MaxBytesError in a bad upload", fmt.Errorf("%w: %w", httpx.ErrBadUpload, &http.MaxBytesError{Limit: 1}), 413},
 	{"feed.ErrUnavailable", fmt.Errorf("%w: dial tcp 10.0.0.5:5432: connection refused", feed.ErrUnavailable), 503},
 	{"auth.ErrUnavailable", fmt.Errorf("%w: dial tcp 10.0.0.5:5432: connection refused", auth.ErrUnavailable), 503},
+	{"feed.ErrStoreUnavailable", fmt.Errorf("open x: s3: %w: dial tcp 10.0.0.5:5432: connection refused", feed.ErrStoreUnavailable), 503},
 	{"syscall.ENOSPC", &os.PathError{Op: "write", Path: "/data/x", Err: syscall.ENOSPC}, 507},
 	{"syscall.EDQUOT", &os.PathError{Op: "write", Path: "/data/x", Err: syscall.EDQUOT}, 507},
+	{"feed.ErrNoSpace", fmt.Errorf("store x: s3: commit %q: %w (QuotaExceeded)", "x", feed.ErrNoSpace), 507},
 	{"anything else", errors.New("disk on fire"), 500},
+}
+
+// errorTexts are words every family's answer to a sentinel holds: a backend
+// that is down is named (the database or the package store), never its
+// address, so an operator reading a client's log knows which to look at.
+var errorTexts = map[string]string{
+	"feed.ErrUnavailable":      "database is unavailable",
+	"auth.ErrUnavailable":      "database is unavailable",
+	"feed.ErrStoreUnavailable": "package store is unavailable",
 }
 
 // errorStatusExceptions are the few answers a family gives against its
@@ -116,6 +127,9 @@ func TestErrorStatusesAgree(t *testing.T) {
 			}
 			if w.Body.Len() == 0 {
 				t.Errorf("%s answers %s with an empty body", fam.name, s.name)
+			}
+			if text, ok := errorTexts[s.name]; ok && !strings.Contains(w.Body.String(), text) {
+				t.Errorf("%s answers %s with %q, want it to say %q", fam.name, s.name, w.Body.String(), text)
 			}
 			if body := w.Body.String(); strings.Contains(body, "5432") || strings.Contains(body, "/data/") {
 				t.Errorf("%s answers %s with an address or a path: %q", fam.name, s.name, body)

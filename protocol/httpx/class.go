@@ -75,16 +75,17 @@ func (c Class) String() string {
 // the upload reader also marked it Invalid, and a full disk is NoSpace
 // whatever the push was doing.
 //
-// A backend that cannot be reached goes in the Unavailable row (feed
-// re-exports the catalogue's index.ErrUnavailable; the blob store's
-// storage.ErrUnavailable joins it as feed re-exports it), a store that is
-// full in the NoSpace row (storage.ErrNoSpace, likewise).
+// A backend that cannot be reached is Unavailable: the catalogue's database
+// (feed.ErrUnavailable, index's), the keys' (auth.ErrUnavailable) and the
+// blob store (feed.ErrStoreUnavailable, storage's). A store without room is
+// NoSpace: the store's own ErrNoSpace (an object store's quota), and ENOSPC
+// or EDQUOT from anything else on the disk (the catalogue, a spool file).
 var classes = []struct {
 	class     Class
 	sentinels []error
 }{
-	{Unavailable, []error{feed.ErrUnavailable, auth.ErrUnavailable}},
-	{NoSpace, []error{syscall.ENOSPC, syscall.EDQUOT}},
+	{Unavailable, []error{feed.ErrUnavailable, auth.ErrUnavailable, feed.ErrStoreUnavailable}},
+	{NoSpace, []error{feed.ErrNoSpace, syscall.ENOSPC, syscall.EDQUOT}},
 	{TooLarge, []error{feed.ErrTooLarge}}, // and *http.MaxBytesError, below
 	{Conflict, []error{feed.ErrExists, auth.ErrExists, feed.ErrBusy}},
 	{Unprocessable, nil},

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+
+	"github.com/feedserver/feedserver/feed"
 )
 
 // HandlerFunc is a handler that returns its failure instead of answering
@@ -47,11 +49,14 @@ func (f *Failure) Fault(text string) string {
 	return text + " Request id " + f.RequestID + "."
 }
 
-// BackendDown is the text of an Unavailable failure of a backend (the
-// catalogue's or the keys' database), worded once for every family: the
-// cause is the server's, and the client can only try again. It never names
-// the backend's address.
+// BackendDown is the text of an Unavailable failure of a backend (the blob
+// store, or the catalogue's or the keys' database), worded once for every
+// family: the cause is the server's, and the client can only try again. It
+// never names the backend's address.
 func (f *Failure) BackendDown() string {
+	if errors.Is(f.Err, feed.ErrStoreUnavailable) {
+		return "The package store is unavailable; try again later."
+	}
 	return "The feed's database is unavailable; try again shortly."
 }
 

@@ -3,11 +3,13 @@ package nugethttp
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 
+	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/protocol/httpx"
@@ -62,8 +64,13 @@ func (fam *Family) ServeNuspec(w http.ResponseWriter, r *http.Request, space, id
 	pkg, err := nuget.ReadPackage(ra, blob.Info().Size, nuget.Limits{})
 	if err != nil {
 		// The package was valid when pushed: an unreadable stored file is the server's problem.
-		// %v, not %w: this is not the client's invalid package.
-		return fmt.Errorf("read nuspec of stored %s %s: %v", id, version, err)
+		// %v, not %w: this is not the client's invalid package; but a store
+		// that stopped answering while it was read is a 503.
+		failed := fmt.Errorf("read nuspec of stored %s %s: %v", id, version, err)
+		if errors.Is(err, feed.ErrStoreUnavailable) {
+			failed = fmt.Errorf("%w: %v", feed.ErrStoreUnavailable, failed)
+		}
+		return failed
 	}
 	// The publisher's XML, byte for byte: a browser would render it, and an
 	// XHTML <script> in it would run on the feed's origin (issue 17 row 3),
