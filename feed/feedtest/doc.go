@@ -1,7 +1,14 @@
 // Package feedtest opens what a feed.Feed is built from — the package
 // directory, the catalogue and the search index — on a test's folder, for the
 // tests and benchmarks of the packages above feed, and fills them with
-// synthetic packages (Fill). It imports nuget, storage, index and their
-// embedded drivers (storage/filesystem, index/sqlite) only; it is imported by
-// tests, never by the server.
+// synthetic packages (Fill).
+//
+// # Imports
+//
+// The embedded drivers (storage/filesystem, index/sqlite) and what they
+// are opened for; it is imported by tests (and protocoltest, which tests
+// use), never by the server.
+//
+//	may import:  std, index, index/sqlite, nuget, storage/filesystem
+//	imported by: tests, protocol/protocoltest
 package feedtest

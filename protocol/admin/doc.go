@@ -19,5 +19,10 @@
 // not an administrator, 409 busy (with the running re-index's state), 503
 // shutting down.
 //
-// It imports feed, auth and protocol/httpx; never another protocol package.
+// # Imports
+//
+// The jobs are feed's; this package only speaks HTTP for them, and never
+// imports another protocol package.
+//
+//	may import: std, auth, feed, protocol/httpx
 package admin

@@ -7,5 +7,7 @@
 // first; the callers (protocol/v3's flat container, registration and
 // search) say what their stamps are and why they cannot go stale.
 //
-// It imports only the standard library.
+// # Imports
+//
+//	may import: std
 package document

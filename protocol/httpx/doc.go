@@ -18,6 +18,13 @@
 // function, Policy.Authorize). The access log redacts anything shaped like a
 // key, wherever the client put it.
 //
-// It owns no routes and no protocol's wording. It may import auth and feed
-// (for their sentinels), never index, storage or a protocol package.
+// It owns no routes and no protocol's wording.
+//
+// # Imports
+//
+// auth for the principal and the decision, and feed for its sentinels (the
+// one class table); never index, storage or a protocol package, which all
+// import this one.
+//
+//	may import: std, auth, feed, github.com/gorilla/mux, github.com/prometheus/client_golang/prometheus
 package httpx

@@ -13,6 +13,11 @@
 // reason in the body and in X-NuGet-Warning (which NuGet clients print), 404,
 // 413 too large; never a 500 for a client's mistake.
 //
-// It imports feed, auth, index, nuget and protocol/httpx; never another
-// protocol package.
+// # Imports
+//
+// index only for the types feed hands out (index.Entry, index.Kind) — the
+// protocol packages read the catalogue through feed, never a driver — and
+// never another protocol package.
+//
+//	may import: std, auth, feed, index, nuget, protocol/httpx
 package nugethttp

@@ -18,7 +18,11 @@
 // {"ErrorMessage", "Errors"}, worded in one table (errors.go), under the
 // status of each error's class (protocol/httpx).
 //
-// It imports feed, index, nuget, auth, protocol/httpx and octodiff. It must
-// not import another protocol's package, nor storage drivers: packages are
-// read through feed.
+// # Imports
+//
+// index only for the types feed hands out (index.Entry, index.Query); no
+// storage: packages are read through feed. Never another protocol's
+// package.
+//
+//	may import: std, auth, feed, index, nuget, protocol/httpx, protocol/octopus/octodiff
 package octopus

@@ -259,6 +259,7 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	var entries []index.Entry
 	switch {
 	case id != "" && filter != "":
+		//lint:ignore ST1005 Octopus' own text, which clients print as is: a sentence.
 		return fmt.Errorf("%w: Only one of either nuGetPackageId or filter may be specified.", errBadRequest)
 	case id != "":
 		entries, err = h.versionsOf(ctx, sp.ID, id, true)

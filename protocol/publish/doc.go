@@ -5,6 +5,10 @@
 // table wires them to paths through the NuGet family's Publish adapter
 // (protocol/nugethttp), which answers them.
 //
-// It imports feed, auth, index, protocol/httpx and protocol/nugethttp;
-// never another protocol package.
+// # Imports
+//
+// protocol/nugethttp for the NuGet family's error adapter; index only for
+// the types feed hands out (index.Kind). Never another protocol package.
+//
+//	may import: std, auth, feed, index, protocol/httpx, protocol/nugethttp
 package publish

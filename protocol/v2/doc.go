@@ -16,7 +16,11 @@
 // Handlers return their errors, which the NuGet family's adapter answers
 // (protocol/nugethttp); an unsupported query is one of them, a 400.
 //
-// It imports feed, index, nuget, protocol/httpx and protocol/nugethttp (the
-// NuGet family's read check, cache policy and error table); never another
-// protocol package.
+// # Imports
+//
+// protocol/nugethttp for the NuGet family's read check, cache policy and
+// error table; index only for the types feed hands out (index.Entry,
+// index.Query). Never another protocol package.
+//
+//	may import: std, feed, index, nuget, protocol/httpx, protocol/nugethttp, github.com/gorilla/mux
 package v2

@@ -16,6 +16,11 @@
 // and, when the feed has a change counter, search answers) are cached; see
 // cache.go and flatcontainer.go for why they never go stale.
 //
-// It imports feed, index, nuget, protocol/httpx, protocol/document and
-// protocol/nugethttp; never another protocol package, never storage.
+// # Imports
+//
+// protocol/nugethttp for the NuGet family's read check, cache policy and
+// error table; index only for the types feed hands out (index.Entry,
+// index.Query). Never another protocol package, never storage.
+//
+//	may import: std, feed, index, nuget, protocol/document, protocol/httpx, protocol/nugethttp
 package v3
