@@ -64,13 +64,15 @@ var errorSentinels = []struct {
 	{"anything else", errors.New("disk on fire"), 500},
 }
 
-// errorTexts are words every family's answer to a sentinel holds: a backend
-// that is down is named (the database or the package store), never its
-// address, so an operator reading a client's log knows which to look at.
+// errorTexts are words every family's answer to a sentinel holds (the
+// families share them: httpx.Failure.Text): a backend that is down is named
+// (the database or the package store), never its address, so an operator
+// reading a client's log knows which to look at.
 var errorTexts = map[string]string{
 	"feed.ErrUnavailable":      "database is unavailable",
 	"auth.ErrUnavailable":      "database is unavailable",
 	"feed.ErrStoreUnavailable": "package store is unavailable",
+	"context.Canceled":         "The request was cancelled.",
 }
 
 // errorStatusExceptions are the few answers a family gives against its

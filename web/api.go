@@ -31,35 +31,19 @@ type apiError struct {
 }
 
 // apiMessage is the one table of wording of the JSON endpoints: the text of
-// a failure of class f.Class, whose status is the class's.
+// a failure of class f.Class, whose status is the class's; what it does not
+// word, every family words alike (httpx.Failure.Text: a key's description
+// says what is wrong with it, errNoKeyStore says it as is).
 func apiMessage(f *httpx.Failure) string {
-	err := f.Err
 	switch f.Class {
 	case httpx.Unauthenticated:
 		return "An administrator API key is required (X-NuGet-ApiKey or X-Octopus-ApiKey)."
 	case httpx.InvalidKey:
 		return "The API key is not valid: it is unknown, revoked or expired."
-	case httpx.Forbidden:
-		var missing *auth.MissingPermissionError
-		if errors.As(err, &missing) {
-			return missing.Error()
-		}
-		return err.Error()
-	case httpx.NotFound, httpx.Conflict:
-		return err.Error()
-	case httpx.Unavailable:
-		if errors.Is(err, errNoKeyStore) {
-			return err.Error()
-		}
-		return f.BackendDown()
-	case httpx.Invalid:
-		// A key's description says what is wrong with it: the name, role,
-		// expiry, a space that does not exist or an owner name.
-		return err.Error()
-	case httpx.Internal:
-		return f.Fault("Internal server error.")
+	case httpx.NotFound:
+		return f.Err.Error()
 	}
-	return http.StatusText(f.Status) + "."
+	return f.Text()
 }
 
 // writeAPIError answers a failure with the Octopus error body.

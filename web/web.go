@@ -250,14 +250,10 @@ func pageMessage(f *httpx.Failure) string {
 		return "Your API key may not see this."
 	case httpx.NotFound:
 		return "There is no such package or version on this feed."
-	case httpx.Invalid, httpx.Conflict:
-		return f.Err.Error()
-	case httpx.Unavailable:
-		return f.BackendDown()
 	case httpx.Internal:
 		return "Something went wrong on the server. (request " + f.RequestID + ")"
 	}
-	return http.StatusText(f.Status) + "."
+	return f.Text()
 }
 
 // writePageError renders the error page of a failure.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
@@ -30,33 +29,17 @@ func (e *runningError) Error() string { return errRunning.Error() }
 func (e *runningError) Unwrap() error { return errRunning }
 
 // message is the admin family's one table of wording: the text of a failure
-// of class f.Class, whose status is the class's. A client mistake is never a 500.
+// of class f.Class, whose status is the class's; what it does not word,
+// every family words alike (httpx.Failure.Text: a refused or busy request
+// says why, errClosed says it as is). A client mistake is never a 500.
 func message(f *httpx.Failure) string {
-	err := f.Err
 	switch f.Class {
 	case httpx.Unauthenticated:
 		return "You must be logged in to perform this action. Please provide a valid API key or log in again."
 	case httpx.InvalidKey:
 		return "The API key you provided was not valid."
-	case httpx.Forbidden:
-		var missing *auth.MissingPermissionError
-		if errors.As(err, &missing) {
-			return missing.Error()
-		}
-		return err.Error()
-	case httpx.Invalid, httpx.Conflict:
-		return err.Error()
-	case httpx.Unavailable:
-		if errors.Is(err, errClosed) {
-			return err.Error()
-		}
-		return f.BackendDown()
-	case httpx.Canceled:
-		return "The request was cancelled."
-	case httpx.Internal:
-		return f.Fault("Internal server error.")
 	}
-	return http.StatusText(f.Status) + "."
+	return f.Text()
 }
 
 // writeError answers a failure with the Octopus error body, or a refused

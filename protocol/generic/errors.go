@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed/generic"
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
@@ -13,12 +12,11 @@ import (
 var errBadPath = httpx.NewError(httpx.Invalid, "bad path")
 
 // message is the generic family's one table of wording: the plain text of a
-// failure of class f.Class, whose status is the class's.
+// failure of class f.Class, whose status is the class's; what it does not
+// word, every family words alike (httpx.Failure.Text).
 func message(f *httpx.Failure) string {
 	err := f.Err
 	switch f.Class {
-	case httpx.Unavailable:
-		return f.BackendDown()
 	case httpx.NoSpace:
 		// A 5xx: the file is fine, the server must make room first.
 		return "The server is out of storage space; the file was not stored."
@@ -35,25 +33,14 @@ func message(f *httpx.Failure) string {
 		if errors.As(err, &invalid) {
 			return invalid.Error()
 		}
-		return err.Error()
 	case httpx.Unauthenticated:
 		return "This needs an API key: send it as the password of HTTP Basic authentication (any user name), as Authorization: Bearer, or in X-NuGet-ApiKey."
 	case httpx.InvalidKey:
 		return "The API key is invalid, revoked or expired."
-	case httpx.Forbidden:
-		var missing *auth.MissingPermissionError
-		if errors.As(err, &missing) {
-			return missing.Error()
-		}
-		return err.Error()
 	case httpx.NotFound:
 		return "Not found."
-	case httpx.Canceled:
-		return "The request was cancelled."
-	case httpx.Internal:
-		return f.Fault("Internal server error.")
 	}
-	return http.StatusText(f.Status) + "."
+	return f.Text()
 }
 
 // writeError answers a failure as plain text (Gitea's generic registry

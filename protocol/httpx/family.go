@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
 )
 
@@ -49,15 +50,42 @@ func (f *Failure) Fault(text string) string {
 	return text + " Request id " + f.RequestID + "."
 }
 
-// BackendDown is the text of an Unavailable failure of a backend (the blob
-// store, or the catalogue's or the keys' database), worded once for every
-// family: the cause is the server's, and the client can only try again. It
-// never names the backend's address.
-func (f *Failure) BackendDown() string {
-	if errors.Is(f.Err, feed.ErrStoreUnavailable) {
-		return "The package store is unavailable; try again later."
+// Text is the wording every family shares, for the failures its own table
+// does not word: a Refusal's text as is; a backend that is down named (the
+// package store or the database, never its address: the client can only
+// try again), or a protocol's own Unavailable error (a server shutting
+// down) as is; the missing permission of a Forbidden failure; the error
+// itself for a request that is Invalid or in Conflict; a fixed line for a
+// client that went away, and for a server fault with the request id. Else
+// the status's text.
+func (f *Failure) Text() string {
+	if f.Refused != "" {
+		return f.Refused
 	}
-	return "The feed's database is unavailable; try again shortly."
+	err := f.Err
+	switch f.Class {
+	case Unavailable:
+		switch {
+		case errors.Is(err, feed.ErrStoreUnavailable):
+			return "The package store is unavailable; try again later."
+		case errors.Is(err, feed.ErrUnavailable), errors.Is(err, auth.ErrUnavailable):
+			return "The feed's database is unavailable; try again shortly."
+		}
+		return err.Error()
+	case Forbidden:
+		var missing *auth.MissingPermissionError
+		if errors.As(err, &missing) {
+			return missing.Error()
+		}
+		return err.Error()
+	case Invalid, Conflict:
+		return err.Error()
+	case Canceled:
+		return "The request was cancelled."
+	case Internal:
+		return f.Fault("Internal server error.")
+	}
+	return http.StatusText(f.Status) + "."
 }
 
 // staleHeaders are headers a handler may have set for a success it then did

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
@@ -17,48 +16,34 @@ const (
 )
 
 // message is the NuGet family's one table of wording: the text of a failure
-// of class f.Class, in the body and, for a 400 or 413, in X-NuGet-Warning.
-// The status is the class's (httpx.Class.Status).
+// of class f.Class, in the body and, for a 400 or 413, in X-NuGet-Warning;
+// what it does not word, every family words alike (httpx.Failure.Text). The
+// status is the class's (httpx.Class.Status).
 func message(f *httpx.Failure) string {
-	err := f.Err
 	if f.Refused != "" {
 		return f.Refused
 	}
 	switch f.Class {
-	case httpx.Unavailable:
-		return f.BackendDown()
 	case httpx.NoSpace:
 		return "The server is out of storage space; the package was not stored."
 	case httpx.TooLarge:
 		return "The package file exceeds the size limit."
 	case httpx.Conflict:
 		var exists *feed.ExistsError
-		if errors.As(err, &exists) {
+		if errors.As(f.Err, &exists) {
 			// nuget.org's text; NuGet clients show it and -SkipDuplicate keys on the 409.
 			return "A package with ID '" + string(exists.Entry.ID) + "' and version '" +
 				exists.Entry.Version.Original() + "' already exists and cannot be modified."
 		}
 		return "The package already exists and cannot be modified."
-	case httpx.Invalid:
-		return err.Error()
 	case httpx.Unauthenticated:
 		return msgNoKey
 	case httpx.InvalidKey:
 		return msgInvalidKey
-	case httpx.Forbidden:
-		var missing *auth.MissingPermissionError
-		if errors.As(err, &missing) {
-			return missing.Error()
-		}
-		return err.Error()
 	case httpx.NotFound:
 		return "The package was not found."
-	case httpx.Canceled:
-		return "The request was cancelled."
-	case httpx.Internal:
-		return f.Fault("Internal server error.")
 	}
-	return http.StatusText(f.Status) + "."
+	return f.Text()
 }
 
 // writeError writes a failure as NuGet clients read one: plain text, and the

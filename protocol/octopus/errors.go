@@ -58,8 +58,6 @@ func body(f *httpx.Failure) apiError {
 		return e
 	}
 	switch f.Class {
-	case httpx.Unavailable:
-		e.ErrorMessage = f.BackendDown()
 	case httpx.NoSpace:
 		// A 5xx: the package is fine, the server must make room first.
 		e.ErrorMessage = "The server is out of storage space; the package was not stored."
@@ -124,12 +122,10 @@ func body(f *httpx.Failure) apiError {
 		default:
 			e.ErrorMessage = "The resource you requested was not found: " + err.Error()
 		}
-	case httpx.Canceled:
-		e.ErrorMessage = "The request was cancelled."
 	case httpx.Internal:
 		e.ErrorMessage = f.Fault("There was an internal error on the server.")
 	default:
-		e.ErrorMessage = http.StatusText(f.Status) + "."
+		e.ErrorMessage = f.Text()
 	}
 	return e
 }
