@@ -28,6 +28,8 @@ func TestClassify(t *testing.T) {
 		{"key database down", fmt.Errorf("%w: dial tcp: refused", auth.ErrUnavailable), Unavailable},
 		{"full disk", fmt.Errorf("write spool: %w", &os.PathError{Op: "write", Path: "/data/x", Err: syscall.ENOSPC}), NoSpace},
 		{"quota", syscall.EDQUOT, NoSpace},
+		{"package store down", fmt.Errorf("open x: s3: %w: connection refused", feed.ErrStoreUnavailable), Unavailable},
+		{"package store full", fmt.Errorf("store x: s3: %w (QuotaExceeded)", feed.ErrNoSpace), NoSpace},
 		{"feed too large", fmt.Errorf("%w: over", feed.ErrTooLarge), TooLarge},
 		{"body over the limit", &http.MaxBytesError{Limit: 1}, TooLarge},
 		// The upload reader marks a read that failed at the limit Invalid too: the limit wins.
