@@ -17,7 +17,7 @@
 // worded in one table (message in errors.go) under the status of each
 // error's class (protocol/httpx): 400 bad query, 401 no or invalid key, 403
 // not an administrator, 409 busy (with the running re-index's state), 503
-// shutting down.
+// shutting down or a backend (the database, the package store) down.
 //
 // # Imports
 //
