@@ -56,7 +56,7 @@ var settings = []setting{
 	{"listen", "FEEDSERVER_LISTEN", "127.0.0.1:5000", "address to listen on"},
 	{"data", "FEEDSERVER_DATA", "data", "data folder: packages, catalogue, search index, keys"},
 	{"database", "FEEDSERVER_DATABASE", "", "catalogue, keys, spaces and owners: empty for SQLite files in the data folder, or PostgreSQL as postgres://user:password@host:port/database (or key=value pairs)"},
-	{"storage", "FEEDSERVER_STORAGE", "", "where the packages are: a folder, or s3://BUCKET/PREFIX (README: Running on S3); default: the data folder's packages/"},
+	{"storage", "FEEDSERVER_STORAGE", "", "where the packages are: a folder, or s3://BUCKET/PREFIX (README: Running on PostgreSQL and S3); default: the data folder's packages/"},
 	{"public-url", "FEEDSERVER_PUBLIC_URL", "", "base URL clients use (behind a reverse proxy); default: from each request"},
 	{"admin-api-key", "FEEDSERVER_ADMIN_API_KEY", "", "administrator API key to create on the first start instead of a generated one"},
 	{"max-upload", "FEEDSERVER_MAX_UPLOAD", "0", "largest accepted upload, e.g. 500MiB; 0 means no limit"},

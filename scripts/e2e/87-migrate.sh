@@ -12,13 +12,15 @@
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=faultlib.sh
 source "$(dirname "$0")/faultlib.sh"
-# shellcheck source=backendlib.sh
-source "$(dirname "$0")/backendlib.sh"
 
 BIN=$(build_server)
-s3_init
-s3_make_bucket feeds
-pg_init
+# versitygw's posix backend and a throwaway PostgreSQL cluster (scripts/services.sh).
+s3_start "$E2E_TMP/s3" || fail "versitygw did not start"
+on_exit 's3_stop'
+s3_mkbucket feeds || fail "create the bucket feeds"
+pg_start || fail "PostgreSQL did not start"
+on_exit 'pg_remove'
+PG_URL=$(pg_url postgres)
 AWS_ENV=(AWS_ACCESS_KEY_ID="$S3_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET")
 TO_STORAGE="s3://feeds/feed?endpoint=$S3_URL&region=us-east-1&path-style=true"
 
@@ -110,7 +112,7 @@ out=$(env "${AWS_ENV[@]}" FEEDSERVER_DATA="$src" "$BIN" migrate --to-database "$
 grep -q '^migrate: blobs 7/7 (copied 0, already there 7)' "$E2E_TMP/migrate2.err" || fail "second run: $(cat "$E2E_TMP/migrate2.err")"
 pass "a second migrate copies nothing and verifies everything again"
 
-s3_make_bucket other
+s3_mkbucket other || fail "create the bucket other"
 key=spaces-1/nuget/moved.lib/moved.lib.1.0.0.nupkg
 mkdir -p "$S3_ROOT/other/feed/${key%/*}"
 echo "not the package" >"$S3_ROOT/other/feed/$key"

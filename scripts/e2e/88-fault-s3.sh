@@ -12,14 +12,13 @@ source "$(dirname "$0")/lib.sh"
 # shellcheck source=faultlib.sh
 source "$(dirname "$0")/faultlib.sh"
 
-# shellcheck source=backendlib.sh
-source "$(dirname "$0")/backendlib.sh"
-
 command -v jq >/dev/null || fail "jq missing"
 
+# versitygw's posix backend (scripts/services.sh): objects are plain files under S3_ROOT.
 BUCKET=feeds
-s3_init
-s3_make_bucket "$BUCKET"
+s3_start "$E2E_TMP/s3" || fail "versitygw did not start"
+on_exit 's3_stop'
+s3_mkbucket "$BUCKET" || fail "create the bucket"
 
 # s3_versions ID: versions of ID with an object in the bucket, from the gateway's files.
 s3_versions() {
@@ -33,8 +32,7 @@ s3_versions() {
 }
 
 pkgs=$E2E_TMP/pkgs
-acks=$E2E_TMP/acks
-mkdir -p "$pkgs" "$acks"
+mkdir -p "$pkgs"
 S3_ENV=(AWS_ACCESS_KEY_ID="$S3_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET"
 	FEEDSERVER_STORAGE="s3://$BUCKET/feed?endpoint=$S3_URL&region=us-east-1&path-style=true")
 start_on "$E2E_TMP/data" "${S3_ENV[@]}"
@@ -53,34 +51,9 @@ assert_eq "$(s3_versions S3.Before)" 1.0.0 "S3.Before in the bucket"
 pass "NuGet.exe pushed S3.Before and installed it byte-identical from the bucket"
 
 # --- four pushers; the store stops under them ---------------------------------------------
-loops=4
-per_loop=15
-echo "building $((loops * per_loop)) packages"
-for l in $(seq 1 $loops); do
-	for j in $(seq 1 $per_loop); do
-		make_nupkg "$pkgs" "S3.L$l.P$j" 1.0.0 $(((j % 4 + 1) * 64)) >/dev/null
-	done
-done
-pusher() {
-	local l=$1 j code id
-	for j in $(seq 1 $per_loop); do
-		id=S3.L$l.P$j
-		code=$(push_nupkg "$pkgs/$id.1.0.0.nupkg")
-		echo "$id $code" >>"$acks/l$l"
-		sleep 0.05
-	done
-}
-pids=()
-for l in $(seq 1 $loops); do
-	pusher "$l" &
-	pids+=($!)
-done
-for _ in $(seq 1 200); do
-	(($(cat "$acks"/l* 2>/dev/null | wc -l) >= loops * per_loop / 4)) && break
-	sleep 0.05
-done
+start_pushers "$pkgs" S3 64
 s3_stop
-echo "the store stopped after $(cat "$acks"/l* | wc -l) pushes"
+echo "the store stopped after $(cat "$pkgs"/acks-* | wc -l) pushes"
 
 # While it is down: a download, /readyz and NuGet.exe's push answer 503.
 assert_status 503 "$BASE_URL/v3/package/s3.before/1.0.0/s3.before.1.0.0.nupkg"
@@ -98,16 +71,12 @@ big=$(make_nupkg "$pkgs" S3.Big 1.0.0 $((20 * 1024)))
 assert_eq "$(push_nupkg "$big")" 503 "a 20 MiB push (multipart) while the store is down"
 pass "store down: downloads, /readyz and pushes (NuGet.exe, a multipart one) answer 503; the catalogue still answers"
 
-for p in "${pids[@]}"; do wait "$p"; done
-bad=$(cat "$acks"/l* | awk '$2 != 201 && $2 != 503' | head -3)
-[[ -z $bad ]] || fail "a push answered neither 201 nor 503: $bad"
-mapfile -t acked < <(cat "$acks"/l* | awk '$2 == 201 { print $1 }')
-mapfile -t refused < <(cat "$acks"/l* | awk '$2 == 503 { print $1 }')
-((${#refused[@]} > 0)) || fail "no push met the stopped store"
-pass "${#acked[@]} pushes acknowledged, ${#refused[@]} answered 503, none anything else"
+wait_pushers
+acked=("${ACKED[@]}")
+refused=("${REFUSED[@]}")
 
 # --- the store back: the same process serves and takes pushes again -----------------------
-s3_start
+s3_resume || fail "versitygw did not start again"
 for _ in $(seq 1 100); do
 	[[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/readyz") == 200 ]] && break
 	sleep 0.1
@@ -142,7 +111,7 @@ done
 s3_stop
 wait "$huge_pid" || true
 code=$(cat "$code_file")
-s3_start
+s3_resume || fail "versitygw did not start again"
 if [[ $code == 201 ]]; then
 	echo "note: the 60 MiB upload completed before the stop"
 	assert_served_as "$huge" S3.Huge 1.0.0

@@ -13,6 +13,8 @@
 #   assert_catalogue_matches_disk ID...       flat container versions == files on disk, per id
 #   assert_no_temp_files                      no spool or .tmp-* leftovers in the package directory
 #   metric NAME                               a sample's value from /metrics (0 when absent)
+#   start_pushers DIR PREFIX KIB              four curl pushers in the background (see there)
+#   wait_pushers                              wait for them: ACKED and REFUSED (201 / 503 only)
 
 # make_nupkg DIR ID VERSION [PAYLOAD_KIB]: a package as nuget pack lays it out, with a stored
 # (uncompressed) random payload of PAYLOAD_KIB KiB (default 4), so sizes are what they say.
@@ -156,4 +158,49 @@ assert_no_temp_files() {
 # metric NAME: the value of an unlabelled sample in /metrics, 0 when absent.
 metric() {
 	curl -s "$BASE_URL/metrics" | awk -v n="$1" '$1 == n { print $2; found = 1 } END { if (!found) print 0 }'
+}
+
+# start_pushers DIR PREFIX KIB: builds 4 x 15 packages PREFIX.L<l>.P<j> 1.0.0 in DIR (payloads
+# of 1 to 4 times KIB KiB) and starts four curl clients that push them, each its fifteen one
+# after the other, writing "ID STATUS" lines to DIR/acks-<l>. Returns once a quarter of the
+# pushes have their answer, for the caller to break something under the rest.
+start_pushers() {
+	local dir=$1 prefix=$2 kib=$3 l j
+	PUSHERS_DIR=$dir
+	echo "building 60 packages"
+	for l in 1 2 3 4; do
+		for j in $(seq 1 15); do
+			make_nupkg "$dir" "$prefix.L$l.P$j" 1.0.0 $(((j % 4 + 1) * kib)) >/dev/null
+		done
+	done
+	_pusher() {
+		local l=$1 j id
+		for j in $(seq 1 15); do
+			id=$prefix.L$l.P$j
+			echo "$id $(push_nupkg "$dir/$id.1.0.0.nupkg")" >>"$dir/acks-$l"
+			sleep 0.05
+		done
+	}
+	PUSHER_PIDS=()
+	for l in 1 2 3 4; do
+		_pusher "$l" &
+		PUSHER_PIDS+=($!)
+	done
+	for _ in $(seq 1 200); do
+		(($(cat "$dir"/acks-* 2>/dev/null | wc -l) >= 15)) && break
+		sleep 0.05
+	done
+}
+
+# wait_pushers: every push answered 201 or 503 (never anything else) and some 503;
+# ACKED and REFUSED are the ids of each.
+wait_pushers() {
+	local p bad
+	for p in "${PUSHER_PIDS[@]}"; do wait "$p"; done
+	bad=$(cat "$PUSHERS_DIR"/acks-* | awk '$2 != 201 && $2 != 503' | head -3)
+	[[ -z $bad ]] || fail "a push answered neither 201 nor 503: $bad"
+	mapfile -t ACKED < <(cat "$PUSHERS_DIR"/acks-* | awk '$2 == 201 { print $1 }')
+	mapfile -t REFUSED < <(cat "$PUSHERS_DIR"/acks-* | awk '$2 == 503 { print $1 }')
+	((${#REFUSED[@]} > 0)) || fail "no push met the outage"
+	pass "${#ACKED[@]} pushes acknowledged, ${#REFUSED[@]} answered 503, none anything else"
 }

@@ -70,6 +70,17 @@ func (v variant) start(ctx context.Context, def *bench) (*bench, error) {
 	return &b, nil
 }
 
+// setting is the value of the server's environment setting name from its
+// variant ("" for the default server, or a variant that does not set it).
+func (s *server) setting(name string) string {
+	for _, kv := range s.env {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
 // comparison is one row measured on the default server and on a variant.
 type comparison struct {
 	def, other row
