@@ -61,6 +61,9 @@ func filePart(r *http.Request, body io.Reader) (file io.Reader, fileName string,
 	if boundary == "" {
 		return nil, "", fmt.Errorf("%w: the multipart body has no boundary", ErrBadUpload)
 	}
+	if nuGet2(r.UserAgent()) {
+		body = newBareLFBeforeClose(body, boundary)
+	}
 	// multipart reads through a 4 KiB buffer: in front of it, a larger one
 	// makes a big upload one socket read per 256 KiB instead of per 4 KiB.
 	mr := multipart.NewReader(bufio.NewReaderSize(body, multipartBuffer(r.ContentLength)), boundary)
