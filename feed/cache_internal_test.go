@@ -63,7 +63,10 @@ func TestVersionsCacheStaysWithinItsBytes(t *testing.T) {
 	}
 	heap := int64(after.HeapAlloc) - int64(before.HeapAlloc)
 	t.Logf("%d ids: counted %d bytes, heap grew %d", len(pkgs), f.versions.bytes, heap)
-	if heap > f.versions.bytes {
+	// A quarter of slack: under -race the same reads grow the heap about as
+	// much as the cache counts (without it, the count is 2.6 times the
+	// growth), and the test is after a count that misses whole allocations.
+	if heap > f.versions.bytes+f.versions.bytes/4 {
 		t.Errorf("the cached lists grew the heap by %d bytes, the cache counts %d", heap, f.versions.bytes)
 	}
 }

@@ -162,8 +162,11 @@ func OpenSearch(dir string) (*Search, error) {
 			dirty, derr := idx.GetInternal(dirtyKey)
 			s := &Search{idx: idx, rebuilt: derr != nil || len(dirty) > 0}
 			if err := s.hits.load(idx); err != nil {
+				// bleve opened it but cannot read its terms: a damaged
+				// segment. The index is derived, so it is rebuilt
+				// (OpenSearchChecked sets this one aside).
 				idx.Close()
-				return nil, fmt.Errorf("index: read search index %s: %w", dir, err)
+				return nil, fmt.Errorf("index: read search index %s: %w: %w", dir, ErrCorrupt, err)
 			}
 			if err := s.markDirty(true); err != nil {
 				idx.Close()
