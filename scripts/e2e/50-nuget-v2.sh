@@ -3,7 +3,9 @@
 # dependency chain from the feed, an exact old version, a SemVer2 prerelease with
 # -Prerelease, a 4-part version and an id typed in another case; nuget list with and
 # without -Prerelease and -AllVersions prints exactly the expected lines; installed
-# packages are byte-identical to the pushed ones; an unknown id fails cleanly.
+# packages are byte-identical to the pushed ones; an unknown id fails cleanly. A second
+# space's v2 feed (/Spaces-2/api/v2/) takes a push from a key limited to it and installs from
+# it, and Spaces-1's feed does not show that package.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 start_server
