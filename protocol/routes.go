@@ -64,14 +64,14 @@ func (s *Server) routes() *mux.Router {
 	r.Handle("/v3/search", nugetRead(s.v3.Search)).Methods(GET, HEAD)
 	r.Handle("/v3/autocomplete", nugetRead(s.v3.Autocomplete)).Methods(GET, HEAD)
 
-	// NuGet push, delete and relist (protocol/publish), on three publish bases: nuget.org's
-	// /api/v2/package, Octopus' /nuget/packages and its per-space form. NuGet
+	// NuGet push, delete and relist (protocol/publish), on four publish bases: nuget.org's
+	// /api/v2/package, Octopus' /nuget/packages, and the per-space form of each. NuGet
 	// clients append "/" to the source URL, so each push path also has a
 	// trailing-slash twin; delete is DELETE {base}/{id}/{version}. Their
 	// errors go through nugetPublish (a missing key is nuget.org's ApiKey
 	// challenge, a wrong one a 403).
 	nugetPublish, pub := s.nuget.Publish, s.pub
-	for _, base := range []string{"/api/v2/package", "/nuget/packages", "/" + spaceID + "/nuget/packages"} {
+	for _, base := range []string{"/api/v2/package", "/nuget/packages", "/" + spaceID + "/api/v2/package", "/" + spaceID + "/nuget/packages"} {
 		push, del, relist := httpx.HandlerFunc(pub.Push), httpx.HandlerFunc(pub.Delete), httpx.HandlerFunc(pub.Relist)
 		if base[1] == '{' { // per space: an unknown space is a 404 (protocol/octopus)
 			push, del, relist = s.oct.KnownSpace(push), s.oct.KnownSpace(del), s.oct.KnownSpace(relist)
@@ -87,20 +87,28 @@ func (s *Server) routes() *mux.Router {
 	r.Handle("/nuget/{id}/{version}", nugetPublish(pub.Delete)).Methods(DELETE)
 	r.Handle("/"+spaceID+"/nuget/{id}/{version}", nugetPublish(s.oct.KnownSpace(pub.Delete))).Methods(DELETE)
 
-	// NuGet v2 download: GET /api/v2/package/{id}/{version} (NuGet 2.x, v2 feed content links).
+	// NuGet v2 download: GET {base}/package/{id}/{version} (NuGet 2.x, v2
+	// feed content links), for the default space and per space.
 	r.Handle("/api/v2/package/{id}/{version}", nugetRead(s.v2.Download)).Methods(GET, HEAD)
+	r.Handle("/"+spaceID+"/api/v2/package/{id}/{version}", nugetRead(s.oct.KnownSpace(s.v2.Download))).Methods(GET, HEAD)
 
 	// NuGet v2 OData feed (protocol/v2): the service document with and without
 	// the slash, v2 autocomplete, then everything else below the base
 	// ($metadata, Packages(), FindPackagesById(), Search(), GetUpdates()). It
-	// also answers at /nuget/, the URL Octopus users add as a NuGet source.
-	// After the push, delete and download routes above, which win on their paths.
-	for _, base := range []string{"/api/v2", "/nuget"} {
-		r.Handle(base, nugetRead(s.v2.ServiceDocument)).Methods(GET, HEAD)
-		r.Handle(base+"/", nugetRead(s.v2.ServiceDocument)).Methods(GET, HEAD)
-		r.Handle(base+"/package-ids", nugetRead(s.v2.PackageIDs)).Methods(GET, HEAD)
-		r.Handle(base+"/package-versions/{id}", nugetRead(s.v2.PackageVersions)).Methods(GET, HEAD)
-		r.Handle(base+"/{"+v2.PathVar+":.+}", nugetRead(s.v2.OData)).Methods(GET, HEAD)
+	// also answers at /nuget/, the URL Octopus users add as a NuGet source,
+	// and both exist per space (/{spaceId}/api/v2/, /{spaceId}/nuget/), where
+	// an unknown space is a 404. After the push, delete and download routes
+	// above, which win on their paths.
+	for _, base := range []string{"/api/v2", "/nuget", "/" + spaceID + "/api/v2", "/" + spaceID + "/nuget"} {
+		known := func(h httpx.HandlerFunc) httpx.HandlerFunc { return h }
+		if base[1] == '{' {
+			known = s.oct.KnownSpace
+		}
+		r.Handle(base, nugetRead(known(s.v2.ServiceDocument))).Methods(GET, HEAD)
+		r.Handle(base+"/", nugetRead(known(s.v2.ServiceDocument))).Methods(GET, HEAD)
+		r.Handle(base+"/package-ids", nugetRead(known(s.v2.PackageIDs))).Methods(GET, HEAD)
+		r.Handle(base+"/package-versions/{id}", nugetRead(known(s.v2.PackageVersions))).Methods(GET, HEAD)
+		r.Handle(base+"/{"+v2.PathVar+":.+}", nugetRead(known(s.v2.OData))).Methods(GET, HEAD)
 	}
 
 	// Octopus built-in repository (protocol/octopus), its errors in Octopus'

@@ -23,6 +23,10 @@ type Spec struct {
 	Payload []byte
 	// ExtraMetadata is raw XML inserted into <metadata>.
 	ExtraMetadata string
+	// Files are more zip entries by name, such as the readme, icon or
+	// licence file that ExtraMetadata's <readme>, <icon> or <license
+	// type="file"> names.
+	Files map[string][]byte
 }
 
 // Nuspec renders the spec's manifest.
@@ -60,11 +64,15 @@ func Nuspec(s Spec) string {
 // Build returns the bytes of a .nupkg for the spec.
 func Build(tb testing.TB, s Spec) []byte {
 	tb.Helper()
-	return Zip(tb, map[string][]byte{
+	files := map[string][]byte{
 		s.ID + ".nuspec":             []byte(Nuspec(s)),
 		"lib/net45/" + s.ID + ".dll": append([]byte("payload of "+s.ID+" "+s.Version+"\n"), s.Payload...),
 		"[Content_Types].xml":        []byte(`<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"></Types>`),
-	})
+	}
+	for name, data := range s.Files {
+		files[name] = data
+	}
+	return Zip(tb, files)
 }
 
 // Zip builds a zip archive of the given files, in name order.

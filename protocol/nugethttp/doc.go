@@ -1,7 +1,8 @@
 // Package nugethttp is what the NuGet family's packages share (protocol/v3,
 // protocol/v2 and protocol/publish): how they answer errors, who may read,
 // how long caches keep an answer, and the one place a package's bytes are
-// served from.
+// served from: the .nupkg, its nuspec, and the readme, icon and licence file
+// it embeds (embedded.go).
 //
 // Errors are answered through two adapters over one table (errors.go):
 // Read, for everything a restore or a browse asks, where a missing or wrong

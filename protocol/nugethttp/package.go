@@ -50,16 +50,9 @@ func (fam *Family) ServeNuspec(w http.ResponseWriter, r *http.Request, space, id
 		return err
 	}
 	defer blob.Close()
-	var ra io.ReaderAt
-	if x, ok := blob.(io.ReaderAt); ok {
-		ra = x
-	} else {
-		// A store without random access (none yet): read the package into memory.
-		data, err := io.ReadAll(blob)
-		if err != nil {
-			return fmt.Errorf("read %s %s: %w", id, version, err)
-		}
-		ra = bytes.NewReader(data)
+	ra, err := readerAt(blob, id, version)
+	if err != nil {
+		return err
 	}
 	pkg, err := nuget.ReadPackage(ra, blob.Info().Size, nuget.Limits{})
 	if err != nil {
@@ -107,4 +100,18 @@ func etagListed(header, etag string) bool {
 		}
 	}
 	return false
+}
+
+// readerAt gives random access to a stored package: the blob itself when the
+// store offers it, else (a store without random access; none yet) its bytes
+// read into memory.
+func readerAt(blob io.Reader, id, version string) (io.ReaderAt, error) {
+	if x, ok := blob.(io.ReaderAt); ok {
+		return x, nil
+	}
+	data, err := io.ReadAll(blob)
+	if err != nil {
+		return nil, fmt.Errorf("read %s %s: %w", id, version, err)
+	}
+	return bytes.NewReader(data), nil
 }

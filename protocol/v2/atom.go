@@ -30,13 +30,16 @@ const (
 
 // feedDoc is what one feed response needs besides its rows.
 type feedDoc struct {
-	root    string // the feed's base URL, no trailing slash: http://host/api/v2
-	public  string // the server's public base URL, for download links
-	title   string // FindPackagesById, Packages, Search, GetUpdates
-	count   int    // m:count when withCnt
-	withCnt bool
-	next    string // absolute URL of the next page; "" for the last page
-	updated time.Time
+	root string // the feed's base URL, no trailing slash: http://host/api/v2
+	// download is the base of the package download links, no trailing
+	// slash: http://host/api/v2/package, or http://host/Spaces-2/api/v2/package
+	// in a space's feed, so a client restoring from a space downloads from it.
+	download string
+	title    string // FindPackagesById, Packages, Search, GetUpdates
+	count    int    // m:count when withCnt
+	withCnt  bool
+	next     string // absolute URL of the next page; "" for the last page
+	updated  time.Time
 }
 
 func writeFeed(b *bytes.Buffer, d feedDoc, rows []row) {
@@ -98,8 +101,8 @@ func writeEntry(b *bytes.Buffer, d feedDoc, r row, standalone bool) {
 	b.WriteString(`/$value" />`)
 	// Self-closing on purpose: see the comment at the top of the file.
 	b.WriteString(`<content type="application/zip" src="`)
-	escape(b, d.public)
-	b.WriteString("/api/v2/package/")
+	escape(b, d.download)
+	b.WriteByte('/')
 	escape(b, pathEscape(id))
 	b.WriteByte('/')
 	escape(b, pathEscape(version))

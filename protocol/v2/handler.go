@@ -78,10 +78,12 @@ type request struct {
 	space  string
 	root   string // feed base URL, no trailing slash
 	public string // server base URL
-	path   odataPath
-	rest   string // escaped path below the base, for next links
-	opts   queryOptions
-	now    time.Time
+	// download is the base of download links, no trailing slash (downloadBase).
+	download string
+	path     odataPath
+	rest     string // escaped path below the base, for next links
+	opts     queryOptions
+	now      time.Time
 }
 
 // ServiceDocument serves GET {base}/ (and {base} without the slash).
@@ -105,6 +107,7 @@ func (h *Handler) OData(w http.ResponseWriter, r *http.Request) error {
 	base := strings.TrimSuffix(strings.TrimSuffix(escaped, rest), "/")
 	q := &request{r: r, public: httpx.PublicURL(r), rest: rest, now: h.now()}
 	q.root = q.public + base
+	q.download = downloadBase(r)
 	var err error
 	if q.path, err = parsePath(rest); err != nil {
 		return err
@@ -225,7 +228,7 @@ func (h *Handler) single(w http.ResponseWriter, q *request) error {
 		}
 		if q.path.Value {
 			// The edit-media link: send the client to the one download URL.
-			http.Redirect(w, q.r, q.public+"/api/v2/package/"+pathEscape(string(e.ID))+"/"+pathEscape(e.Version.String()), http.StatusFound)
+			http.Redirect(w, q.r, q.download+"/"+pathEscape(string(e.ID))+"/"+pathEscape(e.Version.String()), http.StatusFound)
 			return nil
 		}
 		// An exact lookup finds a SemVer2 version in any view; its flags are the SemVer2 view's then.
@@ -440,7 +443,7 @@ func (h *Handler) respond(w http.ResponseWriter, q *request, sel selection) {
 }
 
 func (q *request) doc() feedDoc {
-	return feedDoc{root: q.root, public: q.public, updated: q.now}
+	return feedDoc{root: q.root, download: q.download, updated: q.now}
 }
 
 // nextURL is this request's URL with $skip advanced and $top reduced (top < 0: none).
@@ -513,8 +516,21 @@ func (h *Handler) PackageVersions(w http.ResponseWriter, r *http.Request) error 
 	return h.writeArray(w, r, versions)
 }
 
-// Download serves GET /api/v2/package/{id}/{version}, the v2 download URL
-// (NuGet 2.x clients and the feed's content links).
+// downloadBase is the base URL of the v2 download links of r's feed:
+// {public}/api/v2/package for the default space's /api/v2/ and /nuget/, and
+// {public}/{space}/api/v2/package (the space's canonical spelling) below
+// /{spaceId}/, so that a package listed in a space is fetched from that space.
+func downloadBase(r *http.Request) string {
+	prefix := ""
+	if sp := httpx.Var(r, "spaceId"); sp != "" {
+		prefix = "/" + feed.CanonicalSpace(sp)
+	}
+	return httpx.PublicURL(r) + prefix + "/api/v2/package"
+}
+
+// Download serves GET /api/v2/package/{id}/{version} and
+// /{spaceId}/api/v2/package/{id}/{version}, the v2 download URL (NuGet 2.x
+// clients and the feed's content links).
 func (h *Handler) Download(w http.ResponseWriter, r *http.Request) error {
 	sp, err := h.fam.RequireRead(r)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/protocol/document"
 	"github.com/feedserver/feedserver/protocol/httpx"
+	"github.com/feedserver/feedserver/protocol/nugethttp"
 )
 
 // The flat container (PackageBaseAddress/3.0.0): a package's versions and
@@ -60,7 +61,8 @@ func (h *Handler) Versions(w http.ResponseWriter, r *http.Request) error {
 }
 
 // Content serves the flat container's {id}/{version}/{file}: the .nupkg
-// ({id}.{version}.nupkg) or its nuspec ({id}.nuspec, no version in the name).
+// ({id}.{version}.nupkg), its nuspec ({id}.nuspec, no version in the name),
+// or the readme, icon or licence file it embeds (readme, icon, license).
 // Matching is case-insensitive; the 5.8 client keeps the version's casing
 // from index.json, other tools lowercase everything.
 func (h *Handler) Content(w http.ResponseWriter, r *http.Request) error {
@@ -73,6 +75,8 @@ func (h *Handler) Content(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case file == lowerID+".nuspec":
 		return h.fam.ServeNuspec(w, r, sp, id, version)
+	case file == string(nugethttp.Readme), file == string(nugethttp.Icon), file == string(nugethttp.License):
+		return h.fam.ServeEmbedded(w, r, sp, id, version, nugethttp.Embedded(file))
 	case strings.HasPrefix(file, lowerID+".") && strings.HasSuffix(file, ".nupkg"):
 		// The file name repeats the version; it must be the same version, in any spelling.
 		named := strings.TrimSuffix(strings.TrimPrefix(file, lowerID+"."), ".nupkg")

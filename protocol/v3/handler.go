@@ -22,6 +22,10 @@ const (
 	pathAutocomplete = "/v3/autocomplete"
 	pathLegacyV2     = "/api/v2"                  // protocol/v2's OData feed
 	pathDetails      = "/packages/{id}/{version}" // web's page of a package version
+	// The readme in the flat container, where nuget.org has it. NuGet.Client
+	// replaces {lower_id} and {lower_version} (the normalized version,
+	// lowercase) literally (Resources/ReadmeUriTemplateResource.cs).
+	pathReadme = pathContent + "{lower_id}/{lower_version}/readme"
 )
 
 // HiveSemVer1 and HiveSemVer2 are the values of the {hive} route variable.
@@ -66,6 +70,8 @@ func resources() []resource {
 	// clients (6.x) refuse one with an error unless the source allows insecure connections.
 	rs = append(rs, resource{Path: pathDetails, Type: "PackageDetailsUriTemplate/5.1.0",
 		Comment: "The web page of a package version.", HTTPSOnly: true})
+	// Visual Studio shows a package's README tab only when the source has this (NuGet/Home#14376).
+	add(pathReadme, "The readme a package embeds.", "ReadmeUriTemplate/6.13.0")
 	// SymbolPackagePublish/4.9.0 is left out on purpose: the server has no
 	// symbol-package endpoint, and NuGet.exe pushes a .snupkg to any it sees.
 	return rs
@@ -185,6 +191,12 @@ func (u urls) page(lower, upper nuget.Version) string {
 func (u urls) content(v nuget.Version) string {
 	lv := url.PathEscape(v.Lower())
 	return u.base + pathContent + u.idPath + "/" + lv + "/" + u.idPath + "." + lv + ".nupkg"
+}
+
+// embedded is the flat-container URL of a file the package embeds:
+// {id}/{version}/readme, /icon or /license (nugethttp.ServeEmbedded).
+func (u urls) embedded(v nuget.Version, kind nugethttp.Embedded) string {
+	return u.base + pathContent + u.idPath + "/" + url.PathEscape(v.Lower()) + "/" + string(kind)
 }
 
 // registration is the index URL of another id (a dependency) in the same hive.

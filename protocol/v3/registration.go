@@ -10,6 +10,7 @@ import (
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/protocol/httpx"
+	"github.com/feedserver/feedserver/protocol/nugethttp"
 )
 
 // nuget.org's paging rule: below inlineLimit versions every version is inlined
@@ -302,6 +303,15 @@ func buildLeaf(u urls, e index.Entry) registrationLeaf {
 			ce.LicenseExpression = m.License.Text
 			// nuget.org's license page for an expression (NuGet pack writes the same URL).
 			ce.LicenseURL = "https://licenses.nuget.org/" + url.PathEscape(m.License.Text)
+		}
+		// An embedded icon or licence file is served from the flat
+		// container, and the URLs say so, as nuget.org's do for the icon
+		// (docs/protocol/nuget.md §13.2): clients never open the package for them.
+		if nugethttp.Icon.Named(m) {
+			ce.IconURL = u.embedded(e.Version, nugethttp.Icon)
+		}
+		if nugethttp.License.Named(m) {
+			ce.LicenseURL = u.embedded(e.Version, nugethttp.License)
 		}
 		ce.RequireLicenseAcceptance = m.RequireLicenseAcceptance
 		ce.MinClientVersion = m.MinClientVersion

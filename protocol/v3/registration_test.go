@@ -72,7 +72,8 @@ func TestServiceIndex(t *testing.T) {
 func TestRegistrationGolden(t *testing.T) {
 	env := protocoltest.New(t)
 	pushFixture(t, env, "Fixture.Versions.1.0.0.nupkg", "Fixture.Versions.2.0.0.nupkg",
-		"Fixture.Groups.3.0.0.nupkg", "Fixture.Plain.1.0.0.nupkg", "Fixture.Metadata.1.0.0.nupkg")
+		"Fixture.Groups.3.0.0.nupkg", "Fixture.Plain.1.0.0.nupkg", "Fixture.Metadata.1.0.0.nupkg",
+		"Fixture.LicenseFile.1.0.0.nupkg", "Fixture.Readme.1.0.0.nupkg")
 	resp, _ := env.Do(t, http.MethodDelete, "/api/v2/package/Fixture.Versions/1.0.0", nil, env.AdminKey)
 	if resp.StatusCode/100 != 2 {
 		t.Fatalf("delete: %d", resp.StatusCode)
@@ -89,6 +90,9 @@ func TestRegistrationGolden(t *testing.T) {
 		{"registration-license.json", "/v3/registration/fixture.plain/index.json"},
 		{"registration-metadata.json", "/v3/registration-semver2/fixture.metadata/index.json"},
 		{"leaf.json", "/v3/registration/fixture.versions/2.0.0.json"},
+		// iconUrl and licenseUrl of an embedded icon and licence file point into the flat container.
+		{"registration-embedded.json", "/v3/registration-semver2/fixture.licensefile/index.json"},
+		{"registration-readme.json", "/v3/registration-semver2/fixture.readme/index.json"},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			code, body := get(t, env, tc.path)

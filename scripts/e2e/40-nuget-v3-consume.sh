@@ -3,7 +3,8 @@
 # install resolves a dependency chain from registration, SemVer2 prereleases come from the
 # SemVer2 hive (RegistrationsBaseUrl/Versioned), exact old versions, 4-part versions, ids in
 # another case, `nuget search`, and `nuget delete` in both delete modes. Installed .nupkg
-# files are byte-identical to the pushed fixtures.
+# files are byte-identical to the pushed fixtures. The readme, icon and licence URLs from the
+# service index and registration return the files the package embeds.
 source "$(dirname "$0")/lib.sh"
 FIX=$ROOT/fixtures/good
 
@@ -99,3 +100,36 @@ out=$(nuget_cmd search Fixture.Versions -Source "$SOURCE" 2>&1) || fail "nuget s
 assert_contains "$out" "Fixture.Versions | 1.0.0" "nuget search after unlisting"
 [[ $out != *"| 2.0.0"* ]] || fail "nuget search shows the unlisted 2.0.0: $out"
 pass "delete mode 'unlist': listed:false in registration, exact install of 2.0.0 works, search shows 1.0.0 only"
+
+# Readme, icon and licence: the URLs a client finds (ReadmeUriTemplate/6.13.0 in the service
+# index, iconUrl and licenseUrl in registration) return the files the package embeds, byte
+# for byte, as package bytes (nosniff, sandbox CSP, never HTML).
+push_ok Fixture.LicenseFile.1.0.0.nupkg
+push_ok Fixture.Readme.1.0.0.nupkg
+python3 - "$SOURCE" "$FIX" <<'PY' || fail "readme, icon and licence URLs"
+import json, sys, urllib.request, zipfile
+source, fix = sys.argv[1], sys.argv[2]
+def get(url):
+    with urllib.request.urlopen(url) as r:
+        return r.read(), r.headers
+index = json.loads(get(source)[0])
+template = [r["@id"] for r in index["resources"] if r["@type"] == "ReadmeUriTemplate/6.13.0"][0]
+base = [r["@id"] for r in index["resources"] if r["@type"] == "RegistrationsBaseUrl/3.6.0"][0]
+reg = json.loads(get(base + "fixture.licensefile/index.json")[0])
+entry = reg["items"][0]["items"][0]["catalogEntry"]
+checks = [
+    (template.replace("{lower_id}", "fixture.readme").replace("{lower_version}", "1.0.0"),
+     "Fixture.Readme.1.0.0.nupkg", "README.md", "text/markdown"),
+    (entry["iconUrl"], "Fixture.LicenseFile.1.0.0.nupkg", "icon.png", "image/png"),
+    (entry["licenseUrl"], "Fixture.LicenseFile.1.0.0.nupkg", "LICENSE.txt", "text/plain"),
+]
+for url, pkg, name, ctype in checks:
+    body, h = get(url)
+    want = zipfile.ZipFile(f"{fix}/{pkg}").read(name)
+    assert body == want, f"{url}: {body!r} is not {pkg}'s {name}"
+    assert h["Content-Type"].startswith(ctype), f"{url}: Content-Type {h['Content-Type']}"
+    assert h["X-Content-Type-Options"] == "nosniff" and h["Content-Security-Policy"].startswith("sandbox"), f"{url}: {h}"
+    print(f"{url}: {len(body)} bytes, {h['Content-Type']}")
+PY
+assert_status 404 "$BASE_URL/v3/package/fixture.readme/1.0.0/icon"
+pass "ReadmeUriTemplate, iconUrl and licenseUrl serve the embedded files; a missing one is 404"

@@ -3,7 +3,9 @@
 # dependency chain from the feed, an exact old version, a SemVer2 prerelease with
 # -Prerelease, a 4-part version and an id typed in another case; nuget list with and
 # without -Prerelease and -AllVersions prints exactly the expected lines; installed
-# packages are byte-identical to the pushed ones; an unknown id fails cleanly.
+# packages are byte-identical to the pushed ones; an unknown id fails cleanly. A second
+# space's v2 feed (/Spaces-2/api/v2/) takes a push from a key limited to it and installs from
+# it, and Spaces-1's feed does not show that package.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 start_server
@@ -111,3 +113,36 @@ Fixture.FourPart 1.2.3.4
 Fixture.Prerelease 1.0.0-beta.1
 Fixture.Versions 2.0.0
 Fixture.Versions 1.0.0" -AllVersions -Prerelease
+
+# --- a second space's v2 feed ------------------------------------------------------------
+# /Spaces-2/api/v2/ is Spaces-2's own v2 feed: a key limited to Spaces-2 pushes there with
+# NuGet.exe and not to Spaces-1; NuGet.exe installs from it byte-identically; Spaces-1's
+# feed does not show the package.
+BIN=$(build_server)
+assert_eq "$("$BIN" space create --name Second --data "$SERVER_DATA")" Spaces-2 "space create"
+KEY2=$("$BIN" apikey create --name s2 --role publisher --space Spaces-2 --data "$SERVER_DATA") || fail "apikey create"
+SRC2=$BASE_URL/Spaces-2/api/v2/
+PKG2=Fixture.Plain.1.0.0
+if out=$(nuget_cmd push "$FIX/$PKG2.nupkg" -Source "$BASE_URL/api/v2/package" -ApiKey "$KEY2" 2>&1); then
+	fail "a Spaces-2 key pushed to Spaces-1: $out"
+fi
+out=$(nuget_cmd push "$FIX/$PKG2.nupkg" -Source "${SRC2}package" -ApiKey "$KEY2" 2>&1) || fail "push to Spaces-2: $out"
+pass "a Spaces-2 key pushes to ${SRC2}package with NuGet.exe, not to Spaces-1"
+
+dir=$(mktemp -d "$E2E_TMP/install.XXXXXX")
+out=$(nuget_cmd install Fixture.Plain -Source "$SRC2" -OutputDirectory "$dir" 2>&1) || fail "install from $SRC2: $out"
+same_bytes "$dir" "$PKG2"
+dir=$(mktemp -d "$E2E_TMP/install.XXXXXX")
+out=$(nuget_cmd install Fixture.Plain -Source "$BASE_URL/Spaces-02/nuget/" -OutputDirectory "$dir" 2>&1) || fail "install from /Spaces-02/nuget/: $out"
+same_bytes "$dir" "$PKG2"
+pass "install from $SRC2 and /Spaces-02/nuget/, byte-identical"
+
+if out=$(nuget_cmd install Fixture.Plain -Source "$SRC" -OutputDirectory "$E2E_TMP/not-in-1" 2>&1); then
+	fail "Spaces-2's package installed from Spaces-1's feed: $out"
+fi
+out=$(nuget_cmd list Fixture.Plain -Source "$SRC" 2>&1) || fail "nuget list in Spaces-1: $out"
+[[ $out != *Fixture.Plain* ]] || fail "Spaces-1's list shows Spaces-2's package: $out"
+out=$(tr -d '\r' <<<"$(nuget_cmd list -Source "$SRC2" 2>&1)")
+assert_eq "$out" "Fixture.Plain 1.0.0" "nuget list in Spaces-2"
+assert_status 404 "$BASE_URL/Spaces-9/api/v2/"
+pass "Spaces-1's feed does not show it; Spaces-2's lists only it; an unknown space is 404"
