@@ -101,6 +101,7 @@ func (f *Feed) Close() error {
 	}
 	close(b.stop)
 	<-b.done
+	f.stopFollowing()
 	err := f.flushSearch(context.Background())
 	f.flushDownloads(context.Background())
 	return err
@@ -151,6 +152,7 @@ func (f *Feed) flushSearch(ctx context.Context) error {
 	b := &f.bg
 	b.flushMu.Lock()
 	defer b.flushMu.Unlock()
+	cursor := f.searchCursor() // before the ids are taken: see searchCursor
 	ids := f.takeQueuedSearch()
 	defer func() {
 		b.mu.Lock()
@@ -162,6 +164,9 @@ func (f *Feed) flushSearch(ctx context.Context) error {
 		if err := f.indexSearchDocs(ctx, batch); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if len(errs) == 0 {
+		f.recordSearchCursor(cursor)
 	}
 	return errors.Join(errs...)
 }

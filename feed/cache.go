@@ -3,6 +3,7 @@ package feed
 import (
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/feedserver/feedserver/index"
 )
@@ -15,10 +16,21 @@ import (
 // a list read from the catalogue is only stored if no drop of any id happened
 // while it was being read (the epoch), so a read racing a write cannot store
 // what the write replaced.
+//
+// When other processes write the catalogue too, their changes reach it
+// through the change log (follow.go), and maxAge bounds how long a list is
+// kept: download counts, which every process flushes on its own, change
+// without an entry in the log.
 type versionsCache struct {
-	mu    sync.Mutex
-	epoch uint64
-	lists map[searchID][]index.Entry
+	mu     sync.Mutex
+	epoch  uint64
+	maxAge time.Duration // 0: as long as the id does not change
+	lists  map[searchID]cachedVersions
+}
+
+type cachedVersions struct {
+	list []index.Entry
+	at   time.Time // when it was read; zero when maxAge is 0
 }
 
 // versionsCacheIDs bounds the cache; past it the cache starts over, which
@@ -31,10 +43,10 @@ func (c *versionsCache) get(k searchID) (list []index.Entry, ok bool, epoch uint
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cached, ok := c.lists[k]
-	if !ok {
+	if !ok || c.maxAge > 0 && time.Since(cached.at) > c.maxAge {
 		return nil, false, c.epoch
 	}
-	return slices.Clone(cached), true, c.epoch
+	return slices.Clone(cached.list), true, c.epoch
 }
 
 func (c *versionsCache) put(k searchID, list []index.Entry, epoch uint64) {
@@ -44,9 +56,13 @@ func (c *versionsCache) put(k searchID, list []index.Entry, epoch uint64) {
 		return // something changed while the list was read
 	}
 	if c.lists == nil || len(c.lists) >= versionsCacheIDs {
-		c.lists = make(map[searchID][]index.Entry)
+		c.lists = make(map[searchID]cachedVersions)
 	}
-	c.lists[k] = slices.Clone(list)
+	v := cachedVersions{list: slices.Clone(list)}
+	if c.maxAge > 0 {
+		v.at = time.Now()
+	}
+	c.lists[k] = v
 }
 
 func (c *versionsCache) drop(k searchID) {
@@ -54,4 +70,12 @@ func (c *versionsCache) drop(k searchID) {
 	defer c.mu.Unlock()
 	c.epoch++
 	delete(c.lists, k)
+}
+
+// dropAll forgets every list, for a change the process cannot pin to one id.
+func (c *versionsCache) dropAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	clear(c.lists)
 }
