@@ -14,9 +14,10 @@
 //
 // # The package directory
 //
-// The blob store under the data folder is the truth; the catalogue (an
-// index.Catalog: index/sqlite unless cmd wires another driver) and the search
-// index (bleve) are caches rebuilt from it. Every key says what its file is:
+// The blob store (the data folder's packages/, or a bucket) is the truth;
+// the catalogue (an index.Catalog: index/sqlite unless cmd wires another
+// driver) and the search index (bleve) are caches rebuilt from it. Every key
+// says what its file is:
 //
 //	{space}/nuget/{lower id}/{lower id}.{lower version}.nupkg
 //	{space}/raw/{lower id}/{original file name}

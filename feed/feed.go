@@ -31,6 +31,12 @@ var (
 	// ErrUnavailable is the catalogue's: its database server cannot be
 	// reached now (protocols answer 503; the request may succeed later).
 	ErrUnavailable = index.ErrUnavailable
+	// ErrStoreUnavailable is the blob store's: it cannot be reached now (a
+	// network store down or timing out). Protocols answer 503.
+	ErrStoreUnavailable = storage.ErrUnavailable
+	// ErrNoSpace is the blob store's: it has no room (a full disk, a
+	// quota). Protocols answer 507.
+	ErrNoSpace = storage.ErrNoSpace
 )
 
 // Options configures a Feed.

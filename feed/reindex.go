@@ -95,7 +95,9 @@ func (l *liveStats) snapshot() ReindexStats {
 // whose size and modification time match their row, reads the others on
 // parallel workers, and drops rows whose file is gone. Versions of one id are
 // contiguous in key order, so each id's search document is rebuilt once, when
-// the walk has passed it. A broken file is logged and counted, never fatal.
+// the walk has passed it. A broken file is logged and counted, never fatal;
+// a store that stops answering (storage.ErrUnavailable) ends the walk with
+// an error, and a row is only dropped when the store says its file is gone.
 // Temporary leftovers are the store's to sweep, once, before serving (a sweep
 // here would walk the whole tree a second time).
 //
@@ -295,6 +297,12 @@ func (f *Feed) reindex(ctx context.Context, live *liveStats) error {
 
 	var walkErr error
 	for info, err := range prefetch(ctx, f.store.List(ctx, ""), ahead) {
+		if errors.Is(err, storage.ErrUnavailable) {
+			// The store stopped answering: what the walk has not seen yet
+			// is not gone, so no row may be dropped for it.
+			walkErr = fmt.Errorf("list the package store: %w", err)
+			break
+		}
 		if err != nil {
 			// An unreadable directory: log it and walk on.
 			live.failed.Add(1)
@@ -375,7 +383,11 @@ func (f *Feed) removeIfGone(ctx context.Context, key string) (searchID, bool) {
 	}
 	unlock := f.locks.Lock(lockKey(row.Space, row.Kind, row.ID, row.Version))
 	defer unlock()
-	if _, err := f.store.Stat(ctx, key); err == nil {
+	if _, err := f.store.Stat(ctx, key); !errors.Is(err, storage.ErrNotFound) {
+		// There (a push put it back), or the store cannot say: keep the row.
+		if err != nil {
+			f.log.Error("re-index: look up a file the walk did not see", "key", key, "err", err)
+		}
 		return searchID{}, false
 	}
 	e, err := f.catalog.DeleteByBlobKey(ctx, key)

@@ -67,8 +67,9 @@ func TestHealth(t *testing.T) {
 }
 
 // TestReadyChecks: /readyz asks each check on every probe; a database that
-// does not answer makes it 503 (without its address), and ready again once
-// it answers, with no restart.
+// does not answer makes it 503 (without its address) and says which check
+// failed and which did not, and it is ready again once the database answers,
+// with no restart.
 func TestReadyChecks(t *testing.T) {
 	var down atomic.Bool
 	check := func(ctx context.Context) error {
@@ -78,16 +79,19 @@ func TestReadyChecks(t *testing.T) {
 		return nil
 	}
 	env := protocoltest.New(t, protocoltest.WithOptions(func(o *protocol.Options) {
-		o.ReadyChecks = []protocol.ReadyCheck{{Name: "database", Check: check}}
+		o.ReadyChecks = []protocol.ReadyCheck{
+			{Name: "package store", Check: func(context.Context) error { return nil }},
+			{Name: "database", Check: check},
+		}
 	}))
 	for _, tt := range []struct {
 		down     bool
 		wantCode int
 		wantBody string
 	}{
-		{false, 200, "ready\ndatabase: ok\n"},
-		{true, 503, "not ready\ndatabase: unavailable\n"},
-		{false, 200, "ready\ndatabase: ok\n"},
+		{false, 200, "ready\npackage store: ok\ndatabase: ok\n"},
+		{true, 503, "not ready\npackage store: ok\ndatabase: unavailable\n"},
+		{false, 200, "ready\npackage store: ok\ndatabase: ok\n"},
 	} {
 		down.Store(tt.down)
 		if resp, body := env.Do(t, http.MethodGet, "/readyz", nil, ""); resp.StatusCode != tt.wantCode || string(body) != tt.wantBody {

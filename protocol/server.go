@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -53,7 +54,7 @@ type Options struct {
 	// start-up re-index finished); nil means always ready.
 	Ready func() bool
 	// ReadyChecks are the services /readyz asks on every probe (cmd: the
-	// database); one that fails makes the server not ready.
+	// blob store, the database); one that fails makes the server not ready.
 	ReadyChecks []ReadyCheck
 	// Retention is the configured retention policy POST /api/admin/retention
 	// applies (protocol/admin); the zero policy deletes nothing.
@@ -176,13 +177,21 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "not ready: the catalogue is opening or the start-up re-index is running\n")
 		return
 	}
+	// The checks run at once: a probe waits for the slowest, not the sum.
+	failed := make([]error, len(s.opts.ReadyChecks))
+	var wg sync.WaitGroup
+	for i, c := range s.opts.ReadyChecks {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(r.Context(), readyCheckTimeout)
+			defer cancel()
+			failed[i] = c.Check(ctx)
+		})
+	}
+	wg.Wait()
 	ok := true
 	var lines strings.Builder
-	for _, c := range s.opts.ReadyChecks {
-		ctx, cancel := context.WithTimeout(r.Context(), readyCheckTimeout)
-		err := c.Check(ctx)
-		cancel()
-		if err != nil {
+	for i, c := range s.opts.ReadyChecks {
+		if err := failed[i]; err != nil {
 			ok = false
 			s.log.Warn("readiness check failed", "check", c.Name, "err", err)
 			lines.WriteString(c.Name + ": unavailable\n")

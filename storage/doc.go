@@ -1,7 +1,7 @@
 // Package storage defines the blob store that holds every package file: the
 // Store interface, its errors (ErrNotFound, ErrInvalidKey, ErrConflict,
-// ErrExists) and the key grammar (ValidKey, ValidPrefix) that every driver
-// enforces.
+// ErrExists, and the store's own troubles: ErrUnavailable, ErrNoSpace) and
+// the key grammar (ValidKey, ValidPrefix) that every driver enforces.
 //
 // A push does not know its key until it has read the package, so a Store
 // also stages: Stage returns a Staged blob that the caller writes (hashing
@@ -17,9 +17,10 @@
 // no absolute paths, no hidden names (a leading dot is reserved for the
 // drivers' temporary files), plain ASCII only.
 //
-// Drivers live in subpackages: storage/filesystem (production) and
-// storage/memory (tests). storage/storagetest is the conformance suite that
-// every driver runs, staging included.
+// Drivers live in subpackages: storage/filesystem (the default, one
+// folder), storage/s3 (a bucket of an S3-compatible object store, for more
+// than one machine) and storage/memory (tests). storage/storagetest is the
+// conformance suite that every driver runs, staging included.
 //
 // This package imports the standard library only; it must never import
 // net/http or any other feedserver package.

@@ -24,6 +24,18 @@ var ErrConflict = errors.New("storage: key conflicts with an existing key")
 // already holds a blob, which stays as it was.
 var ErrExists = errors.New("storage: key already holds a blob")
 
+// ErrUnavailable is returned (wrapped) when the store cannot be reached or
+// does not answer: a network store that refuses connections, times out or
+// answers with a server error. Nothing about the request was wrong; it may
+// succeed later, so protocols answer 503.
+var ErrUnavailable = errors.New("storage: the store is unavailable")
+
+// ErrNoSpace is returned (wrapped) when the store has no room for a blob: a
+// full disk (ENOSPC), an exhausted quota (EDQUOT, an object store's
+// QuotaExceeded) or an object store that refuses the size. The blob is fine;
+// the store must make room first, so protocols answer 507.
+var ErrNoSpace = errors.New("storage: no space left in the store")
+
 // Info describes a stored blob.
 type Info struct {
 	Key     string

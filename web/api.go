@@ -54,6 +54,8 @@ func apiStatus(err error) (int, string) {
 		return http.StatusServiceUnavailable, "The feed's database is unavailable; try again shortly."
 	case errors.Is(err, errNoKeyStore):
 		return http.StatusServiceUnavailable, err.Error()
+	case errors.Is(err, feed.ErrStoreUnavailable):
+		return http.StatusServiceUnavailable, "The package store is unavailable; try again later."
 	}
 	return http.StatusInternalServerError, "Internal server error."
 }

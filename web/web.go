@@ -258,6 +258,8 @@ func pageStatus(err error) (int, string) {
 		return http.StatusBadRequest, err.Error()
 	case errors.Is(err, auth.ErrExists), errors.Is(err, feed.ErrExists):
 		return http.StatusConflict, err.Error()
+	case errors.Is(err, feed.ErrStoreUnavailable):
+		return http.StatusServiceUnavailable, "The package store is unavailable; try again later."
 	}
 	return http.StatusInternalServerError, "Something went wrong on the server."
 }

@@ -21,7 +21,10 @@ type config struct {
 	// Database is "" for SQLite files in the data folder (catalog.db,
 	// keys.db), or a PostgreSQL connection string for the catalogue and the
 	// keys, spaces and owners (database.go).
-	Database       string
+	Database string
+	// Storage is where the packages are: "" (the data folder's packages/),
+	// another folder, or s3://BUCKET/PREFIX.
+	Storage        string
 	PublicURL      string
 	AdminAPIKey    string
 	MaxUpload      int64
@@ -37,6 +40,9 @@ type config struct {
 	// UploadIdle is the window in which a request body must bring 64 KiB
 	// (or end) before the request fails; 0 means no limit.
 	UploadIdle time.Duration
+	// getenv is the environment the configuration was read from; an S3
+	// store reads the AWS variables from it when it opens.
+	getenv func(string) string
 }
 
 // setting is one row of the configuration table.
@@ -48,6 +54,7 @@ var settings = []setting{
 	{"listen", "FEEDSERVER_LISTEN", "127.0.0.1:5000", "address to listen on"},
 	{"data", "FEEDSERVER_DATA", "data", "data folder: packages, catalogue, search index, keys"},
 	{"database", "FEEDSERVER_DATABASE", "", "catalogue, keys, spaces and owners: empty for SQLite files in the data folder, or PostgreSQL as postgres://user:password@host:port/database (or key=value pairs)"},
+	{"storage", "FEEDSERVER_STORAGE", "", "where the packages are: a folder, or s3://BUCKET/PREFIX (README: Running on S3); default: the data folder's packages/"},
 	{"public-url", "FEEDSERVER_PUBLIC_URL", "", "base URL clients use (behind a reverse proxy); default: from each request"},
 	{"admin-api-key", "FEEDSERVER_ADMIN_API_KEY", "", "administrator API key to create on the first start instead of a generated one"},
 	{"max-upload", "FEEDSERVER_MAX_UPLOAD", "0", "largest accepted upload, e.g. 500MiB; 0 means no limit"},
@@ -86,11 +93,13 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		Listen:      *values["listen"],
 		Data:        *values["data"],
 		Database:    strings.TrimSpace(*values["database"]),
+		Storage:     *values["storage"],
 		PublicURL:   strings.TrimRight(*values["public-url"], "/"),
 		AdminAPIKey: *values["admin-api-key"],
 		DeleteMode:  strings.ToLower(*values["delete-mode"]),
 		LogLevel:    *values["log-level"],
 		LogFormat:   *values["log-format"],
+		getenv:      getenv,
 	}
 	var err error
 	if c.MaxUpload, err = parseSize(*values["max-upload"]); err != nil {

@@ -1,7 +1,8 @@
 // Command feedserver serves NuGet, Octopus built-in and generic package feeds
 // from one data folder, with the catalogue and the keys either in SQLite
 // files there (the default) or in a PostgreSQL database (-database,
-// database.go). See README.md for the configuration table.
+// database.go), and the packages there or in an S3 bucket (-storage,
+// storage.go). See README.md for the configuration table.
 //
 // It only reads configuration, wires the packages together, serves and shuts
 // down gracefully, and runs the sub-commands (apikey, space, owner, reindex,

@@ -27,7 +27,6 @@ import (
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/protocol"
 	"github.com/feedserver/feedserver/protocol/httpx"
-	"github.com/feedserver/feedserver/storage/filesystem"
 )
 
 const usage = `usage: feedserver [flags]                 serve (the default)
@@ -88,7 +87,8 @@ type app struct {
 	lock    *os.File // the data folder's lock (datalock.go); nil for the key sub-commands
 	cfg     config
 	log     *slog.Logger
-	store   *filesystem.Store
+	store   blobStore
+	checks  []protocol.ReadyCheck // what /readyz asks about the backends
 	reg     *prometheus.Registry
 	catalog index.Catalog
 	search  *index.Search
@@ -118,8 +118,8 @@ func open(ctx context.Context, cfg config, log *slog.Logger, command string) (*a
 			a.close()
 		}
 	}()
-	if a.store, err = filesystem.New(filepath.Join(cfg.Data, "packages")); err != nil {
-		return nil, fmt.Errorf("open package directory: %w", err)
+	if a.store, a.checks, err = openStore(ctx, cfg, a.reg, log); err != nil {
+		return nil, err
 	}
 	// A corrupt catalogue or search index is set aside and rebuilt by the
 	// re-index: both are caches of the package directory.
@@ -155,8 +155,9 @@ func open(ctx context.Context, cfg config, log *slog.Logger, command string) (*a
 	return a, nil
 }
 
-// sweep removes temporary files. It runs before serving, when no upload is in
-// flight, so every temporary file is a crash's leftover.
+// sweep removes temporary files. It runs before serving, when no upload of
+// this process is in flight, so every temporary file is a crash's leftover
+// (an S3 store shared by replicas only aborts uploads a day old).
 func (a *app) sweep(ctx context.Context) {
 	if n, err := a.store.SweepTemp(ctx, 0); err != nil {
 		a.log.Warn("sweep temporary files", "err", err)
@@ -318,7 +319,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Registerer:          a.reg,
 		Gatherer:            a.reg,
 		Ready:               ready.Load,
-		ReadyChecks:         []protocol.ReadyCheck{{Name: "database", Check: a.pingDatabase}},
+		ReadyChecks:         append(a.checks, protocol.ReadyCheck{Name: "database", Check: a.pingDatabase}),
 		Retention:           cfg.Retention,
 	})
 	if err != nil {

@@ -45,6 +45,8 @@ func status(err error) (int, string) {
 		return http.StatusServiceUnavailable, "The feed's database is unavailable; try again shortly."
 	case errors.Is(err, errClosed):
 		return http.StatusServiceUnavailable, err.Error()
+	case errors.Is(err, feed.ErrStoreUnavailable):
+		return http.StatusServiceUnavailable, "The package store is unavailable; try again later."
 	case errors.Is(err, context.Canceled):
 		return http.StatusBadRequest, "The request was cancelled."
 	}

@@ -25,9 +25,11 @@ func status(err error) (int, string) {
 	case errors.Is(err, feed.ErrUnavailable), errors.Is(err, auth.ErrUnavailable):
 		// 503: the server's database is down; the client may retry later.
 		return http.StatusServiceUnavailable, "The feed's database is unavailable; try again shortly."
-	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+	case errors.Is(err, feed.ErrNoSpace), errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
 		// 507, a 5xx: the file is fine, the server must make room first.
 		return http.StatusInsufficientStorage, "The server is out of storage space; the file was not stored."
+	case errors.Is(err, feed.ErrStoreUnavailable):
+		return http.StatusServiceUnavailable, "The package store is unavailable; try again later."
 	case errors.As(err, &tooBig), errors.Is(err, feed.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, "The file exceeds the size limit of this server."
 	case errors.As(err, &exists):

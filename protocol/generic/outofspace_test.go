@@ -22,15 +22,22 @@ func TestStatusOutOfSpace(t *testing.T) {
 	}
 }
 
-// A database that cannot be reached is the server's trouble for now: 503,
-// never a 500 (nor a 4xx), whichever store failed.
-func TestStatusUnavailable(t *testing.T) {
-	for _, err := range []error{
-		fmt.Errorf("look up x: %w: dial tcp: connection refused", feed.ErrUnavailable),
-		fmt.Errorf("auth: looking up key: %w: dial tcp: connection refused", auth.ErrUnavailable),
-	} {
-		if got, _ := status(err); got != http.StatusServiceUnavailable {
-			t.Errorf("status(%v) = %d, want %d", err, got, http.StatusServiceUnavailable)
+// The backends' own failures are the server's trouble for now: a database or
+// a blob store that cannot be reached is 503, a store without room (an object
+// store's quota) 507 like a full disk; never a 500, nor a 4xx.
+func TestStatusBackends(t *testing.T) {
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{fmt.Errorf("look up x: %w: dial tcp: connection refused", feed.ErrUnavailable), http.StatusServiceUnavailable},
+		{fmt.Errorf("auth: looking up key: %w: dial tcp: connection refused", auth.ErrUnavailable), http.StatusServiceUnavailable},
+		{fmt.Errorf("store x: s3: commit %q: %w (QuotaExceeded)", "x", feed.ErrNoSpace), http.StatusInsufficientStorage},
+		{fmt.Errorf("open x: s3: %w: connection refused", feed.ErrStoreUnavailable), http.StatusServiceUnavailable},
+	}
+	for _, tt := range tests {
+		if got, _ := status(tt.err); got != tt.want {
+			t.Errorf("status(%v) = %d, want %d", tt.err, got, tt.want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -180,8 +181,13 @@ func (h *Handler) serveNuspec(w http.ResponseWriter, r *http.Request, sp, id, ve
 	pkg, err := nuget.ReadPackage(ra, blob.Info().Size, nuget.Limits{})
 	if err != nil {
 		// The package was valid when pushed: an unreadable stored file is the server's problem.
-		// %v, not %w: this is not the client's invalid package.
-		h.fail(w, r, fmt.Errorf("read nuspec of stored %s %s: %v", id, version, err), true)
+		// %v, not %w: this is not the client's invalid package; but a store
+		// that stopped answering while it was read is a 503.
+		failed := fmt.Errorf("read nuspec of stored %s %s: %v", id, version, err)
+		if errors.Is(err, feed.ErrStoreUnavailable) {
+			failed = fmt.Errorf("%w: %v", feed.ErrStoreUnavailable, failed)
+		}
+		h.fail(w, r, failed, true)
 		return
 	}
 	// The publisher's XML, byte for byte: a browser would render it, and an

@@ -31,6 +31,8 @@ func status(err error) (int, string) {
 	case outOfSpace(err):
 		// 507, a 5xx: the client's package is fine, the server must make room first.
 		return http.StatusInsufficientStorage, "The server is out of storage space; the package was not stored."
+	case errors.Is(err, feed.ErrStoreUnavailable):
+		return http.StatusServiceUnavailable, "The package store is unavailable; try again later."
 	case errors.As(err, &tooBig), errors.Is(err, feed.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, "The package file exceeds the size limit."
 	case errors.As(err, &exists):
@@ -114,7 +116,8 @@ func headerSafe(s string) string {
 }
 
 // outOfSpace reports a full disk (or an exhausted quota) anywhere below the
-// handler: spooling the upload, committing the file.
+// handler: spooling the upload, committing the file (the store's
+// ErrNoSpace), writing the catalogue (ENOSPC).
 func outOfSpace(err error) bool {
-	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+	return errors.Is(err, feed.ErrNoSpace) || errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }

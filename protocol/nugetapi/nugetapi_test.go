@@ -60,6 +60,8 @@ func TestStatus(t *testing.T) {
 		{"disk full", fmt.Errorf("write spool file: %w", &os.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}), http.StatusInsufficientStorage},
 		{"catalogue database down", fmt.Errorf("look up x: %w: dial: refused", feed.ErrUnavailable), http.StatusServiceUnavailable},
 		{"key database down", fmt.Errorf("auth: looking up key: %w: dial: refused", auth.ErrUnavailable), http.StatusServiceUnavailable},
+		{"store full", fmt.Errorf("store x: %w (QuotaExceeded)", feed.ErrNoSpace), http.StatusInsufficientStorage},
+		{"store unavailable", fmt.Errorf("open x: %w: connection refused", feed.ErrStoreUnavailable), http.StatusServiceUnavailable},
 		{"anything else", errors.New("disk on fire"), http.StatusInternalServerError},
 	}
 	for _, tt := range tests {

@@ -62,10 +62,13 @@ func status(err error) (int, apiError) {
 		// 503: the server's database is down; the client may retry later.
 		e.ErrorMessage = "The feed's database is unavailable; try again shortly."
 		return http.StatusServiceUnavailable, e
-	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+	case errors.Is(err, feed.ErrNoSpace), errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
 		// 507, a 5xx: the package is fine, the server must make room first.
 		e.ErrorMessage = "The server is out of storage space; the package was not stored."
 		return http.StatusInsufficientStorage, e
+	case errors.Is(err, feed.ErrStoreUnavailable):
+		e.ErrorMessage = "The package store is unavailable; try again later."
+		return http.StatusServiceUnavailable, e
 	case errors.As(err, &tooBig), errors.Is(err, feed.ErrTooLarge), errors.Is(err, octodiff.ErrTooLarge):
 		e.ErrorMessage = msgTooLarge
 		var delta *deltaTooLargeError

@@ -8,7 +8,10 @@
 //
 // Every row is one entry of the scenarios table in scenarios.go; that table is the
 // place to add a measurement. A row whose endpoint the server does not have yet
-// prints "n/a" with the reason instead of failing the run.
+// prints "n/a" with the reason instead of failing the run. With -variant, each
+// row also runs on servers started with other settings (variants.go: an S3
+// store for scripts/bench -s3), one after the other, and the ratios follow
+// the table.
 //
 // Packages are generated here (a zip holding a nuspec and a payload), so no fixture
 // is needed. Standard library only: this is a script, not part of the server, and

@@ -68,17 +68,19 @@ func main() {
 		only      = flag.String("only", "", "run only rows whose operation matches this regexp")
 		keep      = flag.Bool("keep", false, "keep the temporary data folder and server log")
 		reindexN  = flag.Int64("reindex-files", 10000, "package files in the folder for the re-index rows (pushed first if fewer)")
+		vs        variants
 	)
+	flag.Var(&vs, "variant", "also run every row on a server started with these settings, 'NAME ENV=VALUE ...' (repeatable; needs -server; variants.go)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := mainErr(ctx, *serverBin, *base, *key, *duration, *max, *only, *keep, *reindexN); err != nil {
+	if err := mainErr(ctx, *serverBin, *base, *key, *duration, *max, *only, *keep, *reindexN, vs); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
 }
 
-func mainErr(ctx context.Context, serverBin, base, key string, duration time.Duration, max int64, only string, keep bool, reindexN int64) error {
+func mainErr(ctx context.Context, serverBin, base, key string, duration time.Duration, max int64, only string, keep bool, reindexN int64, vs variants) error {
 	filter, err := regexp.Compile(only)
 	if err != nil {
 		return fmt.Errorf("-only: %w", err)
@@ -116,39 +118,65 @@ func mainErr(ctx context.Context, serverBin, base, key string, duration time.Dur
 	default:
 		return errors.New("give -server BIN, or -base URL with -key KEY")
 	}
+	benches := []*bench{b}
+	for _, v := range vs {
+		if b.srv == nil {
+			return errors.New("-variant needs -server")
+		}
+		vb, err := v.start(ctx, b)
+		if err != nil {
+			return err
+		}
+		defer vb.srv.stop()
+		benches = append(benches, vb)
+	}
 
 	header(b)
 	var (
-		table  [][]string
-		notes  []string
-		missed int
+		table    [][]string
+		notes    []string
+		missed   int
+		compared []comparison
 	)
 	for _, s := range scenarios() {
 		if !filter.MatchString(s.Name) {
 			continue
 		}
-		fmt.Fprintf(os.Stderr, "load: %s ...\n", s.Name)
-		rows, err := s.Run(ctx, b)
-		var skip skipError
-		switch {
-		case errors.As(err, &skip):
-			rows = []row{{Name: s.Name, Note: "n/a", Why: skip.reason}}
-		case err != nil:
-			rows = []row{{Name: s.Name, Note: "FAILED", Why: err.Error()}}
-			missed++
-		}
-		for _, r := range rows {
-			if r.Name == "" {
-				r.Name = s.Name
+		var defaultRows []row
+		for i, b := range benches {
+			suffix := ""
+			if i > 0 {
+				suffix = " [" + vs[i-1].name + "]"
 			}
-			if r.Goal.set() && r.Note == "" && !r.Goal.met(r.Value) {
+			fmt.Fprintf(os.Stderr, "load: %s%s ...\n", s.Name, suffix)
+			rows, err := s.Run(ctx, b)
+			var skip skipError
+			switch {
+			case errors.As(err, &skip):
+				rows = []row{{Name: s.Name, Note: "n/a", Why: skip.reason}}
+			case err != nil:
+				rows = []row{{Name: s.Name, Note: "FAILED", Why: err.Error()}}
 				missed++
 			}
-			if r.Why != "" {
-				notes = append(notes, fmt.Sprintf("[%d] %s: %s", len(notes)+1, r.Name, r.Why))
-				r.Note += fmt.Sprintf(" [%d]", len(notes))
+			for j, r := range rows {
+				if r.Name == "" {
+					r.Name = s.Name
+				}
+				if i == 0 {
+					defaultRows = append(defaultRows, r)
+				} else if j < len(defaultRows) {
+					compared = append(compared, comparison{defaultRows[j], r, vs[i-1].name})
+				}
+				r.Name += suffix
+				if r.Goal.set() && r.Note == "" && !r.Goal.met(r.Value) {
+					missed++
+				}
+				if r.Why != "" {
+					notes = append(notes, fmt.Sprintf("[%d] %s: %s", len(notes)+1, r.Name, r.Why))
+					r.Note += fmt.Sprintf(" [%d]", len(notes))
+				}
+				table = append(table, r.cells())
 			}
-			table = append(table, r.cells())
 		}
 		if ctx.Err() != nil {
 			break
@@ -158,9 +186,17 @@ func mainErr(ctx context.Context, serverBin, base, key string, duration time.Dur
 	for _, n := range notes {
 		fmt.Println(n)
 	}
-	if b.srv != nil {
+	printComparisons(os.Stdout, compared)
+	for i, b := range benches {
+		if b.srv == nil {
+			continue
+		}
+		name := "server"
+		if i > 0 {
+			name = "server [" + vs[i-1].name + "]"
+		}
 		if st, err := procStatus(b.srv.pid()); err == nil {
-			fmt.Printf("server memory at the end: VmRSS %s, peak VmHWM %s\n", mib(st.rss), mib(st.hwm))
+			fmt.Printf("%s memory at the end: VmRSS %s, peak VmHWM %s\n", name, mib(st.rss), mib(st.hwm))
 		}
 	}
 	fmt.Printf("CPU check at the end: %s; %s\n", cpuCheck(), diskCheck(b.tmp))
@@ -532,6 +568,7 @@ func (b *bench) pushNupkg(ctx context.Context, pkg []byte) error {
 
 type server struct {
 	bin, data, log, key string
+	env                 []string // added to the environment (a -variant's settings)
 	port                int
 	cmd                 *exec.Cmd
 	exited              chan struct{}
@@ -571,6 +608,7 @@ func (s *server) start(ctx context.Context) error {
 		fmt.Sprintf("FEEDSERVER_LISTEN=127.0.0.1:%d", s.port),
 		"FEEDSERVER_ADMIN_API_KEY="+s.key,
 	)
+	s.cmd.Env = append(s.cmd.Env, s.env...)
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	if err := s.cmd.Start(); err != nil {
 		logf.Close()

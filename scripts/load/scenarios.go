@@ -285,6 +285,7 @@ func reindex(cold bool) func(context.Context, *bench) ([]row, error) {
 		if err := b.topUp(ctx); err != nil {
 			return nil, err
 		}
+		files := b.files(ctx)
 		b.srv.stop()
 		defer func() {
 			if err := b.srv.start(context.WithoutCancel(ctx)); err != nil {
@@ -299,7 +300,7 @@ func reindex(cold bool) func(context.Context, *bench) ([]row, error) {
 			}
 		}
 		cmd := exec.CommandContext(ctx, b.srv.bin, "reindex")
-		cmd.Env = append(os.Environ(), "FEEDSERVER_DATA="+b.srv.data)
+		cmd.Env = append(append(os.Environ(), "FEEDSERVER_DATA="+b.srv.data), b.srv.env...)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		start := time.Now()
@@ -308,7 +309,6 @@ func reindex(cold bool) func(context.Context, *bench) ([]row, error) {
 		if err != nil {
 			return nil, fmt.Errorf("feedserver reindex: %w: %s", err, lastLine(out.String()))
 		}
-		files := b.files()
 		name, rate := "re-index warm (nothing changed)", 100000.0/5
 		if cold {
 			name, rate = "re-index cold (catalogue deleted)", 100000.0/60
@@ -326,7 +326,7 @@ func reindex(cold bool) func(context.Context, *bench) ([]row, error) {
 // topUp pushes small packages until the feed holds b.reindexN of them, so the
 // re-index rows walk a realistic folder.
 func (b *bench) topUp(ctx context.Context) error {
-	missing := b.reindexN - b.files()
+	missing := b.reindexN - b.files(ctx)
 	if missing <= 0 {
 		return nil
 	}
@@ -338,8 +338,15 @@ func (b *bench) topUp(ctx context.Context) error {
 	return err
 }
 
-// files counts the package files under the data folder's packages/ directory.
-func (b *bench) files() int64 {
+// files counts the package files under the data folder's packages/
+// directory, or, for a server whose packages are elsewhere (a -variant's
+// FEEDSERVER_STORAGE), the versions its catalogue holds.
+func (b *bench) files(ctx context.Context) int64 {
+	for _, kv := range b.srv.env {
+		if strings.HasPrefix(kv, "FEEDSERVER_STORAGE=") {
+			return b.catalogVersions(ctx)
+		}
+	}
 	var n int64
 	_ = filepath.WalkDir(filepath.Join(b.srv.data, "packages"), func(_ string, d os.DirEntry, err error) error {
 		// Temporary uploads start with a dot or live in dot folders; everything else is a package.

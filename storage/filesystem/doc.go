@@ -24,6 +24,9 @@
 // (the tail), and Finish, switch the file back to buffered I/O, so the
 // stage can be read back with small unaligned reads.
 //
+// A full disk or an exhausted quota (ENOSPC, EDQUOT) while a blob is
+// written is storage.ErrNoSpace, the system's error kept in the chain.
+//
 // A Store assumes it is the only writer of its directory; several processes
 // sharing one directory are not supported.
 //

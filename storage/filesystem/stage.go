@@ -92,7 +92,7 @@ func (st *stage) Write(p []byte) (int, error) {
 func (st *stage) createFile() error {
 	f, name, err := st.s.createTemp()
 	if err != nil {
-		return fmt.Errorf("filesystem: stage: %w", err)
+		return fmt.Errorf("filesystem: stage: %w", noSpace(err))
 	}
 	st.file, st.name = f, name
 	return nil
@@ -121,7 +121,7 @@ func (st *stage) writeFile(p []byte, off int64) (int, error) {
 		n, err = st.file.Write(p)
 	}
 	if err != nil {
-		return n, fmt.Errorf("filesystem: stage: write: %w", err)
+		return n, fmt.Errorf("filesystem: stage: write: %w", noSpace(err))
 	}
 	return n, nil
 }
@@ -223,7 +223,7 @@ func (st *stage) commit(ctx context.Context, op, key string, createOnly bool) (_
 			return storage.Info{}, err
 		}
 		if _, err := st.file.Write(st.mem); err != nil {
-			return storage.Info{}, fmt.Errorf("filesystem: %s %q: %w", op, key, err)
+			return storage.Info{}, fmt.Errorf("filesystem: %s %q: %w", op, key, noSpace(err))
 		}
 		st.mem = nil
 	}
@@ -244,7 +244,7 @@ func (st *stage) commit(ctx context.Context, op, key string, createOnly bool) (_
 			st.s.discard(filepath.Join(spoolDir, st.name), filepath.Dir(filepath.FromSlash(key)))
 			st.file = nil // closed and removed
 		}
-		return storage.Info{}, fmt.Errorf("filesystem: %s %q: %w", op, key, err)
+		return storage.Info{}, fmt.Errorf("filesystem: %s %q: %w", op, key, noSpace(err))
 	}
 	return storage.Info{Key: key, Size: st.size, ModTime: fi.ModTime()}, nil
 }
@@ -292,4 +292,13 @@ func copyContext(ctx context.Context, dst io.Writer, src io.Reader) (int64, erro
 			return written, rerr
 		}
 	}
+}
+
+// noSpace marks a full disk or an exhausted quota as storage.ErrNoSpace,
+// keeping the system's error in the chain.
+func noSpace(err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return fmt.Errorf("%w: %w", storage.ErrNoSpace, err)
+	}
+	return err
 }
