@@ -33,8 +33,15 @@
 //     each maps to is the protocol's decision (Octopus answers 401 to a bad
 //     key, NuGet push 403).
 //
-// Rules: auth imports only the standard library (database/sql included; the
-// SQL driver is chosen and imported by cmd). It must not import net/http or any
-// other feedserver package, and no error or log text it produces may contain a
-// key.
+// No error or log text it produces may contain a key.
+//
+// # Imports
+//
+// The standard library only: database/sql, but no SQL driver (cmd chooses
+// and imports it), no other feedserver package and nothing of HTTP, which is
+// the protocols' business.
+//
+//	may import:    std
+//	must not:      net/http/...
+//	never reaches: net/http
 package auth

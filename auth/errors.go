@@ -4,23 +4,23 @@ import "errors"
 
 // ErrUnauthenticated means the request carried no credentials at all, or an
 // anonymous caller asked for something that needs a key. Protocols answer 401.
-var ErrUnauthenticated = errors.New("auth: no credentials")
+var ErrUnauthenticated = errors.New("no credentials")
 
 // ErrInvalidKey means a key was given but is malformed, unknown, revoked or
 // expired. Octopus answers 401; NuGet push answers 403 so the client does not
 // prompt for credentials it cannot use (NuGet.Client promptOn403: !hasApiKey).
-var ErrInvalidKey = errors.New("auth: invalid API key")
+var ErrInvalidKey = errors.New("invalid API key")
 
 // ErrForbidden means the caller is known but lacks a permission, a space or an
 // owner. Protocols answer 403.
-var ErrForbidden = errors.New("auth: forbidden")
+var ErrForbidden = errors.New("forbidden")
 
 // ErrNotFound is returned (wrapped) when a key id or name does not exist.
-var ErrNotFound = errors.New("auth: not found")
+var ErrNotFound = errors.New("not found")
 
 // ErrExists is returned (wrapped) when Create would store a key, or an active
 // key name, that is already stored.
-var ErrExists = errors.New("auth: already exists")
+var ErrExists = errors.New("already exists")
 
 // ErrUnavailable is returned (wrapped) when the key database's server
 // cannot be reached (PostgreSQL down or restarting): the request may succeed
@@ -31,7 +31,7 @@ var ErrUnavailable = errors.New("auth: the key database is unavailable")
 // ErrInvalidSpec is returned (wrapped) when Keys.Create refuses the
 // description of a key: its name, role, expiry, spaces or owners. The error
 // says which and why; the admin API answers 400 with it.
-var ErrInvalidSpec = errors.New("auth: invalid key description")
+var ErrInvalidSpec = errors.New("invalid key description")
 
 // MissingPermissionError is the 403 of a known caller lacking a permission.
 // It matches ErrForbidden with errors.Is.

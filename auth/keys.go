@@ -221,7 +221,7 @@ func (k *Keys) Create(ctx context.Context, spec KeySpec) (string, KeyInfo, error
 	err = k.db.queryRow(ctx, `SELECT id FROM auth_keys WHERE digest = ?`, d).Scan(&existing)
 	switch {
 	case err == nil:
-		return "", KeyInfo{}, fmt.Errorf("auth: this key is already stored as %s: %w", existing, ErrExists)
+		return "", KeyInfo{}, fmt.Errorf("auth: this key is stored as %s: %w", existing, ErrExists)
 	case !errors.Is(err, sql.ErrNoRows):
 		return "", KeyInfo{}, fmt.Errorf("auth: creating key: %w", err)
 	}
@@ -230,7 +230,7 @@ func (k *Keys) Create(ctx context.Context, spec KeySpec) (string, KeyInfo, error
 		name, now.UnixMilli()).Scan(&existing)
 	switch {
 	case err == nil:
-		return "", KeyInfo{}, fmt.Errorf("auth: active key %s is already named %q: %w", existing, name, ErrExists)
+		return "", KeyInfo{}, fmt.Errorf("auth: the name %q is taken by active key %s: %w", name, existing, ErrExists)
 	case !errors.Is(err, sql.ErrNoRows):
 		return "", KeyInfo{}, fmt.Errorf("auth: creating key: %w", err)
 	}

@@ -11,7 +11,7 @@ import (
 
 // ErrInvalidOwner is returned (wrapped) for an owner name outside the grammar
 // of ValidOwnerName.
-var ErrInvalidOwner = errors.New("auth: invalid owner name")
+var ErrInvalidOwner = errors.New("invalid owner name")
 
 // MaxOwnerLength bounds an owner name, as Gitea bounds user names.
 const MaxOwnerLength = 64

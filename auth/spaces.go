@@ -94,7 +94,7 @@ func (s *Spaces) Create(ctx context.Context, name string) (Space, error) {
 		return Space{}, errors.New("auth: a space name must not contain control characters")
 	}
 	if _, err := s.ByName(ctx, name); err == nil {
-		return Space{}, fmt.Errorf("auth: a space named %q already exists: %w", name, ErrExists)
+		return Space{}, fmt.Errorf("auth: space %q: %w", name, ErrExists)
 	} else if !errors.Is(err, ErrNotFound) {
 		return Space{}, err
 	}
@@ -113,7 +113,7 @@ func (s *Spaces) Create(ctx context.Context, name string) (Space, error) {
 			return Space{}, fmt.Errorf("auth: creating space: %w", err)
 		}
 		if _, lookErr := s.ByName(ctx, name); lookErr == nil || try == maxCreateTries {
-			return Space{}, fmt.Errorf("auth: a space named %q already exists: %w", name, ErrExists)
+			return Space{}, fmt.Errorf("auth: space %q: %w", name, ErrExists)
 		}
 	}
 	return s.ByName(ctx, name)

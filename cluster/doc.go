@@ -21,6 +21,12 @@
 //     them done when it ends. A run that dies leaves them pending, and the
 //     leader runs the job again: "the leader died mid-job, another finished it".
 //
-// It imports pgx, prometheus and the standard library; no other feedserver
-// package (feed names the interface it needs; cmd adapts a Cluster to it).
+// # Imports
+//
+// No other feedserver package: feed names the interface it needs and cmd
+// adapts a Cluster to it, so the feed never learns about PostgreSQL.
+//
+//	may import: std, github.com/jackc/pgx/v5/...,
+//	            github.com/prometheus/client_golang/prometheus
+//	must not:   net/http/...
 package cluster

@@ -5,13 +5,6 @@
 // and catalogue, hands it out (Feed.Generic), and runs its re-index and
 // retention with its own.
 //
-// It imports nuget, storage, index, feed/generic, the pieces it shares with
-// the registry (feed/internal: fault, the error vocabulary; spool, staging
-// and hashing an upload; keylock) and auth (only for auth.ParseSpaceID, the
-// one space-id parser); never net/http, and no os, syscall or unsafe: files
-// are the storage driver's, and the protocol packages translate HTTP into
-// these calls.
-//
 // # The package directory
 //
 // The blob store (the data folder's packages/, or a bucket) is the truth;
@@ -65,4 +58,18 @@
 // What only the catalogue knows is lost when it is deleted: download counts
 // and unlisted flags (and the publish date becomes the file's modification
 // time). API keys live in a separate database.
+//
+// # Imports
+//
+// feed/generic, and the pieces it shares with that registry (feed/internal:
+// fault, the error vocabulary; spool, staging and hashing an upload;
+// keylock); auth only for auth.ParseSpaceID, the one space-id parser;
+// Prometheus for the metrics it emits. No net/http: the protocol packages
+// translate HTTP into these calls. No os, syscall or unsafe: files are the
+// storage driver's. No database/sql: the catalogue is an index.Catalog.
+//
+//	may import: std, auth, index, nuget, storage, feed/generic, feed/internal/fault,
+//	            feed/internal/keylock, feed/internal/spool,
+//	            github.com/prometheus/client_golang/prometheus
+//	must not:   net/http/..., os/..., syscall, unsafe, database/sql/...
 package feed

@@ -120,10 +120,10 @@ type Catalog interface {
 }
 
 // ErrNotFound is returned (wrapped) when a row does not exist.
-var ErrNotFound = errors.New("index: not found")
+var ErrNotFound = errors.New("not found")
 
 // ErrExists is returned (wrapped) when a row with the same identity already exists.
-var ErrExists = errors.New("index: already exists")
+var ErrExists = errors.New("already exists")
 
 // ErrUnavailable is returned (wrapped) when the catalogue's database server
 // cannot be reached (down, restarting, refusing connections): the request may

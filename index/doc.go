@@ -16,10 +16,16 @@
 // nuget.org's search syntax (id:, packageid:, tags:, ...).
 //
 // Both are caches of the package directory, which feed owns: this package
-// knows nothing of files or HTTP. It imports nuget, bleve (and bbolt's
-// errors, to tell a search index another process holds from a broken one)
-// and the standard library; it must not import a catalogue driver (nor SQL),
-// storage, feed, protocol or net/http. Its external tests (package
+// knows nothing of the package files or HTTP. Its external tests (package
 // index_test) run Rebuild against index/sqlite and the catalogue benchmarks
 // against index/sqlite and index/postgres side by side.
+//
+// # Imports
+//
+// nuget, bleve, and bbolt's errors, to tell a search index another process
+// holds from a broken one. No catalogue driver, nor SQL; no storage, feed
+// or protocol; no net/http (bleve itself reaches it).
+//
+//	may import: std, nuget, github.com/blevesearch/bleve/v2/..., go.etcd.io/bbolt/errors
+//	must not:   net/http/..., database/sql/...
 package index

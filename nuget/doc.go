@@ -13,6 +13,13 @@
 // act on; field-level refusals are *FieldError. The one parser of a request
 // rather than a package, ParseSymbolChecksumHeader, wraps ErrSymbolChecksum.
 //
-// This package imports only the standard library and github.com/beevik/etree.
-// It must not import net/http, storage, index, feed or protocol.
+// # Imports
+//
+// The standard library and etree only: it parses untrusted bytes handed to
+// it as an io.ReaderAt, so it opens no file and uses no unsafe, and it
+// knows nothing of HTTP, storage, the catalogue or the feed.
+//
+//	may import:    std, github.com/beevik/etree
+//	must not:      net/http/..., os/..., syscall, unsafe
+//	never reaches: net/http
 package nuget

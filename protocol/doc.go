@@ -14,6 +14,14 @@
 //     and ETags (the flat container's index.json, registration, search)
 //   - protocoltest: a whole server on a temporary directory, for tests
 //
-// It imports feed, auth, nuget, web and its own subpackages; nothing below it
-// but web (the people-facing pages) imports net/http.
+// # Imports
+//
+// The route table wires every protocol package and web (the people-facing
+// pages); nothing below protocol/ and web/ imports net/http (each lower
+// package's rule says so). It does not need nuget or index itself.
+//
+//	may import: std, auth, feed, web, protocol/admin, protocol/generic,
+//	            protocol/httpx, protocol/nugetapi, protocol/octopus, protocol/v2,
+//	            protocol/v3, github.com/gorilla/mux,
+//	            github.com/prometheus/client_golang/...
 package protocol

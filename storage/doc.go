@@ -22,6 +22,12 @@
 // than one machine) and storage/memory (tests). storage/storagetest is the
 // conformance suite that every driver runs, staging included.
 //
-// This package imports the standard library only; it must never import
-// net/http or any other feedserver package.
+// # Imports
+//
+// The standard library only, and no os, syscall or unsafe: the interface
+// carries no local path, so that any driver can implement it.
+//
+//	may import:    std
+//	must not:      net/http/..., os/..., syscall, unsafe
+//	never reaches: net/http
 package storage

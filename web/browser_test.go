@@ -245,12 +245,28 @@ func (b *browser) screenshot(dir, name string) {
 func TestBrowser(t *testing.T) {
 	srv := startServer(t)
 	shots := screenshotDir(t)
+	b := newBrowser(t, srv.url)
+
+	// Before the first push: the server was started for this test.
+	t.Run("an empty feed points to the examples and the upload form", func(t *testing.T) {
+		b.t = t
+		b.open("/packages")
+		if got := b.text(".count"); !strings.Contains(got, "No packages here yet.") {
+			t.Fatalf("the empty feed's list says %q, want it to start with \"No packages here yet.\" (was the server empty?)", got)
+		}
+		b.screenshot(shots, "packages-empty")
+		b.do("follow Show examples", chromedp.Click(chromedp.CSS(`.count a[href="/examples"]`)))
+		b.waitFor("the examples page", `location.pathname === "/examples"`)
+		b.open("/packages")
+		b.do("follow upload a package", chromedp.Click(chromedp.CSS(`.count a[href="/upload"]`)))
+		b.waitFor("the upload page", `location.pathname === "/upload" && !!document.getElementById("upload-file")`)
+	})
+
 	for _, n := range []string{"Fixture.ChainA.1.0.0.nupkg", "Fixture.ChainB.1.1.0.nupkg", "Fixture.ChainC.1.0.0.nupkg",
 		"Fixture.Versions.1.0.0.nupkg", "Fixture.Versions.2.0.0.nupkg", "Fixture.Xss.1.0.0.nupkg",
 		"Fixture.LicenseFile.1.0.0.nupkg", "Fixture.Groups.3.0.0.nupkg"} {
 		srv.push(t, fixtures.Good(n))
 	}
-	b := newBrowser(t, srv.url)
 
 	t.Run("search finds a package", func(t *testing.T) {
 		b.t = t

@@ -15,7 +15,13 @@
 // The few JSON endpoints it owns itself (API keys, listing state of any kind
 // of package) need an administrator key and refuse cross-site requests.
 //
-// It may import feed (and feed/generic), index, nuget, auth and protocol/httpx; it must not
-// import another protocol package, nor be imported by anything but protocol
-// (routes) and cmd.
+// # Imports
+//
+// feed and feed/generic for what it shows; index only for the types feed
+// hands out (index.Entry, index.Query); protocol/httpx for the request state
+// the protocols share, and no other protocol package. Only the route table
+// (and cmd) may import it.
+//
+//	may import:  std, auth, feed, feed/generic, index, nuget, protocol/httpx
+//	imported by: protocol, cmd/feedserver
 package web

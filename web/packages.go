@@ -94,6 +94,12 @@ func (q listQuery) url(page int) string {
 	return "/packages?" + v.Encode()
 }
 
+// Filtered reports whether the query narrows the list (page and prerelease
+// do not): an empty list then means nothing matched, not an empty feed.
+func (q listQuery) Filtered() bool {
+	return q.Q != "" || q.Kind != "" || q.Space != "" || q.Owner != ""
+}
+
 // searchKinds reports whether the query lists NuGet and archive packages
 // (the search index) and generic packages (the catalogue).
 func (q listQuery) searchKinds() (search bool, generic bool) {

@@ -68,8 +68,8 @@ func TestPackagesPage(t *testing.T) {
 		{name: "archives", path: "/packages?kind=raw", want: []string{"MyApp.Web", "2.1.0", "Archive"}, notWant: []string{"Fixture.ChainA", "cli-tool"}},
 		{name: "generic", path: "/packages?kind=generic", want: []string{"cli-tool", "1.2.3", "/packages/generic/team/cli-tool"}, notWant: []string{"Fixture.ChainA"}},
 		{name: "owner", path: "/packages?owner=team", want: []string{"cli-tool"}, notWant: []string{"Fixture.ChainA"}},
-		{name: "space", path: "/packages?space=Spaces-2", want: []string{"No packages found."}},
-		{name: "nothing", path: "/packages?q=nosuchthing", want: []string{"No packages found."}},
+		{name: "space", path: "/packages?space=Spaces-2", want: []string{"No packages found.", `<a href="/packages">Show all packages</a>`}},
+		{name: "nothing", path: "/packages?q=nosuchthing", want: []string{"No packages found."}, notWant: []string{"No packages here yet"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,6 +84,42 @@ func TestPackagesPage(t *testing.T) {
 			}
 			for _, w := range tt.notWant {
 				if strings.Contains(body, w) {
+					t.Errorf("page has %q", w)
+				}
+			}
+		})
+	}
+}
+
+// TestEmptyFeedPage checks that the list of an empty feed points a newcomer
+// to the examples and the upload form, while a search that finds nothing
+// only says so.
+func TestEmptyFeedPage(t *testing.T) {
+	env := protocoltest.New(t)
+	tests := []struct {
+		path    string
+		want    []string
+		notWant []string
+	}{
+		{"/packages", []string{"No packages here yet.", `<a href="/examples">Show examples</a>`, `<a href="/upload">upload a package</a>`}, []string{"No packages found."}},
+		{"/packages?prerelease=true", []string{"No packages here yet."}, nil},
+		{"/packages?q=anything", []string{"No packages found."}, []string{"No packages here yet.", `href="/upload">upload`}},
+		{"/packages?kind=generic", []string{"No packages found."}, []string{"No packages here yet."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			resp, body := get(t, env, tt.path)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d, want 200", resp.StatusCode)
+			}
+			main := body[strings.Index(body, "<main"):]
+			for _, w := range tt.want {
+				if !strings.Contains(main, w) {
+					t.Errorf("page lacks %q\n%s", w, main)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(main, w) {
 					t.Errorf("page has %q", w)
 				}
 			}

@@ -78,6 +78,10 @@ var settings = []setting{
 func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "%s\n\nFlags (each also read from the environment variable named at its end):\n", commands)
+		fs.PrintDefaults()
+	}
 	values := make(map[string]*string, len(settings))
 	for _, s := range settings {
 		def := s.def

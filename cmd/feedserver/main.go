@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,7 +30,7 @@ import (
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
-const usage = `usage: feedserver [flags]                 serve (the default)
+const commands = `usage: feedserver [flags]                 serve (the default)
        feedserver reindex [flags]         re-index the package directory and exit
        feedserver retention [--dry-run] [flags]   apply the retention policy once (see -retention-* flags) and exit
        feedserver apikey create --name N --role administrator|publisher|reader [--space S ...] [--owner O ...] [--expires 720h]
@@ -38,8 +39,9 @@ const usage = `usage: feedserver [flags]                 serve (the default)
        feedserver space create --name N   (prints the new space id)
        feedserver space list
        feedserver owner create NAME       (a generic-package owner; an administrator's first push also creates one)
-       feedserver owner list
-Flags (also environment variables) are listed by: feedserver -h`
+       feedserver owner list`
+
+const usage = commands + "\nFlags (also environment variables) are listed by: feedserver -h"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -51,10 +53,20 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	if code := exitCode(err); code != 0 {
 		fmt.Fprintln(os.Stderr, "feedserver:", err)
-		os.Exit(1)
+		os.Exit(code)
 	}
+}
+
+// exitCode is the exit status for what run returned: 0 for success and for
+// -h (the usage is printed, as asked), 1 for an error.
+func exitCode(err error) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 1
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

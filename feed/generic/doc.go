@@ -15,9 +15,6 @@
 // feed.ErrInvalid and feed.ErrTooLarge, so every protocol classifies them as
 // it classifies a package's. feed's re-index and retention call into it.
 //
-// It imports storage, index, auth (owners and the permission rule) and
-// feed/internal/...; never feed itself, net/http, or os, syscall or unsafe.
-//
 // # The package directory
 //
 // Each file's bytes are kept once per content, and each file's identity in
@@ -37,4 +34,14 @@
 // create-only, and deleted with its last reference once a complete re-index
 // has filled the catalogue (before that, the re-index sweeps unreferenced
 // blobs).
+//
+// # Imports
+//
+// auth for the owners and the permission rule, and what it shares with feed
+// in feed/internal; never feed itself (feed builds it), net/http, or os,
+// syscall or unsafe: files are the storage driver's.
+//
+//	may import: std, auth, index, storage, feed/internal/fault, feed/internal/keylock,
+//	            feed/internal/spool
+//	must not:   net/http/..., os/..., syscall, unsafe, database/sql/...
 package generic

@@ -15,6 +15,11 @@
 // (migrations on reopen, corruption handling, disk-full mapping) stay in the
 // driver's own tests.
 //
-// It imports the standard library, nuget and index only; it must not import
-// a driver, storage, feed or net/http.
+// # Imports
+//
+// It checks through the interface only, so it names no driver.
+//
+//	may import:  std, index, nuget
+//	must not:    net/http/..., database/sql/...
+//	imported by: tests
 package indextest

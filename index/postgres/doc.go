@@ -34,6 +34,12 @@
 // removes a new version's file, and the next re-index drops a row whose
 // file is gone.
 //
-// It imports index, index/internal/row, nuget, pgx, prometheus and the
-// standard library; it must not import storage, feed, protocol or net/http.
+// # Imports
+//
+// Nothing of storage, feed or the protocols: it is a catalogue and nothing
+// more.
+//
+//	may import: std, index, index/internal/row, nuget, github.com/jackc/pgx/v5/...,
+//	            github.com/prometheus/client_golang/prometheus
+//	must not:   net/http/...
 package postgres

@@ -19,6 +19,11 @@
 // commit, the prepared statements, SQLITE_FULL as ENOSPC, the corruption
 // check, and the `?N` placeholders and BINARY collation of the queries.
 //
-// It imports index, index/internal/row, nuget, go-sqlite3 and the standard
-// library; it must not import storage, feed, protocol or net/http.
+// # Imports
+//
+// Nothing of storage, feed or the protocols: it is a catalogue and nothing
+// more.
+//
+//	may import: std, index, index/internal/row, nuget, github.com/mattn/go-sqlite3
+//	must not:   net/http/...
 package sqlite

@@ -3,5 +3,8 @@
 // with -update (go test ./protocol/v3 -update), so every package's wire
 // documents are accepted the same way after a deliberate change.
 //
-// It is imported by tests only and uses only the standard library.
+// # Imports
+//
+//	may import:  std
+//	imported by: tests
 package golden

@@ -9,7 +9,13 @@
 // message saying what to install, unless FEEDSERVER_TEST_SERVICES=required
 // (scripts/test sets it, so CI never skips a backend test): then they fail.
 //
-// It is test support only: no production package may import it. It imports
-// the standard library, pgx (to create databases) and minio-go (to create
-// buckets); each service's file stands alone.
+// Each service's file stands alone.
+//
+// # Imports
+//
+// pgx to create databases, minio-go to create buckets. Test support only: no
+// production package may import it.
+//
+//	may import:  std, github.com/jackc/pgx/v5, github.com/minio/minio-go/v7/...
+//	imported by: tests
 package testsvc

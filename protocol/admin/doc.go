@@ -16,5 +16,10 @@
 // like the rest of /api, mapped in one table (status in errors.go): 400 bad
 // query, 401 no or invalid key, 403 not an administrator, 409 busy.
 //
-// It imports feed, auth and protocol/httpx; never another protocol package.
+// # Imports
+//
+// The jobs are feed's; this package only speaks HTTP for them, and never
+// imports another protocol package.
+//
+//	may import: std, auth, feed, protocol/httpx
 package admin

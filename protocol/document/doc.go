@@ -8,5 +8,7 @@
 // registration and search) say what their stamps are and why they cannot go
 // stale.
 //
-// It imports only the standard library.
+// # Imports
+//
+//	may import: std
 package document

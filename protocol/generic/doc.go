@@ -23,6 +23,10 @@
 // administrator's first push creates one (Registry.EnsureOwner decides);
 // anyone else needs it to exist (feedserver owner create).
 //
-// It imports feed (the error vocabulary), feed/generic, auth and
-// protocol/httpx; never another protocol package.
+// # Imports
+//
+// feed for the error vocabulary, feed/generic for the registry; never
+// another protocol package.
+//
+//	may import: std, auth, feed, feed/generic, protocol/httpx, github.com/gorilla/mux
 package generic

@@ -8,5 +8,12 @@
 // reads the state through Principal, Require, RequireRead, ReadScope and
 // AuthError (Require and RequireRead hand the decision to auth's one
 // function, Policy.Authorize) and answers in its own way. The access log
-// redacts anything shaped like a key, wherever the client put it. It may import auth, never feed, index or a protocol package.
+// redacts anything shaped like a key, wherever the client put it.
+//
+// # Imports
+//
+// auth for the principal and the decision; never feed, index or a protocol
+// package, which all import this one.
+//
+//	may import: std, auth, github.com/gorilla/mux, github.com/prometheus/client_golang/prometheus
 package httpx

@@ -10,6 +10,11 @@
 // clients print), 401 no key, 403 wrong key or missing permission, 413 too
 // large; never a 500 for a client's mistake.
 //
-// It imports feed, auth, index, nuget, protocol/httpx and protocol/document;
+// # Imports
+//
+// index only for the types feed hands out (index.Entry, index.Kind) — the
+// protocol packages read the catalogue through feed, never a driver — and
 // never another protocol package.
+//
+//	may import: std, auth, feed, index, nuget, protocol/document, protocol/httpx
 package nugetapi

@@ -16,7 +16,11 @@
 // from the public sources listed in docs/protocol/octopus.md. Errors are the Octopus
 // JSON body {"ErrorMessage", "Errors"}, with one status table (errors.go).
 //
-// It imports feed, index, nuget, auth, protocol/httpx and octodiff. It must
-// not import another protocol's package, nor storage drivers: packages are
-// read through feed.
+// # Imports
+//
+// index only for the types feed hands out (index.Entry, index.Query); no
+// storage: packages are read through feed. Never another protocol's
+// package.
+//
+//	may import: std, auth, feed, index, nuget, protocol/httpx, protocol/octopus/octodiff
 package octopus

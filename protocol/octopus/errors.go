@@ -32,11 +32,13 @@ const (
 
 // Sentinels of this package, classified in status below.
 var (
-	errBadRequest   = errors.New("bad request")     // a client mistake in the query or path: 400
-	errNotFound     = errors.New("not found")       // an unknown route resource (feed, user): 404
-	errEmptyPackage = errors.New(msgEmptyFile)      // returned as is: the text is Octopus'
-	errEmptyDelta   = errors.New(msgEmptyDelta)     // returned as is
-	errNoBase       = errors.New("no base package") // delta upload whose base version is not stored: 404
+	errBadRequest = errors.New("bad request") // a client mistake in the query or path: 400
+	errNotFound   = errors.New("not found")   // an unknown route resource (feed, user): 404
+	//lint:ignore ST1005 Octopus' own text, which clients print as is: a sentence.
+	errEmptyPackage = errors.New(msgEmptyFile)
+	//lint:ignore ST1005 Octopus' own text, which clients print as is: a sentence.
+	errEmptyDelta = errors.New(msgEmptyDelta)
+	errNoBase     = errors.New("no base package") // delta upload whose base version is not stored: 404
 )
 
 // apiError is Octopus' error body. Octopus.Client reads ErrorMessage, Errors

@@ -278,6 +278,7 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 	var entries []index.Entry
 	switch {
 	case id != "" && filter != "":
+		//lint:ignore ST1005 Octopus' own text, which clients print as is: a sentence.
 		h.fail(w, r, fmt.Errorf("%w: Only one of either nuGetPackageId or filter may be specified.", errBadRequest))
 		return
 	case id != "":

@@ -5,5 +5,12 @@
 // (Spaces-2). It also builds small nupkgs for tests that need one not in the
 // fixtures.
 //
-// Test code only; nothing outside tests may import it.
+// # Imports
+//
+// Test code only: nothing outside tests may import it.
+//
+//	may import:  std, auth, feed, feed/feedtest, feed/generic/generictest, protocol,
+//	             github.com/mattn/go-sqlite3,
+//	             github.com/prometheus/client_golang/prometheus
+//	imported by: tests
 package protocoltest

@@ -12,6 +12,11 @@
 // Feeds are written by hand, not with encoding/xml, for speed and for the
 // self-closing <content/> some clients need.
 //
-// It imports feed, index, nuget, protocol/httpx and protocol/nugetapi (the
-// NuGet family's read check and error table); never another protocol package.
+// # Imports
+//
+// protocol/nugetapi for the NuGet family's read check and error table;
+// index only for the types feed hands out (index.Entry, index.Query). Never
+// another protocol package.
+//
+//	may import: std, feed, index, nuget, protocol/httpx, protocol/nugetapi, github.com/gorilla/mux
 package v2

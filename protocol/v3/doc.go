@@ -12,6 +12,11 @@
 // Rendered registration indexes (and, when the feed has a change counter,
 // search answers) are cached; see cache.go for why they never go stale.
 //
-// It imports feed, index, nuget, protocol/httpx, protocol/document and
-// protocol/nugetapi; never another protocol package, never storage.
+// # Imports
+//
+// protocol/nugetapi for the NuGet family's read check and error table;
+// index only for the types feed hands out (index.Entry, index.Query). Never
+// another protocol package, never storage.
+//
+//	may import: std, feed, index, nuget, protocol/document, protocol/httpx, protocol/nugetapi
 package v3

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 90-web: the web page (issue 8) in headless Chromium against the real binary:
 # `go test -tags browser ./web/` (web/browser_test.go) with BASE_URL and ADMIN_KEY of a
-# server started here. It searches, opens a package and its dependency, uploads through
+# server started here. On the empty feed it follows the list's links to the examples and
+# the upload form; then it searches, opens a package and its dependency, uploads through
 # the form (and again, for the conflict), reads the examples, deletes a version as an
 # administrator, manages API keys and checks that a <script> description stays text.
 # Screenshots at desktop and phone width go to $SCREENSHOT_DIR (default <repo>/screenshots).
@@ -23,7 +24,7 @@ touch "$E2E_TMP/before-browser-test"
 	fail "browser test failed"
 }
 grep -E '^\s*--- (PASS|FAIL)' "$E2E_TMP/browser-test.log"
-pass "web page in headless Chromium: search, package page, upload, conflict, examples, delete, keys, escaping"
+pass "web page in headless Chromium: empty feed, search, package page, upload, conflict, examples, delete, keys, escaping"
 
 shots=$(find "$SCREENSHOT_DIR" -name '*.png' -newer "$E2E_TMP/before-browser-test" | wc -l)
 ((shots >= 10)) || fail "expected at least 10 fresh screenshots in $SCREENSHOT_DIR, found $shots"

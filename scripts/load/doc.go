@@ -14,9 +14,15 @@
 // the table.
 //
 // Packages are generated here (a zip holding a nuspec and a payload), so no fixture
-// is needed. Standard library only: this is a script, not part of the server, and
-// it must not import the server's packages (it measures them from the outside).
+// is needed.
+//
+// # Imports
+//
+// Standard library only: this is a script, not part of the server, and it
+// must not import the server's packages (it measures them from the outside).
 // The one exception is protocol/octopus/octodiff, a file-format codec on the
 // standard library alone: the delta rows need its client half (ReadSignature,
 // BuildDelta) to do what Octopus.Client does.
+//
+//	may import: std, protocol/octopus/octodiff
 package main

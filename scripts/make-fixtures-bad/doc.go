@@ -7,6 +7,11 @@
 //     bytes are the same on every run;
 //   - broken symbol packages (.snupkg) in fixtures/bad-symbols, likewise.
 //
-// It is run by scripts/make-fixtures; the output is committed. It uses the standard
-// library, and nuget/nugettest for its portable PDBs and symbol package nuspec.
+// It is run by scripts/make-fixtures; the output is committed.
+//
+// # Imports
+//
+// nuget/nugettest for its portable PDBs and symbol package nuspec.
+//
+//	may import: std, nuget/nugettest
 package main

@@ -30,8 +30,12 @@
 // A Store assumes it is the only writer of its directory; several processes
 // sharing one directory are not supported.
 //
-// It imports the standard library (unsafe only to check a buffer's
-// alignment for O_DIRECT), golang.org/x/sys (openat2, renameat2 and fcntl on
-// Linux) and storage only; it must not import net/http or any other
-// feedserver package.
+// # Imports
+//
+// unsafe only to check a buffer's alignment for O_DIRECT; golang.org/x/sys
+// for openat2, renameat2 and fcntl on Linux.
+//
+//	may import:    std, storage, golang.org/x/sys/unix
+//	must not:      net/http/...
+//	never reaches: net/http
 package filesystem

@@ -4,6 +4,11 @@
 // both a blob and a parent of other keys, stages that only Commit makes
 // visible and that SweepTemp ends).
 //
-// It imports the standard library and storage only; it must not import
-// net/http or any other feedserver package.
+// # Imports
+//
+// A map touches no file: no os, syscall or unsafe.
+//
+//	may import:    std, storage
+//	must not:      net/http/..., os/..., syscall, unsafe
+//	never reaches: net/http
 package memory

@@ -53,8 +53,12 @@
 // so a blob replaced while it is read fails the read instead of mixing
 // versions. List pages through the bucket's listing, in byte order.
 //
-// It imports the standard library, minio-go, gopkg.in/ini.v1 (minio-go's
-// own reader of the AWS files, for the config file's region and endpoint),
-// prometheus/client_golang and storage; it must not import any other
-// feedserver package.
+// # Imports
+//
+// minio-go, gopkg.in/ini.v1 (minio-go's own reader of the AWS files, for
+// the config file's region and endpoint), prometheus/client_golang and
+// storage; no other feedserver package.
+//
+//	may import: std, storage, github.com/minio/minio-go/v7/..., gopkg.in/ini.v1,
+//	            github.com/prometheus/client_golang/...
 package s3

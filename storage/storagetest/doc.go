@@ -12,6 +12,11 @@
 // Driver-specific checks (which files are on disk when) stay in the
 // driver's own tests. Bench gives the same benchmarks to every driver.
 //
-// It imports the standard library and storage only; it must not import
-// net/http or any driver.
+// # Imports
+//
+// It checks through the interface only, so it names no driver.
+//
+//	may import:  std, storage
+//	must not:    net/http/...
+//	imported by: tests
 package storagetest

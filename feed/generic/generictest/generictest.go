@@ -1,8 +1,3 @@
-// Package generictest has the helpers tests use around the generic
-// registry: putting and reading files, listing keys, and an owner store on
-// a temporary database. The registry's own tests, feed's and the protocols'
-// use them. It imports feed/generic, auth, storage and the SQLite driver;
-// nothing imports it but tests.
 package generictest
 
 import (

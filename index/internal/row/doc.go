@@ -11,6 +11,10 @@
 // (counters and unix nanoseconds) and BOOLEAN columns, and a Scan method on
 // rows that accepts database/sql's Null types (database/sql and pgx both do).
 //
-// It imports index, nuget and the standard library; it must not import a
-// database driver, storage, feed or net/http.
+// # Imports
+//
+// database/sql for its Null types, but no database driver.
+//
+//	may import: std, index, nuget
+//	must not:   net/http/...
 package row

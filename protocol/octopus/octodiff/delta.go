@@ -13,8 +13,12 @@ import (
 
 // Buffering of the delta builder: it reads the new file in windows of
 // scanBufferSize bytes and emits unmatched bytes as DATA commands of at most
-// about literalFlushSize, so memory stays flat whatever the file size.
+// about literalFlushSize, so memory stays flat whatever the file size. A new
+// file that fits in smallFileSize bytes is scanned in a buffer of its size:
+// allocating and clearing 4 MiB took fifty times longer than the delta of a
+// 6 KiB file.
 const (
+	smallFileSize    = 64 << 10
 	scanBufferSize   = 4 << 20
 	literalFlushSize = 1 << 20
 )
@@ -36,6 +40,13 @@ func BuildDelta(newFile io.Reader, sig *Signature, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	bufSize := scanBufferSize
+	if _, ok := newFile.(io.ReadSeeker); !ok {
+		// A small file comes back as a *bytes.Reader, a seeker.
+		if newFile, bufSize, err = sized(newFile); err != nil {
+			return err
+		}
+	}
 
 	if rs, ok := newFile.(io.ReadSeeker); ok {
 		start, err := rs.Seek(0, io.SeekCurrent)
@@ -43,15 +54,19 @@ func BuildDelta(newFile io.Reader, sig *Signature, w io.Writer) error {
 			return fmt.Errorf("octodiff: new file: %w", err)
 		}
 		h := sha1.New()
-		if _, err := io.Copy(h, rs); err != nil {
+		n, err := io.Copy(h, rs)
+		if err != nil {
 			return fmt.Errorf("octodiff: hashing new file: %w", err)
 		}
 		if _, err := rs.Seek(start, io.SeekStart); err != nil {
 			return fmt.Errorf("octodiff: rewinding new file: %w", err)
 		}
+		if n < smallFileSize {
+			bufSize = int(n) + 1 // io.ReadFull then sees the end
+		}
 		dw := newDeltaWriter(w)
 		writeDeltaHeader(dw.w, h)
-		if err := m.scan(rs, dw); err != nil {
+		if err := m.scan(rs, dw, bufSize); err != nil {
 			return err
 		}
 		return dw.finish()
@@ -60,7 +75,7 @@ func BuildDelta(newFile io.Reader, sig *Signature, w io.Writer) error {
 	var body bytes.Buffer
 	h := sha1.New()
 	dw := newDeltaWriter(&body)
-	if err := m.scan(io.TeeReader(newFile, h), dw); err != nil {
+	if err := m.scan(io.TeeReader(newFile, h), dw, bufSize); err != nil {
 		return err
 	}
 	if err := dw.finish(); err != nil {
@@ -205,13 +220,30 @@ func (m *matcher) find(sum uint32, block []byte, prefer int64) (Chunk, bool) {
 	return m.chunks[found], true
 }
 
-// scan reads r to its end and writes its commands to dw.
-func (m *matcher) scan(r io.Reader, dw *deltaWriter) error {
+// sized reads the start of a new file that cannot seek and returns the file,
+// to be read from its start again, and the size of the buffer that scanning
+// it needs: one byte more than the file when it fits in smallFileSize
+// (io.ReadFull then sees its end), else scanBufferSize.
+func sized(newFile io.Reader) (io.Reader, int, error) {
+	head := make([]byte, smallFileSize)
+	n, err := io.ReadFull(newFile, head)
+	switch {
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return bytes.NewReader(head[:n]), n + 1, nil
+	case err != nil:
+		return nil, 0, fmt.Errorf("octodiff: reading new file: %w", err)
+	}
+	return io.MultiReader(bytes.NewReader(head), newFile), scanBufferSize, nil
+}
+
+// scan reads r to its end and writes its commands to dw, through a buffer
+// of bufSize bytes.
+func (m *matcher) scan(r io.Reader, dw *deltaWriter, bufSize int) error {
 	if m.window == 0 {
 		return literalOnly(r, dw)
 	}
 	w := m.window
-	buf := make([]byte, scanBufferSize)
+	buf := make([]byte, bufSize)
 	// buf[lit:pos] is unmatched input not yet written; buf[pos:pos+w] is the
 	// window; buf[:end] holds data read so far.
 	var lit, pos, end int

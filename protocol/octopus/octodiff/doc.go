@@ -17,6 +17,12 @@
 // caller's limit wraps ErrTooLarge. ApplyDelta streams its output, so on any
 // error the caller must discard what was written.
 //
-// This package imports only the standard library. It must not import net/http
-// nor any other feedserver package: it is a file-format codec.
+// # Imports
+//
+// A file-format codec: the standard library only, and nothing of HTTP or
+// files (scripts/load uses it as a client would).
+//
+//	may import:    std
+//	must not:      net/http/..., os/..., syscall, unsafe
+//	never reaches: net/http
 package octodiff

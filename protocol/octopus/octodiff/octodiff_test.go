@@ -102,6 +102,10 @@ func TestRoundTrip(t *testing.T) {
 		{"basis length not a multiple of 2048, identical", odd, odd, deltaHeaderLen + 17},
 		{"basis length not a multiple of 2048, prefix added", odd, join([]byte("prefix"), odd), deltaHeaderLen + 50},
 		{"new file shorter than one chunk", basis, basis[:1000], 1100},
+		// Around the size up to which a file is scanned in a buffer of its own.
+		{"new file one byte under the small-file size", basis, basis[:smallFileSize-1], DefaultChunkSize + 100},
+		{"new file of the small-file size", basis, basis[:smallFileSize], deltaHeaderLen + 17},
+		{"new file one byte over the small-file size", basis, join(basis[:smallFileSize], []byte{1}), deltaHeaderLen + 50},
 		{"repetitive content", zeros, join(zeros, zeros[:5]), 200},
 		{"one byte changed", basis, join(basis[:mib], []byte{^basis[mib]}, basis[mib+1:]), DefaultChunkSize + 100},
 	}
