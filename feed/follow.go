@@ -335,11 +335,11 @@ func (f *Feed) rebuildOnce(ctx context.Context) bool {
 	start := time.Now()
 	for {
 		err := index.Rebuild(ctx, f.catalog, f.search)
+		if err == nil {
+			break // complete, even if the feed began closing meanwhile
+		}
 		if ctx.Err() != nil {
 			return false
-		}
-		if err == nil {
-			break
 		}
 		f.log.Error("rebuild the search index from the catalogue; trying again", "err", err, "in", rebuildRetry.String())
 		select {

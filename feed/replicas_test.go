@@ -306,6 +306,11 @@ func TestReplicaCatchesUp(t *testing.T) {
 	pushNew(t, a.Feed, "Before.Stop", "1.0.0")
 	b.Feed.Fresh(ctx)
 	waitSearch(t, b.Feed, []string{"before.stop"}) // b's index, new, is built from the catalogue
+	for deadline := time.Now().Add(30 * time.Second); !b.Feed.SearchCaughtUp(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("b's search index never finished its rebuild from the catalogue")
+		}
+	}
 	b.Close()
 	reopened, err := index.OpenSearch(filepath.Join(b.Dir, "search"))
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -20,7 +21,7 @@ import (
 // pg is this test binary's PostgreSQL cluster, started on first use.
 var pg = testsvc.NewPostgres()
 
-func TestMain(m *testing.M) { os.Exit(testsvc.Run(m, pg)) }
+func TestMain(m *testing.M) { os.Exit(testsvc.Run(m, pg, gateway)) }
 
 const testAdminKey = "API-POSTGRESFAULTTEST0000000000001"
 
@@ -34,6 +35,12 @@ type server struct {
 // ends, and waits until /readyz answers 200.
 func startServer(t *testing.T, dir, dsn string) *server {
 	t.Helper()
+	return startServerWith(t, dir, dsn, nil, nil)
+}
+
+// startServerWith is startServer with more flags and environment variables.
+func startServerWith(t *testing.T, dir, dsn string, args []string, env map[string]string) *server {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -43,8 +50,9 @@ func startServer(t *testing.T, dir, dsn string) *server {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-listen", addr, "-data", dir, "-database", dsn},
-			envOf(map[string]string{"FEEDSERVER_ADMIN_API_KEY": testAdminKey, "FEEDSERVER_LOG_LEVEL": "error"}), io.Discard, io.Discard)
+		vars := map[string]string{"FEEDSERVER_ADMIN_API_KEY": testAdminKey, "FEEDSERVER_LOG_LEVEL": "error"}
+		maps.Copy(vars, env)
+		done <- run(ctx, append([]string{"-listen", addr, "-data", dir, "-database", dsn}, args...), envOf(vars), io.Discard, io.Discard)
 	}()
 	s := &server{base: "http://" + addr}
 	var once sync.Once
