@@ -12,40 +12,8 @@ source "$(dirname "$0")/lib.sh"
 # shellcheck source=faultlib.sh
 source "$(dirname "$0")/faultlib.sh"
 
-VGW=$TOOLS_DIR/bin/versitygw
-[[ -x $VGW ]] || fail "versitygw missing at $VGW: run scripts/install-tools"
 command -v jq >/dev/null || fail "jq missing"
-
-S3_KEY=feedserver-e2e
-S3_SECRET=feedserver-e2e-secret
-S3_PORT=$(free_port)
-S3_URL=http://127.0.0.1:$S3_PORT
-S3_ROOT=$E2E_TMP/s3
-BUCKET=feeds
-mkdir -p "$S3_ROOT"
-
-# s3_start: versitygw's posix backend on S3_ROOT (objects are plain files there).
-s3_start() {
-	"$VGW" --port "127.0.0.1:$S3_PORT" --access "$S3_KEY" --secret "$S3_SECRET" --quiet \
-		posix "$S3_ROOT" >>"$E2E_TMP/versitygw.log" 2>&1 &
-	S3_PID=$!
-	for _ in $(seq 1 100); do
-		curl -s -o /dev/null "$S3_URL/" && return 0
-		sleep 0.1
-	done
-	fail "versitygw did not answer on $S3_URL"
-}
-s3_stop() {
-	kill -TERM "$S3_PID" 2>/dev/null || true
-	wait "$S3_PID" 2>/dev/null || true
-}
-on_exit 's3_stop'
-s3_start
-# curl signs requests itself (SigV4): the bucket is made as any S3 client makes one.
-code=$(curl -s -o "$E2E_TMP/mb" -w '%{http_code}' --aws-sigv4 "aws:amz:us-east-1:s3" \
-	--user "$S3_KEY:$S3_SECRET" -H "x-amz-content-sha256: $(sha256sum </dev/null | cut -d' ' -f1)" \
-	-X PUT "$S3_URL/$BUCKET")
-assert_eq "$code" 200 "create the bucket: $(cat "$E2E_TMP/mb")"
+s3_setup
 
 # s3_versions ID: versions of ID with an object in the bucket, from the gateway's files.
 s3_versions() {
@@ -61,8 +29,6 @@ s3_versions() {
 pkgs=$E2E_TMP/pkgs
 acks=$E2E_TMP/acks
 mkdir -p "$pkgs" "$acks"
-S3_ENV=(AWS_ACCESS_KEY_ID="$S3_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET"
-	FEEDSERVER_STORAGE="s3://$BUCKET/feed?endpoint=$S3_URL&region=us-east-1&path-style=true")
 start_on "$E2E_TMP/data" "${S3_ENV[@]}"
 wait_ready
 server_pid=$SERVER_PID
