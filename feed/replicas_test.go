@@ -28,7 +28,7 @@ import (
 
 // replicas opens n replicas of one feed: one database, one store, a search
 // index each.
-func replicas(t *testing.T, n int) ([]*feedtest.Replica, storage.Store, string) {
+func replicas(t testing.TB, n int) ([]*feedtest.Replica, storage.Store, string) {
 	t.Helper()
 	url := pg.NewDatabase(t)
 	store := memory.New()
@@ -39,7 +39,7 @@ func replicas(t *testing.T, n int) ([]*feedtest.Replica, storage.Store, string) 
 	return rs, store, url
 }
 
-func pushNew(t *testing.T, f *feed.Feed, id, version string) feed.PushResult {
+func pushNew(t testing.TB, f *feed.Feed, id, version string) feed.PushResult {
 	t.Helper()
 	res, err := f.Push(context.Background(), feed.PushRequest{Body: bytes.NewReader(nugettest.Build(t, nugettest.Spec{ID: id, Version: version}))})
 	if err != nil {
@@ -405,4 +405,29 @@ func TestReindexJobSurvivesItsRunner(t *testing.T) {
 	if got := searchIDs(t, b.Feed); len(got) != 20 {
 		t.Errorf("b's search after the re-index holds %d ids, want 20", len(got))
 	}
+}
+
+// BenchmarkFresh is what read-your-writes across replicas adds to a read
+// that a cache answers: the wait for one round of the change log (a query
+// of PostgreSQL on loopback here). In parallel, reads that arrive together
+// share a round.
+func BenchmarkFresh(b *testing.B) {
+	rs, _, _ := replicas(b, 2)
+	ctx := context.Background()
+	pushNew(b, rs[0].Feed, "Bench.Fresh", "1.0.0")
+	f := rs[1].Feed
+	f.Fresh(ctx) // the first round starts the index from the log's head
+	b.Run("serial", func(b *testing.B) {
+		for b.Loop() {
+			f.Fresh(ctx)
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.SetParallelism(8)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				f.Fresh(ctx)
+			}
+		})
+	})
 }

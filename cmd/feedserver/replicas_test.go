@@ -70,19 +70,6 @@ func (g *group) objects(t *testing.T, prefix string) []string {
 	return keys
 }
 
-// sql runs one statement on the group's database.
-func (g *group) sql(t *testing.T, query string, args ...any) {
-	t.Helper()
-	conn, err := pgx.Connect(context.Background(), g.dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(context.Background(), query, args...); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func (s *server) push(t *testing.T, nupkg []byte) int {
 	t.Helper()
 	body, ct := protocoltest.Multipart(t, "package", "package.nupkg", nupkg)

@@ -53,24 +53,8 @@ for l in $(seq 1 $loops); do
 		make_nupkg "$pkgs" "S3.L$l.P$j" 1.0.0 $(((j % 4 + 1) * 64)) >/dev/null
 	done
 done
-pusher() {
-	local l=$1 j code id
-	for j in $(seq 1 $per_loop); do
-		id=S3.L$l.P$j
-		code=$(push_nupkg "$pkgs/$id.1.0.0.nupkg")
-		echo "$id $code" >>"$acks/l$l"
-		sleep 0.05
-	done
-}
-pids=()
-for l in $(seq 1 $loops); do
-	pusher "$l" &
-	pids+=($!)
-done
-for _ in $(seq 1 200); do
-	(($(cat "$acks"/l* 2>/dev/null | wc -l) >= loops * per_loop / 4)) && break
-	sleep 0.05
-done
+start_pushers "$acks" S3 $loops $per_loop 0.05
+wait_acks "$acks" $((loops * per_loop / 4))
 s3_stop
 echo "the store stopped after $(cat "$acks"/l* | wc -l) pushes"
 
@@ -90,7 +74,7 @@ big=$(make_nupkg "$pkgs" S3.Big 1.0.0 $((20 * 1024)))
 assert_eq "$(push_nupkg "$big")" 503 "a 20 MiB push (multipart) while the store is down"
 pass "store down: downloads, /readyz and pushes (NuGet.exe, a multipart one) answer 503; the catalogue still answers"
 
-for p in "${pids[@]}"; do wait "$p"; done
+for p in "${PUSHER_PIDS[@]}"; do wait "$p"; done
 bad=$(cat "$acks"/l* | awk '$2 != 201 && $2 != 503' | head -3)
 [[ -z $bad ]] || fail "a push answered neither 201 nor 503: $bad"
 mapfile -t acked < <(cat "$acks"/l* | awk '$2 == 201 { print $1 }')

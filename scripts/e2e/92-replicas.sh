@@ -159,31 +159,16 @@ pass "8 racing pushes through nginx: one 201, seven 409, one object, one row, th
 loops=4
 per_loop=20
 acks=$E2E_TMP/acks
-mkdir -p "$acks"
 for l in $(seq 1 $loops); do
 	for j in $(seq 1 $per_loop); do
 		make_nupkg "$pkgs" "Kill.L$l.P$j" 1.0.0 $(((j % 4 + 1) * 32)) >/dev/null
 	done
 done
-pusher() {
-	local l=$1 j id
-	for j in $(seq 1 $per_loop); do
-		id=Kill.L$l.P$j
-		echo "$id $(push_nupkg "$pkgs/$id.1.0.0.nupkg")" >>"$acks/l$l"
-	done
-}
-pids=()
-for l in $(seq 1 $loops); do
-	pusher "$l" &
-	pids+=($!)
-done
-for _ in $(seq 1 300); do
-	(($(cat "$acks"/l* 2>/dev/null | wc -l) >= loops * per_loop / 4)) && break
-	sleep 0.02
-done
+start_pushers "$acks" Kill $loops $per_loop
+wait_acks "$acks" $((loops * per_loop / 4))
 kill -KILL "${R_PID[2]}"
 echo "replica 2 killed after $(cat "$acks"/l* | wc -l) pushes"
-for p in "${pids[@]}"; do wait "$p"; done
+for p in "${PUSHER_PIDS[@]}"; do wait "$p"; done
 wait "${R_PID[2]}" 2>/dev/null || true
 echo "answers: $(awk '{ print $2 }' "$acks"/l* | sort | uniq -c | xargs)"
 bad=$(awk '$2 != 201 && $2 != 502 && $2 != 409' "$acks"/l* | head -3)
@@ -261,7 +246,13 @@ for _ in $(seq 1 100); do
 done
 [[ -n $leader ]] || fail "no replica reports itself the leader"
 other=$((3 - leader))
-runs=$(curl -s -H "X-NuGet-ApiKey: $ADMIN_KEY" "${R_URL[other]}/api/admin/reindex" | jq .runs)
+# The re-index the restarted replica asked for at its start must be over first (else 409).
+for _ in $(seq 1 300); do
+	st=$(curl -s -H "X-NuGet-ApiKey: $ADMIN_KEY" "${R_URL[other]}/api/admin/reindex")
+	[[ $(jq .running <<<"$st") == false ]] && break
+	sleep 0.1
+done
+runs=$(jq .runs <<<"$st")
 assert_status 202 "${R_URL[leader]}/api/admin/reindex" -X POST -H "X-NuGet-ApiKey: $ADMIN_KEY"
 kill -KILL "${R_PID[leader]}"
 wait "${R_PID[leader]}" 2>/dev/null || true

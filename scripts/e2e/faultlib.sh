@@ -13,6 +13,8 @@
 #   assert_catalogue_matches_disk ID...       flat container versions == files on disk, per id
 #   assert_no_temp_files                      no spool or .tmp-* leftovers in the package directory
 #   metric NAME                               a sample's value from /metrics (0 when absent)
+#   start_pushers DIR PREFIX LOOPS N [PAUSE] LOOPS curl clients pushing DIR/PREFIX.L<l>.P<j>.1.0.0.nupkg
+#   wait_acks DIR N                           until N pushes of start_pushers have answered
 #   s3_setup                                  versitygw on loopback with an empty bucket; S3_ENV
 #   s3_start, s3_stop                         start and stop that gateway again
 #   pg_setup                                  a throwaway PostgreSQL on loopback; PG_DSN
@@ -159,6 +161,33 @@ assert_no_temp_files() {
 # metric NAME: the value of an unlabelled sample in /metrics, 0 when absent.
 metric() {
 	curl -s "$BASE_URL/metrics" | awk -v n="$1" '$1 == n { print $2; found = 1 } END { if (!found) print 0 }'
+}
+
+# start_pushers DIR PREFIX LOOPS N [PAUSE]: LOOPS clients in the background, client l pushing
+# $pkgs/PREFIX.L<l>.P<j>.1.0.0.nupkg for j = 1..N (PAUSE seconds apart) and writing "ID STATUS"
+# to DIR/l<l> for each; their pids are in PUSHER_PIDS.
+start_pushers() {
+	local dir=$1 prefix=$2 loops=$3 n=$4 pause=${5:-0} l
+	mkdir -p "$dir"
+	PUSHER_PIDS=()
+	for l in $(seq 1 "$loops"); do
+		(
+			for j in $(seq 1 "$n"); do
+				id=$prefix.L$l.P$j
+				echo "$id $(push_nupkg "$pkgs/$id.1.0.0.nupkg")" >>"$dir/l$l"
+				sleep "$pause"
+			done
+		) &
+		PUSHER_PIDS+=($!)
+	done
+}
+
+# wait_acks DIR N: waits (up to 15 s) until the pushers of start_pushers have N answers.
+wait_acks() {
+	for _ in $(seq 1 300); do
+		(($(cat "$1"/l* 2>/dev/null | wc -l) >= $2)) && return 0
+		sleep 0.05
+	done
 }
 
 # --- services on loopback, for the scripts that need them -----------------------------------
