@@ -257,35 +257,57 @@ func (k *Keys) Create(ctx context.Context, spec KeySpec) (string, KeyInfo, error
 // List returns every stored key, revoked and expired ones included, oldest
 // first. It never returns a key or its digest.
 func (k *Keys) List(ctx context.Context) ([]KeyInfo, error) {
-	rows, err := k.db.query(ctx, `SELECT id, name, role, spaces, owners, created, expires, revoked_at, last_used
+	recs, err := k.Records(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]KeyInfo, len(recs))
+	for i, r := range recs {
+		out[i] = r.KeyInfo
+	}
+	return out, nil
+}
+
+// KeyRecord is a key as the database stores it: its description and its
+// SHA-256 digest, never the key. Records and Restore move keys to another
+// database (feedserver migrate) so that every key still authenticates there.
+type KeyRecord struct {
+	KeyInfo
+	Digest string
+}
+
+// Records returns every stored key with its digest, revoked and expired
+// ones included, oldest first.
+func (k *Keys) Records(ctx context.Context) ([]KeyRecord, error) {
+	rows, err := k.db.query(ctx, `SELECT id, name, digest, role, spaces, owners, created, expires, revoked_at, last_used
 		FROM auth_keys ORDER BY created, id`)
 	if err != nil {
 		return nil, fmt.Errorf("auth: listing keys: %w", err)
 	}
 	defer rows.Close()
-	var out []KeyInfo
+	var out []KeyRecord
 	for rows.Next() {
 		var (
-			info                       KeyInfo
+			r                          KeyRecord
 			role, spaces, owners       string
 			created                    int64
 			expires, revoked, lastUsed sql.NullInt64
 		)
-		if err := rows.Scan(&info.ID, &info.Name, &role, &spaces, &owners, &created, &expires, &revoked, &lastUsed); err != nil {
+		if err := rows.Scan(&r.ID, &r.Name, &r.Digest, &role, &spaces, &owners, &created, &expires, &revoked, &lastUsed); err != nil {
 			return nil, fmt.Errorf("auth: listing keys: %w", err)
 		}
-		info.Role = Role(role)
-		if info.Spaces, err = decodeList(spaces); err != nil {
-			return nil, fmt.Errorf("auth: key %s: spaces: %w", info.ID, err)
+		r.Role = Role(role)
+		if r.Spaces, err = decodeList(spaces); err != nil {
+			return nil, fmt.Errorf("auth: key %s: spaces: %w", r.ID, err)
 		}
-		if info.Owners, err = decodeList(owners); err != nil {
-			return nil, fmt.Errorf("auth: key %s: owners: %w", info.ID, err)
+		if r.Owners, err = decodeList(owners); err != nil {
+			return nil, fmt.Errorf("auth: key %s: owners: %w", r.ID, err)
 		}
-		info.Created = time.UnixMilli(created).UTC()
-		info.Expires = timeOrNil(expires)
-		info.RevokedAt = timeOrNil(revoked)
-		info.LastUsed = timeOrNil(lastUsed)
-		out = append(out, info)
+		r.Created = time.UnixMilli(created).UTC()
+		r.Expires = timeOrNil(expires)
+		r.RevokedAt = timeOrNil(revoked)
+		r.LastUsed = timeOrNil(lastUsed)
+		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("auth: listing keys: %w", err)

@@ -161,8 +161,16 @@ func (f *Feed) flushSearch(ctx context.Context) error {
 	}()
 	var errs []error
 	for batch := range slices.Chunk(ids, searchBatch) {
-		if err := f.indexSearchDocs(ctx, batch); err != nil {
+		retry, err := f.indexSearchDocs(ctx, batch)
+		if err != nil {
 			errs = append(errs, err)
+		}
+		// An id whose versions could not be read while the catalogue's
+		// database was down goes back on the queue: dropping it left a
+		// package pushed just before an outage out of search until the next
+		// re-index. The flusher's delay paces the retries.
+		for _, s := range retry {
+			f.queueSearch(s)
 		}
 	}
 	if len(errs) == 0 {
@@ -183,14 +191,19 @@ func (f *Feed) takeQueuedSearch() []searchID {
 	return ids
 }
 
-// indexSearchDocs rebuilds the search documents of some ids from the catalogue.
-func (f *Feed) indexSearchDocs(ctx context.Context, ids []searchID) error {
+// indexSearchDocs rebuilds the search documents of some ids from the
+// catalogue. retry holds the ids it could not read because the catalogue was
+// unavailable (or the context ended): they are still to do.
+func (f *Feed) indexSearchDocs(ctx context.Context, ids []searchID) (retry []searchID, err error) {
 	var docs []index.Doc
 	var errs []error
 	for _, s := range ids {
 		versions, err := f.catalog.Versions(ctx, s.space, s.kind, s.id)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("versions of %s: %w", s.id, err))
+			if errors.Is(err, index.ErrUnavailable) || ctx.Err() != nil {
+				retry = append(retry, s)
+			}
 			continue
 		}
 		if doc, ok := index.DocFor(versions); ok {
@@ -206,7 +219,7 @@ func (f *Feed) indexSearchDocs(ctx context.Context, ids []searchID) error {
 			errs = append(errs, fmt.Errorf("index %d documents: %w", len(docs), err))
 		}
 	}
-	return errors.Join(errs...)
+	return retry, errors.Join(errs...)
 }
 
 // countDownload adds one download to the pending counts.

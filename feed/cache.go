@@ -9,7 +9,8 @@ import (
 )
 
 // versionsCache keeps the catalogue's version lists of recently read ids: the
-// flat container, registration and FindPackagesById all start from one.
+// flat container, registration, search and FindPackagesById all start from
+// one.
 //
 // It can never serve a list older than the catalogue: every committed change
 // to an id (and every flush of its download counts) drops that id's list, and
@@ -21,21 +22,25 @@ import (
 // through the change log (follow.go), and maxAge bounds how long a list is
 // kept: download counts, which every process flushes on its own, change
 // without an entry in the log.
+//
+// It holds at most limit bytes of lists, as entryBytes counts them (the
+// memory budget, Options.VersionsCacheBytes); when full it drops arbitrary
+// lists (map order), which is enough for a cache of hot ids. A list over a
+// quarter of the limit (an id with thousands of versions) is not kept.
 type versionsCache struct {
 	mu     sync.Mutex
 	epoch  uint64
+	limit  int64         // 0 turns the cache off
 	maxAge time.Duration // 0: as long as the id does not change
-	lists  map[searchID]cachedVersions
+	bytes  int64
+	lists  map[searchID]cachedList
 }
 
-type cachedVersions struct {
-	list []index.Entry
-	at   time.Time // when it was read; zero when maxAge is 0
+type cachedList struct {
+	entries []index.Entry
+	bytes   int64
+	at      time.Time // when it was read; zero when maxAge is 0
 }
-
-// versionsCacheIDs bounds the cache; past it the cache starts over, which
-// costs one catalogue read per id and keeps the code trivially correct.
-const versionsCacheIDs = 20_000
 
 // get returns a copy of the cached list (callers may change the entries), or
 // the epoch to hand to put after reading the catalogue.
@@ -46,30 +51,49 @@ func (c *versionsCache) get(k searchID) (list []index.Entry, ok bool, epoch uint
 	if !ok || c.maxAge > 0 && time.Since(cached.at) > c.maxAge {
 		return nil, false, c.epoch
 	}
-	return slices.Clone(cached.list), true, c.epoch
+	return slices.Clone(cached.entries), true, c.epoch
 }
 
 func (c *versionsCache) put(k searchID, list []index.Entry, epoch uint64) {
+	size := int64(len(k.space)+len(k.kind)+len(k.id)) + 64 // the key and the map's slot
+	for i := range list {
+		size += entryBytes(&list[i])
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if epoch != c.epoch {
-		return // something changed while the list was read
+	if epoch != c.epoch || size > c.limit/4 {
+		return // something changed while the list was read, or it is too big to keep
 	}
-	if c.lists == nil || len(c.lists) >= versionsCacheIDs {
-		c.lists = make(map[searchID]cachedVersions)
+	if c.lists == nil {
+		c.lists = make(map[searchID]cachedList)
 	}
-	v := cachedVersions{list: slices.Clone(list)}
+	if old, ok := c.lists[k]; ok {
+		delete(c.lists, k)
+		c.bytes -= old.bytes
+	}
+	for key, old := range c.lists {
+		if c.bytes+size <= c.limit {
+			break
+		}
+		delete(c.lists, key)
+		c.bytes -= old.bytes
+	}
+	v := cachedList{entries: slices.Clone(list), bytes: size}
 	if c.maxAge > 0 {
 		v.at = time.Now()
 	}
 	c.lists[k] = v
+	c.bytes += size
 }
 
 func (c *versionsCache) drop(k searchID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.epoch++
-	delete(c.lists, k)
+	if old, ok := c.lists[k]; ok {
+		delete(c.lists, k)
+		c.bytes -= old.bytes
+	}
 }
 
 // dropAll forgets every list, for a change the process cannot pin to one id.
@@ -78,4 +102,5 @@ func (c *versionsCache) dropAll() {
 	defer c.mu.Unlock()
 	c.epoch++
 	clear(c.lists)
+	c.bytes = 0
 }

@@ -61,7 +61,23 @@ type Options struct {
 	// re-index of a shared store catalogues it: younger, a push in another
 	// process may be writing its row. 0 means a minute (lead.go).
 	OrphanGrace time.Duration
+	// VersionsCacheBytes bounds the cache of version lists every read
+	// starts from (one catalogue read per id otherwise); 0 means
+	// DefaultVersionsCacheBytes, negative turns the cache off.
+	VersionsCacheBytes int64
 }
+
+// CachedBytes is what the cached version lists take, as the cache counts
+// them (Options.VersionsCacheBytes bounds it).
+func (f *Feed) CachedBytes() int64 {
+	f.versions.mu.Lock()
+	defer f.versions.mu.Unlock()
+	return f.versions.bytes
+}
+
+// DefaultVersionsCacheBytes is the versions cache's size when Options does
+// not say: the lists of about 20,000 ids of small packages.
+const DefaultVersionsCacheBytes = 32 << 20
 
 // Feed is the package service. It is safe for concurrent use.
 type Feed struct {
@@ -117,6 +133,12 @@ func New(store storage.Store, catalog index.Catalog, search *index.Search, opts 
 		return nil, fmt.Errorf("feed metrics: %w", err)
 	}
 	f := &Feed{store: store, catalog: catalog, search: search, opts: opts, log: opts.Logger, metrics: m}
+	switch {
+	case opts.VersionsCacheBytes == 0:
+		f.versions.limit = DefaultVersionsCacheBytes
+	case opts.VersionsCacheBytes > 0:
+		f.versions.limit = opts.VersionsCacheBytes
+	}
 	f.spool = spool.New(store, spool.Options{MaxSize: opts.MaxPackageSize, Received: m.bytesReceived})
 	f.generic = generic.New(store, catalog, generic.Options{
 		Logger:  opts.Logger,

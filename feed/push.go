@@ -284,11 +284,16 @@ func (f *Feed) existing(ctx context.Context, space string, ident identity, key s
 		return index.Entry{}, false, nil
 	}
 	earlier := earlierPackageKey(space, ident.kind, ident.id, ident.version, ident.fileName)
+	// Until a re-index has finished, a file without a row still counts: it
+	// may have been dropped in by hand. It is read, not catalogued: the file
+	// may be another process's push that is about to insert its row, and
+	// inserting one for it here made that push lose its own insert, so that
+	// neither push answered 201. The re-index catalogues what is left.
 	for _, k := range []string{key, earlier} {
 		if _, err := f.store.Stat(ctx, k); err == nil {
-			e, err := f.indexFile(ctx, k)
+			e, _, err := f.readFile(ctx, k)
 			if err != nil {
-				return index.Entry{}, false, fmt.Errorf("catalogue %s found on disk: %w", k, err)
+				return index.Entry{}, false, fmt.Errorf("read %s found in the store: %w", k, err)
 			}
 			return e, true, nil
 		}
@@ -312,13 +317,14 @@ func (f *Feed) commitFile(ctx context.Context, key string, sp *spool.Upload, cre
 const winnerWait = 5 * time.Second
 
 // winner is the row of the version whose file another push stored at key
-// first. The row may not be committed yet: that push, in another process
-// sharing the store (this process's pushes of the version queue on its
-// lock), may be writing it now, so the catalogue is asked again for a
-// while. A file with no row after that (its push died, or it was put there
-// by hand) is catalogued from its bytes, as the re-index would: the store,
-// not the push that lost, decides what the version is. The caller holds the
-// version's lock.
+// first. The caller holds the version's lock, so that push is in another
+// process sharing the store, and may be writing the row now: the catalogue
+// is asked again for a while (winnerWait). A file with no row after that
+// (its push died, or it was put there by hand) is only read, as existing()
+// reads one: cataloguing it here could still make a slow winner lose its
+// own insert, and then no push would answer 201. A re-index catalogues it
+// (on replicas the leader's collection, lead.go, asks for one); the store,
+// not the push that lost, decides what the version is.
 func (f *Feed) winner(ctx context.Context, space string, ident identity, key string) (index.Entry, error) {
 	deadline := time.Now().Add(winnerWait)
 	for pause := 5 * time.Millisecond; ; pause = min(2*pause, 250*time.Millisecond) {
@@ -338,11 +344,9 @@ func (f *Feed) winner(ctx context.Context, space string, ident identity, key str
 		case <-time.After(pause):
 		}
 	}
-	e, err := f.indexFile(ctx, key)
+	e, _, err := f.readFile(ctx, key)
 	if err != nil {
-		return index.Entry{}, fmt.Errorf("catalogue %s, stored before this push: %w", key, err)
+		return index.Entry{}, fmt.Errorf("read %s, stored before this push: %w", key, err)
 	}
-	f.changed(e.Space, e.Kind, e.ID.Lower())
-	f.queueSearch(searchID{e.Space, e.Kind, e.ID.Lower()})
 	return e, nil
 }

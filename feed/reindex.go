@@ -419,15 +419,6 @@ func (f *Feed) indexFileLocked(ctx context.Context, seen storage.Info) (index.En
 	return e, canonical != seen.Key, err
 }
 
-// indexFile catalogues a file found on disk; the caller holds its identity's lock.
-func (f *Feed) indexFile(ctx context.Context, key string) (index.Entry, error) {
-	e, canonical, err := f.readFile(ctx, key)
-	if err != nil {
-		return index.Entry{}, err
-	}
-	return f.commitRead(ctx, e, canonical)
-}
-
 // readFile opens a stored file and learns everything the catalogue keeps
 // about it, and the key it belongs under.
 func (f *Feed) readFile(ctx context.Context, key string) (index.Entry, string, error) {

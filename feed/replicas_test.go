@@ -19,7 +19,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/feedserver/feedserver/feed"
-	"github.com/feedserver/feedserver/feed/feedtest"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget/nugettest"
 	"github.com/feedserver/feedserver/storage"
@@ -28,13 +27,13 @@ import (
 
 // replicas opens n replicas of one feed: one database, one store, a search
 // index each.
-func replicas(t testing.TB, n int) ([]*feedtest.Replica, storage.Store, string) {
+func replicas(t testing.TB, n int) ([]*replica, storage.Store, string) {
 	t.Helper()
 	url := pg.NewDatabase(t)
 	store := memory.New()
-	var rs []*feedtest.Replica
+	var rs []*replica
 	for i := range n {
-		rs = append(rs, feedtest.OpenReplica(t, url, store, t.TempDir(), fmt.Sprintf("replica-%d", i)))
+		rs = append(rs, openReplica(t, url, store, t.TempDir(), fmt.Sprintf("replica-%d", i)))
 	}
 	return rs, store, url
 }
@@ -325,12 +324,12 @@ func TestReplicaCatchesUp(t *testing.T) {
 	if _, err := a.Feed.Delete(ctx, feed.DefaultSpace, index.KindNuGet, "before.stop", "1.0.0"); err != nil {
 		t.Fatal(err)
 	}
-	again := feedtest.OpenReplica(t, url, store, b.Dir, "replica-1")
+	again := openReplica(t, url, store, b.Dir, "replica-1")
 	again.Feed.Fresh(ctx)
 	if got := searchIDs(t, again.Feed); !slices.Equal(got, []string{"while.stopped"}) {
 		t.Errorf("restarted replica's search: %v, want [while.stopped]", got)
 	}
-	fresh := feedtest.OpenReplica(t, url, store, t.TempDir(), "replica-2")
+	fresh := openReplica(t, url, store, t.TempDir(), "replica-2")
 	fresh.Feed.Fresh(ctx)
 	waitSearch(t, fresh.Feed, []string{"while.stopped"})
 }

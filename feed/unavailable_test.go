@@ -123,3 +123,47 @@ func TestStoreUnavailable(t *testing.T) {
 	}
 	b.Close()
 }
+
+// flakyCatalog fails Versions with index.ErrUnavailable while down, as a
+// catalogue on a database server that has stopped does.
+type flakyCatalog struct {
+	index.Catalog
+	down atomic.Bool
+}
+
+func (c *flakyCatalog) Versions(ctx context.Context, space string, kind index.Kind, id string) ([]index.Entry, error) {
+	if c.down.Load() {
+		return nil, fmt.Errorf("flaky versions: %w: connection refused", index.ErrUnavailable)
+	}
+	return c.Catalog.Versions(ctx, space, kind, id)
+}
+
+// A package acknowledged just before the catalogue's database went down is
+// found by search once it is back: its search document, which could not be
+// built during the outage, is retried, not dropped until the next re-index.
+func TestSearchDocumentRetriedAfterCatalogueOutage(t *testing.T) {
+	ctx := t.Context()
+	parts := feedtest.Open(t, t.TempDir())
+	catalog := &flakyCatalog{Catalog: parts.Catalog}
+	f, err := feed.New(parts.Store, catalog, parts.Search, feed.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	mustPush(t, f, nugettest.Build(t, nugettest.Spec{ID: "Outage.Pushed", Version: "1.0.0"}), feed.PushRequest{})
+
+	catalog.down.Store(true)
+	q := index.Query{Space: feed.DefaultSpace, Text: "Outage.Pushed", Take: 10}
+	// The query flushes the queued document first, and that read fails.
+	if res, err := f.Search(ctx, q); err != nil || res.Total != 0 {
+		t.Fatalf("search while the catalogue is down = %+v, %v; want no hit: its document cannot be built yet", res, err)
+	}
+	catalog.down.Store(false)
+	res, err := f.Search(ctx, q)
+	if err != nil {
+		t.Fatalf("search after the catalogue came back: %v", err)
+	}
+	if res.Total != 1 || len(res.Hits) != 1 || res.Hits[0].ID != "Outage.Pushed" {
+		t.Errorf("search after the outage = %+v, want the package pushed before it", res)
+	}
+}

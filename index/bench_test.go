@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	feedcorpus "github.com/feedserver/feedserver/internal/corpus"
 )
 
 // synthetic returns n distinct packages named the way real feeds name them.
@@ -90,4 +92,49 @@ func BenchmarkSearchIndexManyVersions(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkDistinctQuery runs queries no two alike, as people typing send
+// them, against the 10,000 ids of the generated corpus (issue 23): two
+// words from the descriptions, and prefixes of ids for autocomplete.
+func BenchmarkDistinctQuery(b *testing.B) {
+	ctx := context.Background()
+	s := openTestSearch(b)
+	pkgs := feedcorpus.Packages(10_000)
+	var docs []Doc
+	for _, es := range goldenEntries(pkgs) {
+		if d, ok := DocFor(es); ok {
+			docs = append(docs, d)
+		}
+	}
+	for i := 0; i < len(docs); i += 500 {
+		if err := s.Index(ctx, docs[i:min(i+500, len(docs))]...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	texts := feedcorpus.Queries(pkgs, 20_000)
+	prefixes := feedcorpus.Prefixes(pkgs, 20_000)
+	view := Query{Space: space1, Kind: KindNuGet, Take: 20, Prerelease: true, SemVer2: true}
+	b.Run("search", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			q := view
+			q.Text = texts[i%len(texts)]
+			i++
+			if _, err := s.Query(ctx, q); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("autocomplete", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			q := view
+			q.Text = prefixes[i%len(prefixes)]
+			i++
+			if _, err := s.Autocomplete(ctx, q); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -22,10 +22,12 @@
 //
 // # Imports
 //
-// nuget, bleve, and bbolt's errors, to tell a search index another process
-// holds from a broken one. No catalogue driver, nor SQL; no storage, feed
+// nuget, bleve and its index interface (bleve_index_api: a page is ranked
+// from the hits' doc values), and bbolt's errors, to tell a search index
+// another process holds from a broken one. No catalogue driver, nor SQL; no storage, feed
 // or protocol; no net/http (bleve itself reaches it).
 //
-//	may import: std, nuget, github.com/blevesearch/bleve/v2/..., go.etcd.io/bbolt/errors
+//	may import: std, nuget, github.com/blevesearch/bleve/v2/...,
+//	            github.com/blevesearch/bleve_index_api, go.etcd.io/bbolt/errors
 //	must not:   net/http/..., database/sql/...
 package index

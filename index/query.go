@@ -269,34 +269,35 @@ func prefix(field, value string, boost float64) query.Query {
 	return q
 }
 
-// viewField is the flag a client view filters on: prerelease × semVerLevel.
-func viewField(prerelease, semver2 bool) string {
+// view is the client view a query filters on: prerelease × semVerLevel.
+func view(prerelease, semver2 bool) string {
 	switch {
 	case !prerelease && !semver2:
-		return fStableSemVer1
+		return stableSemVer1
 	case prerelease && !semver2:
-		return fAnySemVer1
+		return anySemVer1
 	case !prerelease && semver2:
-		return fStableSemVer2
+		return stableSemVer2
 	}
-	return fAnySemVer2
+	return anySemVer2
 }
 
-// filter is what every query of a view must match; it does not affect scores.
-func filter(q Query) query.Query {
-	flag := query.NewBoolFieldQuery(true)
-	flag.SetField(viewField(q.Prerelease, q.SemVer2))
-	qs := []query.Query{flag}
-	if q.Space != "" {
-		qs = append(qs, term(fSpace, q.Space, 1))
+// filter restricts a query to the documents of its view: its space and
+// kind ("" for every one) and client view, and its package type if set. It
+// does not affect scores.
+func filter(q Query, match query.Query) filtered {
+	space, kind := q.Space, string(q.Kind)
+	if space == "" {
+		space = anyView
 	}
-	if q.Kind != "" {
-		qs = append(qs, term(fKind, string(q.Kind), 1))
+	if kind == "" {
+		kind = anyView
 	}
+	f := filtered{query: match, terms: []fieldTerm{{fView, viewTerm(space, kind, view(q.Prerelease, q.SemVer2))}}}
 	if q.PackageType != "" {
-		qs = append(qs, term(fPackageTypes, strings.ToLower(q.PackageType), 1))
+		f.terms = append(f.terms, fieldTerm{fPackageTypes, strings.ToLower(q.PackageType)})
 	}
-	return query.NewConjunctionQuery(qs)
+	return f
 }
 
 func paging(q Query) (skip, take int) {
@@ -313,17 +314,8 @@ func paging(q Query) (skip, take int) {
 // results are ranked by relevance, then downloads, then id.
 func (s *Search) Query(ctx context.Context, q Query) (Result, error) {
 	skip, take := paging(q)
-	bq := query.NewBooleanQuery(nil, nil, nil)
-	tq := textQuery(q.Text)
-	if tq != nil {
-		bq.AddMust(tq)
-	}
-	bq.AddFilter(filter(q))
-	sortBy := []string{"-_score", "-" + fDownloads, fIDKey}
-	if tq == nil {
-		sortBy = []string{"-" + fDownloads, fIDKey}
-	}
-	res, err := s.search(ctx, bq, skip, take, sortBy)
+	tq := textQuery(q.Text) // nil: everything
+	res, err := s.search(ctx, filter(q, tq), skip, take, tq != nil)
 	if err != nil {
 		return Result{}, fmt.Errorf("index: query %q: %w", q.Text, err)
 	}
@@ -336,15 +328,21 @@ func (s *Search) Query(ctx context.Context, q Query) (Result, error) {
 // the prefix, so those must come first.
 func (s *Search) Autocomplete(ctx context.Context, q Query) (Result, error) {
 	skip, take := paging(q)
-	sortBy := []string{"-" + fDownloads, fIDKey}
 	p := strings.ToLower(strings.TrimSpace(q.Text))
 
-	starts := query.NewBooleanQuery(nil, nil, nil)
-	if p != "" {
-		starts.AddMust(prefix(fIDKey, p, 1))
+	// The prefix fields hold prefixes up to maxPrefix bytes; ids are ASCII,
+	// so a longer p, or one outside ASCII, matches as a prefix query would.
+	startsWith := func(field, prefixField string) query.Query {
+		if len(p) <= maxPrefix {
+			return term(prefixField, p, 1)
+		}
+		return prefix(field, p, 1)
 	}
-	starts.AddFilter(filter(q))
-	first, err := s.search(ctx, starts, skip, take, sortBy)
+	var starts query.Query // nil: everything
+	if p != "" {
+		starts = startsWith(fIDKey, fIDPrefix)
+	}
+	first, err := s.search(ctx, filter(q, starts), skip, take, false)
 	if err != nil {
 		return Result{}, fmt.Errorf("index: autocomplete %q: %w", q.Text, err)
 	}
@@ -353,36 +351,30 @@ func (s *Search) Autocomplete(ctx context.Context, q Query) (Result, error) {
 	}
 
 	tokens := query.NewBooleanQuery(nil, nil, nil)
-	tokens.AddShould(prefix(fID, p, 1), prefix(fIDParts, p, 1))
-	tokens.AddMustNot(prefix(fIDKey, p, 1))
-	tokens.AddFilter(filter(q))
+	tokens.AddShould(startsWith(fID, fIDTokenPrefix), startsWith(fIDParts, fIDPartPrefix))
+	tokens.AddMustNot(startsWith(fIDKey, fIDPrefix))
 	rest := take - len(first.Hits)
-	second, err := s.search(ctx, tokens, max(0, skip-first.Total), rest, sortBy)
+	second, err := s.search(ctx, filter(q, tokens), max(0, skip-first.Total), rest, false)
 	if err != nil {
 		return Result{}, fmt.Errorf("index: autocomplete %q: %w", q.Text, err)
 	}
 	return Result{Total: first.Total + second.Total, Hits: append(first.Hits, second.Hits...)}, nil
 }
 
-func (s *Search) search(ctx context.Context, q query.Query, skip, take int, sortBy []string) (Result, error) {
+// search runs q and returns the page [skip, skip+take) of its hits, ranked
+// by score (when byScore), then downloads, then id.
+func (s *Search) search(ctx context.Context, q query.Query, skip, take int, byScore bool) (Result, error) {
 	req := bleve.NewSearchRequestOptions(q, take, skip, false)
-	req.Fields = []string{fSpace, fKind, fID}
-	req.SortBy(sortBy)
-	res, err := s.idx.SearchInContext(ctx, req)
+	if !byScore {
+		req.Score = "none" // no scores to compute: bleve can merge the postings of a prefix's terms as sets
+	}
+	top := &topHits{n: skip + take, skip: skip, byScore: byScore, table: &s.hits}
+	if take <= 0 {
+		top.n = 0 // the total alone
+	}
+	res, err := s.idx.SearchInContext(context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(top.handler)), req)
 	if err != nil {
 		return Result{}, err
 	}
-	out := Result{Total: int(res.Total), Hits: make([]Hit, 0, len(res.Hits))}
-	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, hitOf(h))
-	}
-	return out, nil
-}
-
-func hitOf(h *search.DocumentMatch) Hit {
-	str := func(name string) string {
-		v, _ := h.Fields[name].(string)
-		return v
-	}
-	return Hit{Space: str(fSpace), Kind: Kind(str(fKind)), ID: nuget.ID(str(fID))}
+	return Result{Total: int(res.Total), Hits: top.hits}, nil
 }

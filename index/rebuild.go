@@ -136,6 +136,7 @@ func (s *Search) sweep(ctx context.Context, c Catalog) error {
 			return nil
 		}
 		b := s.idx.NewBatch()
+		var gone []string
 		for _, h := range res.Hits {
 			keep := false
 			if space, kind, id, ok := splitDocID(h.ID); ok {
@@ -145,12 +146,14 @@ func (s *Search) sweep(ctx context.Context, c Catalog) error {
 			}
 			if !keep {
 				b.Delete(h.ID)
+				gone = append(gone, h.ID)
 			}
 		}
 		if b.Size() > 0 {
 			if err := s.idx.Batch(b); err != nil {
 				return fmt.Errorf("index: sweep search index: %w", err)
 			}
+			s.hits.drop(gone...)
 		}
 		after = []string{res.Hits[len(res.Hits)-1].ID}
 	}

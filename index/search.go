@@ -15,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/camelcase"
+	"github.com/blevesearch/bleve/v2/analysis/token/edgengram"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/regexp"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
@@ -25,7 +26,7 @@ import (
 
 // mappingVersion is stored in the index; bump it whenever the mapping or the
 // document shape changes, and OpenSearch will recreate the index and ask for a refill.
-const mappingVersion = "1"
+const mappingVersion = "2"
 
 var mappingVersionKey = []byte("feedserver.mappingVersion")
 
@@ -39,15 +40,28 @@ const (
 	analyzerIDParts  = "nugetidparts" // split on symbols only, lowercase
 	analyzerLowerKey = "lowerkeyword" // the whole value, lowercased
 	tokenizerIDParts = "idparts"
+	// The prefixes of the id and of its tokens, for autocomplete.
+	analyzerIDPrefix      = "idprefix"
+	analyzerIDTokenPrefix = "idtokenprefix"
+	analyzerIDPartPrefix  = "idpartprefix"
+	filterPrefixes        = "prefixes"
 )
+
+// maxPrefix is the longest prefix the prefix fields hold. Autocomplete
+// looks up a typed prefix up to this long as one term; a longer one, which
+// few ids share, as a prefix query over the id's terms.
+const maxPrefix = 32
 
 // Field names of the search document.
 const (
-	fSpace         = "space"
-	fKind          = "kind"
-	fID            = "id"      // nugetid tokens; stored with original casing
-	fIDParts       = "idparts" // "SQLitePCLRaw.core" -> sqlitepclraw, core
-	fIDKey         = "idkey"   // the lowercased id, exact
+	fView          = "view"          // space/kind/flag terms a query filters on, see viewTerms
+	fID            = "id"            // nugetid tokens
+	fIDCase        = "idcase"        // the id as spelt, for the hits (doc values only)
+	fIDParts       = "idparts"       // "SQLitePCLRaw.core" -> sqlitepclraw, core
+	fIDKey         = "idkey"         // the lowercased id, exact
+	fIDPrefix      = "idprefix"      // the prefixes of idkey, up to maxPrefix
+	fIDTokenPrefix = "idtokenprefix" // the prefixes of the id's tokens
+	fIDPartPrefix  = "idpartprefix"  // the prefixes of the id's parts
 	fTitle         = "title"
 	fDescription   = "description"
 	fSummary       = "summary"
@@ -55,21 +69,28 @@ const (
 	fAuthors       = "authors"
 	fVersions      = "versions"
 	fPackageTypes  = "packageTypes"
-	fStableSemVer1 = "stableSemVer1"
-	fAnySemVer1    = "anySemVer1"
-	fStableSemVer2 = "stableSemVer2"
-	fAnySemVer2    = "anySemVer2"
 	fPublished     = "published"
 	fDownloads     = "downloads"
 )
 
+// The client views (prerelease × SemVer level), the last part of a view term.
+const (
+	stableSemVer1 = "stableSemVer1"
+	anySemVer1    = "anySemVer1"
+	stableSemVer2 = "stableSemVer2"
+	anySemVer2    = "anySemVer2"
+)
+
 // searchDoc is what bleve indexes; json tags are the field names above.
 type searchDoc struct {
-	Space         string     `json:"space"`
-	Kind          string     `json:"kind"`
+	View          []string   `json:"view"`
 	ID            string     `json:"id"`
+	IDCase        string     `json:"idcase"`
 	IDParts       string     `json:"idparts"`
 	IDKey         string     `json:"idkey"`
+	IDPrefix      string     `json:"idprefix"`
+	IDTokenPrefix string     `json:"idtokenprefix"`
+	IDPartPrefix  string     `json:"idpartprefix"`
 	Title         string     `json:"title"`
 	Description   string     `json:"description"`
 	Summary       string     `json:"summary"`
@@ -77,10 +98,6 @@ type searchDoc struct {
 	Authors       []string   `json:"authors"`
 	Versions      []string   `json:"versions"`
 	PackageTypes  []string   `json:"packageTypes"`
-	StableSemVer1 bool       `json:"stableSemVer1"`
-	AnySemVer1    bool       `json:"anySemVer1"`
-	StableSemVer2 bool       `json:"stableSemVer2"`
-	AnySemVer2    bool       `json:"anySemVer2"`
 	Published     *time.Time `json:"published,omitempty"` // nil when unknown: bleve rejects the zero time
 	Downloads     string     `json:"downloads"`           // zero-padded, see sortableCount
 }
@@ -98,6 +115,7 @@ func (searchDoc) BleveType() string { return docType }
 // Close, tells the next OpenSearch to ask for a refill.
 type Search struct {
 	idx     bleve.Index
+	hits    hitTable // what a hit needs besides its score, per document
 	rebuilt bool
 	dropped error // why an existing index could not be opened and was replaced
 }
@@ -143,6 +161,10 @@ func OpenSearch(dir string) (*Search, error) {
 		if gerr == nil && string(v) == mappingVersion {
 			dirty, derr := idx.GetInternal(dirtyKey)
 			s := &Search{idx: idx, rebuilt: derr != nil || len(dirty) > 0}
+			if err := s.hits.load(idx); err != nil {
+				idx.Close()
+				return nil, fmt.Errorf("index: read search index %s: %w", dir, err)
+			}
 			if err := s.markDirty(true); err != nil {
 				idx.Close()
 				return nil, err
@@ -257,6 +279,7 @@ func (s *Search) Index(ctx context.Context, docs ...Doc) error {
 			return fmt.Errorf("index: search document %s: %w", d.ID, err)
 		}
 	}
+	s.hits.put(docs) // before: a query that finds a document finds its entry
 	if err := s.idx.Batch(b); err != nil {
 		return fmt.Errorf("index: search batch: %w", err)
 	}
@@ -272,26 +295,26 @@ func (s *Search) Remove(ctx context.Context, space string, kind Kind, id string)
 	if err := s.idx.Delete(key); err != nil {
 		return fmt.Errorf("index: search remove %s: %w", key, err)
 	}
+	s.hits.drop(key)
 	return nil
 }
 
 func toSearchDoc(d Doc) searchDoc {
 	sd := searchDoc{
-		Space:         d.Space,
-		Kind:          string(d.Kind),
+		View:          viewTerms(d),
 		ID:            string(d.ID),
+		IDCase:        string(d.ID),
 		IDParts:       string(d.ID),
 		IDKey:         d.ID.Lower(),
+		IDPrefix:      d.ID.Lower(),
+		IDTokenPrefix: string(d.ID),
+		IDPartPrefix:  string(d.ID),
 		Title:         d.Title,
 		Description:   d.Description,
 		Summary:       d.Summary,
 		Tags:          d.Tags,
 		Authors:       d.Authors,
 		PackageTypes:  d.PackageTypes,
-		StableSemVer1: d.HasStableSemVer1,
-		AnySemVer1:    d.HasAnySemVer1,
-		StableSemVer2: d.HasStableSemVer2,
-		AnySemVer2:    d.HasAnySemVer2,
 		Downloads:     sortableCount(d.Downloads),
 	}
 	for _, v := range d.Versions {
@@ -302,6 +325,39 @@ func toSearchDoc(d Doc) searchDoc {
 		sd.Published = &p
 	}
 	return sd
+}
+
+// viewTerms are the filter terms of a document: one per client view that
+// sees it (viewField), for its space and kind, for any space ("*") and for
+// any kind. A query's filter is then one term (filter, in query.go)
+// instead of a conjunction of three that each match nearly every document:
+// that conjunction was a third of the CPU of a query with many hits.
+func viewTerms(d Doc) []string {
+	var out []string
+	for _, v := range []struct {
+		has  bool
+		name string
+	}{
+		{d.HasStableSemVer1, stableSemVer1}, {d.HasAnySemVer1, anySemVer1},
+		{d.HasStableSemVer2, stableSemVer2}, {d.HasAnySemVer2, anySemVer2},
+	} {
+		if !v.has {
+			continue
+		}
+		for _, space := range []string{d.Space, anyView} {
+			for _, kind := range []string{string(d.Kind), anyView} {
+				out = append(out, viewTerm(space, kind, v.name))
+			}
+		}
+	}
+	return out
+}
+
+// anyView stands for every space or every kind in a view term.
+const anyView = "*"
+
+func viewTerm(space, kind, flag string) string {
+	return space + "/" + kind + "/" + flag
 }
 
 // sortableCount writes a count as a fixed-width decimal, so byte order is numeric
@@ -341,6 +397,30 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
+	// Autocomplete's prefixes as terms: one term lookup instead of a prefix
+	// query, which makes a searcher for every term it expands to ("acm" had
+	// hundreds), in every segment; that was most of an autocomplete (issue 23).
+	// Stored ids are ASCII (nuget.ID.CheckStorable), so the filter's runes
+	// are the bytes a prefix query compares.
+	if err := m.AddCustomTokenFilter(filterPrefixes, map[string]any{
+		"type": edgengram.Name, "min": 1.0, "max": float64(maxPrefix),
+	}); err != nil {
+		return nil, err
+	}
+	for name, a := range map[string]struct {
+		tokenizer string
+		filters   []string
+	}{
+		analyzerIDPrefix:      {single.Name, []string{filterPrefixes}},
+		analyzerIDTokenPrefix: {tokenizerIDParts, []string{camelcase.Name, lowercase.Name, filterPrefixes}},
+		analyzerIDPartPrefix:  {tokenizerIDParts, []string{lowercase.Name, filterPrefixes}},
+	} {
+		if err := m.AddCustomAnalyzer(name, map[string]any{
+			"type": custom.Name, "tokenizer": a.tokenizer, "token_filters": a.filters,
+		}); err != nil {
+			return nil, err
+		}
+	}
 
 	// Prose and ids keep term vectors: phrase queries ("quoted text") need positions.
 	text := func(analyzer string, store bool) *mapping.FieldMapping {
@@ -359,18 +439,19 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		f.DocValues = docValues
 		return f
 	}
-	flag := func() *mapping.FieldMapping {
-		f := bleve.NewBooleanFieldMapping()
-		f.Store, f.IncludeInAll, f.DocValues = false, false, false
-		return f
-	}
 
 	dm := bleve.NewDocumentStaticMapping()
-	dm.AddFieldMappingsAt(fSpace, exact(keyword.Name, true, false))
-	dm.AddFieldMappingsAt(fKind, exact(keyword.Name, true, false))
-	dm.AddFieldMappingsAt(fID, text(analyzerID, true))
+	// Nothing is stored: a hit's space and kind are in its bleve id, its id
+	// as spelt and its downloads in the hit table (hittable.go), which is
+	// filled from the doc values when the index is opened.
+	dm.AddFieldMappingsAt(fView, exact(keyword.Name, false, false))
+	dm.AddFieldMappingsAt(fID, text(analyzerID, false))
+	dm.AddFieldMappingsAt(fIDCase, exact(keyword.Name, false, true))
 	dm.AddFieldMappingsAt(fIDParts, exact(analyzerIDParts, false, false))
 	dm.AddFieldMappingsAt(fIDKey, exact(keyword.Name, false, true))
+	dm.AddFieldMappingsAt(fIDPrefix, exact(analyzerIDPrefix, false, false))
+	dm.AddFieldMappingsAt(fIDTokenPrefix, exact(analyzerIDTokenPrefix, false, false))
+	dm.AddFieldMappingsAt(fIDPartPrefix, exact(analyzerIDPartPrefix, false, false))
 	dm.AddFieldMappingsAt(fTitle, text(en.AnalyzerName, false))
 	dm.AddFieldMappingsAt(fDescription, text(en.AnalyzerName, false))
 	dm.AddFieldMappingsAt(fSummary, text(en.AnalyzerName, false))
@@ -378,9 +459,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(fAuthors, text(standard.Name, false))
 	dm.AddFieldMappingsAt(fVersions, exact(keyword.Name, false, false))
 	dm.AddFieldMappingsAt(fPackageTypes, exact(analyzerLowerKey, false, false))
-	for _, name := range []string{fStableSemVer1, fAnySemVer1, fStableSemVer2, fAnySemVer2} {
-		dm.AddFieldMappingsAt(name, flag())
-	}
 	published := bleve.NewDateTimeFieldMapping()
 	published.Store, published.IncludeInAll = false, false
 	dm.AddFieldMappingsAt(fPublished, published)

@@ -5,6 +5,13 @@ import (
 	"strings"
 )
 
+// ArchiveName is an Octopus-style file name split into its parts.
+type ArchiveName struct {
+	ID        ID
+	Version   Version // Original() keeps the text of the file name
+	Extension string  // with the leading dot, in the case used by the file (".tar.gz")
+}
+
 // archiveExtensions are the file kinds the Octopus built-in feed accepts
 // (Octopus docs, Calamari's extractors), longest first so ".tar.gz" wins
 // over ".tar"-like prefixes when stripping.

@@ -6,6 +6,10 @@ import (
 	"strconv"
 )
 
+// ErrInvalidPackage is the one sentinel every refusal of a package, manifest, id,
+// version or file name wraps; protocols map it to 400.
+var ErrInvalidPackage = errors.New("invalid package")
+
 // FieldError is a refusal of one field of a package: its id, its version, a
 // dependency, a file name. It matches ErrInvalidPackage with errors.Is.
 //

@@ -8,6 +8,9 @@ import (
 	"unicode/utf16"
 )
 
+// ID is a package id with its original casing; identity is case-insensitive (use Lower).
+type ID string
+
 // MaxIDLength is NuGet's limit on a package id, in UTF-16 code units
 // (NuGet.Packaging PackageIdValidator.MaxPackageIdLength).
 const MaxIDLength = 100

@@ -10,6 +10,75 @@ import (
 	"github.com/beevik/etree"
 )
 
+// Manifest is what a .nuspec says, with every element of the nuspec reference.
+type Manifest struct {
+	ID                       ID
+	Version                  Version
+	MinClientVersion         string
+	Title                    string
+	Authors                  []string // split on commas, trimmed
+	Owners                   []string
+	Description              string
+	Summary                  string
+	ReleaseNotes             string
+	Copyright                string
+	Language                 string
+	Tags                     []string // split on spaces (and commas, as NuGet tolerates)
+	ProjectURL               string
+	IconURL                  string
+	Icon                     string // path inside the package
+	LicenseURL               string
+	License                  *License
+	Readme                   string // path inside the package
+	Repository               *Repository
+	RequireLicenseAcceptance bool
+	DevelopmentDependency    bool
+	Serviceable              bool
+	PackageTypes             []PackageType
+	// DependencyGroups: flat <dependency> elements become one group with TargetFramework "".
+	// Groups without dependencies are kept: clients use them for framework compatibility.
+	DependencyGroups    []DependencyGroup
+	FrameworkAssemblies []FrameworkAssembly
+}
+
+// License is the nuspec <license> element: Type is "expression" or "file".
+type License struct {
+	Type    string
+	Version string
+	Text    string
+}
+
+// Repository is the nuspec <repository> element.
+type Repository struct {
+	Type, URL, Branch, Commit string
+}
+
+// PackageType is a <packageType>; Version may be empty.
+type PackageType struct {
+	Name    string
+	Version string
+}
+
+// DependencyGroup holds the dependencies for one target framework ("" = any).
+type DependencyGroup struct {
+	TargetFramework string
+	Dependencies    []Dependency
+}
+
+// Dependency is one <dependency>; Range zero value means any version.
+type Dependency struct {
+	ID      ID
+	Range   VersionRange
+	Include string
+	Exclude string
+}
+
+// FrameworkAssembly is one <frameworkAssembly>.
+type FrameworkAssembly struct {
+	AssemblyName    string
+	TargetFramework string
+}
+
 // DefaultMaxNuspecBytes caps a nuspec when no other limit is given.
 const DefaultMaxNuspecBytes = 1 << 20
 

@@ -9,6 +9,18 @@ import (
 	"strings"
 )
 
+// Package is what ReadPackage learns from a .nupkg without inflating its payload.
+type Package struct {
+	Manifest   *Manifest
+	Nuspec     []byte // the raw nuspec bytes, served as-is on the flat container
+	NuspecName string // the nuspec's name at the zip root
+}
+
+// Limits caps what ReadPackage will inflate.
+type Limits struct {
+	MaxNuspecBytes int64 // default 1 MiB when zero
+}
+
 // ReadPackage reads the manifest of a .nupkg without inflating anything else.
 //
 // The zip's central directory is read one record at a time (so a package's

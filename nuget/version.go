@@ -7,6 +7,15 @@ import (
 	"strings"
 )
 
+// Version is a NuGet version: 1–4 numeric parts, optional prerelease labels and build metadata.
+// The zero Version is not valid; use ParseVersion.
+type Version struct {
+	parts    [4]uint64 // major, minor, patch, revision
+	release  []string  // prerelease labels, original casing
+	metadata string    // build metadata without '+'
+	original string    // exactly as given (trimmed)
+}
+
 // maxPart is the largest numeric part NuGet accepts: parts go through
 // System.Version, whose components are Int32.
 const maxPart = 1<<31 - 1

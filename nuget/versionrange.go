@@ -6,6 +6,12 @@ import (
 	"strings"
 )
 
+// VersionRange is a nuspec dependency range. The zero value means "any version".
+type VersionRange struct {
+	Min, Max                   *Version
+	MinInclusive, MaxInclusive bool
+}
+
 // ParseVersionRange parses a nuspec dependency range as VersionRange.TryParse
 // does, with floating ranges refused:
 //

@@ -8,7 +8,6 @@ import (
 
 	"github.com/feedserver/feedserver/protocol/generic"
 	"github.com/feedserver/feedserver/protocol/httpx"
-	"github.com/feedserver/feedserver/protocol/nugetapi"
 	"github.com/feedserver/feedserver/protocol/v2"
 	"github.com/feedserver/feedserver/protocol/v3"
 )
@@ -28,7 +27,7 @@ const spaceID = "{spaceId:[Ss][Pp][Aa][Cc][Ee][Ss]-[0-9]+}"
 // routes is THE route table of the server, top to bottom. Paths are matched
 // encoded (a %2F in an id stays inside its segment) and a trailing slash is
 // significant: where a client appends one, both spellings are listed.
-func (s *Server) routes(nuget *nugetapi.Handler) *mux.Router {
+func (s *Server) routes() *mux.Router {
 	r := mux.NewRouter().UseEncodedPath().StrictSlash(false)
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(methodNotAllowed)
@@ -48,47 +47,48 @@ func (s *Server) routes(nuget *nugetapi.Handler) *mux.Router {
 	// 1.8.1 its routes' copied prefix matcher clears a method mismatch, and a
 	// wrong method got 404 instead of 405.)
 	//
-	// The service index. Consumption resources (registration, search,
-	// autocomplete) are appended here by their package:
-	//   serviceIndex.Resources = append(serviceIndex.Resources, v3.Resources()...)
-	serviceIndex := nugetapi.ServiceIndex{Resources: nugetapi.PublishResources()}
-	serviceIndex.Resources = append(serviceIndex.Resources, v3.Resources()...)
-	r.Handle("/v3/index.json", serviceIndex).Methods(GET, HEAD)
-
-	// The flat container (PackageBaseAddress/3.0.0).
-	r.HandleFunc("/v3/package/{id}/index.json", nuget.Versions).Methods(GET, HEAD)
-	r.HandleFunc("/v3/package/{id}/{version}/{file}", nuget.Content).Methods(GET, HEAD)
-
-	// Registration (two hives: SemVer1-only and SemVer2), search, autocomplete: protocol/v3.
+	//
+	// Every NuGet read answers its errors through nugetRead (protocol/nugethttp:
+	// a missing or wrong credential is a Basic challenge). All of v3 is
+	// protocol/v3: the service index, the flat container
+	// (PackageBaseAddress/3.0.0), registration (two hives: SemVer1-only and
+	// SemVer2), search and autocomplete.
+	nugetRead := s.nuget.Read
+	r.Handle("/v3/index.json", nugetRead(s.v3.ServiceIndex)).Methods(GET, HEAD)
+	r.Handle("/v3/package/{id}/index.json", nugetRead(s.v3.Versions)).Methods(GET, HEAD)
+	r.Handle("/v3/package/{id}/{version}/{file}", nugetRead(s.v3.Content)).Methods(GET, HEAD)
 	hive := "/v3/{hive:" + v3.HiveSemVer1 + "|" + v3.HiveSemVer2 + "}"
-	r.HandleFunc(hive+"/{id}/index.json", s.v3.RegistrationIndex).Methods(GET, HEAD)
-	r.HandleFunc(hive+"/{id}/page/{lower}/{upper}.json", s.v3.RegistrationPage).Methods(GET, HEAD)
-	r.HandleFunc(hive+"/{id}/{version}.json", s.v3.RegistrationLeaf).Methods(GET, HEAD)
-	r.HandleFunc("/v3/search", s.v3.Search).Methods(GET, HEAD)
-	r.HandleFunc("/v3/autocomplete", s.v3.Autocomplete).Methods(GET, HEAD)
+	r.Handle(hive+"/{id}/index.json", nugetRead(s.v3.RegistrationIndex)).Methods(GET, HEAD)
+	r.Handle(hive+"/{id}/page/{lower}/{upper}.json", nugetRead(s.v3.RegistrationPage)).Methods(GET, HEAD)
+	r.Handle(hive+"/{id}/{version}.json", nugetRead(s.v3.RegistrationLeaf)).Methods(GET, HEAD)
+	r.Handle("/v3/search", nugetRead(s.v3.Search)).Methods(GET, HEAD)
+	r.Handle("/v3/autocomplete", nugetRead(s.v3.Autocomplete)).Methods(GET, HEAD)
 
-	// NuGet push, delete and relist, on three publish bases: nuget.org's
+	// NuGet push, delete and relist (protocol/publish), on three publish bases: nuget.org's
 	// /api/v2/package, Octopus' /nuget/packages and its per-space form. NuGet
 	// clients append "/" to the source URL, so each push path also has a
-	// trailing-slash twin; delete is DELETE {base}/{id}/{version}.
+	// trailing-slash twin; delete is DELETE {base}/{id}/{version}. Their
+	// errors go through nugetPublish (a missing key is nuget.org's ApiKey
+	// challenge, a wrong one a 403).
+	nugetPublish, pub := s.nuget.Publish, s.pub
 	for _, base := range []string{"/api/v2/package", "/nuget/packages", "/" + spaceID + "/nuget/packages"} {
-		push, del, relist := nuget.Push, nuget.Delete, nuget.Relist
+		push, del, relist := httpx.HandlerFunc(pub.Push), httpx.HandlerFunc(pub.Delete), httpx.HandlerFunc(pub.Relist)
 		if base[1] == '{' { // per space: an unknown space is a 404 (protocol/octopus)
 			push, del, relist = s.oct.KnownSpace(push), s.oct.KnownSpace(del), s.oct.KnownSpace(relist)
 		}
-		r.HandleFunc(base, push).Methods(PUT, POST)
-		r.HandleFunc(base+"/", push).Methods(PUT, POST)
-		r.HandleFunc(base+"/{id}/{version}", del).Methods(DELETE)
-		r.HandleFunc(base+"/{id}/{version}", relist).Methods(POST)
+		r.Handle(base, nugetPublish(push)).Methods(PUT, POST)
+		r.Handle(base+"/", nugetPublish(push)).Methods(PUT, POST)
+		r.Handle(base+"/{id}/{version}", nugetPublish(del)).Methods(DELETE)
+		r.Handle(base+"/{id}/{version}", nugetPublish(relist)).Methods(POST)
 	}
 	// nuget delete against a "-Source .../nuget/packages?replace=true" source
 	// resolves "{id}/{version}" against that URL, which drops the query and the
 	// last segment: DELETE /nuget/{id}/{version} (NuGet.Client GetServiceEndpointUrl).
-	r.HandleFunc("/nuget/{id}/{version}", nuget.Delete).Methods(DELETE)
-	r.HandleFunc("/"+spaceID+"/nuget/{id}/{version}", s.oct.KnownSpace(nuget.Delete)).Methods(DELETE)
+	r.Handle("/nuget/{id}/{version}", nugetPublish(pub.Delete)).Methods(DELETE)
+	r.Handle("/"+spaceID+"/nuget/{id}/{version}", nugetPublish(s.oct.KnownSpace(pub.Delete))).Methods(DELETE)
 
 	// NuGet v2 download: GET /api/v2/package/{id}/{version} (NuGet 2.x, v2 feed content links).
-	r.HandleFunc("/api/v2/package/{id}/{version}", nuget.Download).Methods(GET, HEAD)
+	r.Handle("/api/v2/package/{id}/{version}", nugetRead(s.v2.Download)).Methods(GET, HEAD)
 
 	// NuGet v2 OData feed (protocol/v2): the service document with and without
 	// the slash, v2 autocomplete, then everything else below the base
@@ -96,80 +96,84 @@ func (s *Server) routes(nuget *nugetapi.Handler) *mux.Router {
 	// also answers at /nuget/, the URL Octopus users add as a NuGet source.
 	// After the push, delete and download routes above, which win on their paths.
 	for _, base := range []string{"/api/v2", "/nuget"} {
-		r.HandleFunc(base, s.v2.ServiceDocument).Methods(GET, HEAD)
-		r.HandleFunc(base+"/", s.v2.ServiceDocument).Methods(GET, HEAD)
-		r.HandleFunc(base+"/package-ids", s.v2.PackageIDs).Methods(GET, HEAD)
-		r.HandleFunc(base+"/package-versions/{id}", s.v2.PackageVersions).Methods(GET, HEAD)
-		r.HandleFunc(base+"/{"+v2.PathVar+":.+}", s.v2.OData).Methods(GET, HEAD)
+		r.Handle(base, nugetRead(s.v2.ServiceDocument)).Methods(GET, HEAD)
+		r.Handle(base+"/", nugetRead(s.v2.ServiceDocument)).Methods(GET, HEAD)
+		r.Handle(base+"/package-ids", nugetRead(s.v2.PackageIDs)).Methods(GET, HEAD)
+		r.Handle(base+"/package-versions/{id}", nugetRead(s.v2.PackageVersions)).Methods(GET, HEAD)
+		r.Handle(base+"/{"+v2.PathVar+":.+}", nugetRead(s.v2.OData)).Methods(GET, HEAD)
 	}
 
-	// Octopus built-in repository (protocol/octopus). Discovery first: the root
-	// document with and without the slash (api-client / go-octopusdeploy).
-	oct := s.oct
-	r.HandleFunc("/api", oct.Root).Methods(GET, HEAD)
-	r.HandleFunc("/api/", oct.Root).Methods(GET, HEAD)
-	r.HandleFunc("/api/spaces", oct.Spaces).Methods(GET)
-	r.HandleFunc("/api/spaces/all", oct.SpacesAll).Methods(GET)
-	r.HandleFunc("/api/spaces/{spaceId}", oct.Space).Methods(GET)
-	r.HandleFunc("/api/users/me", oct.CurrentUser).Methods(GET)
-	r.HandleFunc("/api/users/{userId}/spaces", oct.UserSpaces).Methods(GET)
-	r.HandleFunc("/api/"+spaceID, oct.SpaceRoot).Methods(GET)
+	// Octopus built-in repository (protocol/octopus), its errors in Octopus'
+	// JSON shape (octopusAPI). Discovery first: the root document with and
+	// without the slash (api-client / go-octopusdeploy).
+	oct, octopusAPI := s.oct, s.oct.Serve
+	r.Handle("/api", octopusAPI(oct.Root)).Methods(GET, HEAD)
+	r.Handle("/api/", octopusAPI(oct.Root)).Methods(GET, HEAD)
+	r.Handle("/api/spaces", octopusAPI(oct.Spaces)).Methods(GET)
+	r.Handle("/api/spaces/all", octopusAPI(oct.SpacesAll)).Methods(GET)
+	r.Handle("/api/spaces/{spaceId}", octopusAPI(oct.Space)).Methods(GET)
+	r.Handle("/api/users/me", octopusAPI(oct.CurrentUser)).Methods(GET)
+	r.Handle("/api/users/{userId}/spaces", octopusAPI(oct.UserSpaces)).Methods(GET)
+	r.Handle("/api/"+spaceID, octopusAPI(oct.SpaceRoot)).Methods(GET)
 	// Every package and feed route twice: /api/... is the default space.
 	for _, base := range []string{"/api", "/api/" + spaceID} {
-		r.HandleFunc(base+"/packages/raw", oct.Upload).Methods(POST)
-		r.HandleFunc(base+"/packages", oct.List).Methods(GET)
-		r.HandleFunc(base+"/packages/notes", oct.Notes).Methods(GET)
-		r.HandleFunc(base+"/packages/bulk", oct.BulkDelete).Methods(DELETE)
-		r.HandleFunc(base+"/packages/{packageId}/{version}/delta-signature", oct.DeltaSignature).Methods(GET)
-		r.HandleFunc(base+"/packages/{packageId}/{baseVersion}/delta", oct.DeltaUpload).Methods(POST)
-		r.HandleFunc(base+"/packages/{id}/raw", oct.Raw).Methods(GET, HEAD)
-		r.HandleFunc(base+"/packages/{id}", oct.Get).Methods(GET)
-		r.HandleFunc(base+"/packages/{id}", oct.Delete).Methods(DELETE)
-		r.HandleFunc(base+"/feeds", oct.Feeds).Methods(GET)
-		r.HandleFunc(base+"/feeds/all", oct.FeedsAll).Methods(GET)
-		r.HandleFunc(base+"/feeds/stats", oct.FeedStats).Methods(GET)
-		r.HandleFunc(base+"/feeds/{feedId}", oct.Feed).Methods(GET)
-		r.HandleFunc(base+"/feeds/{feedId}/packages/versions", oct.Versions).Methods(GET)
-		r.HandleFunc(base+"/feeds/{feedId}/packages/search", oct.SearchFeed).Methods(GET)
+		r.Handle(base+"/packages/raw", octopusAPI(oct.Upload)).Methods(POST)
+		r.Handle(base+"/packages", octopusAPI(oct.List)).Methods(GET)
+		r.Handle(base+"/packages/notes", octopusAPI(oct.Notes)).Methods(GET)
+		r.Handle(base+"/packages/bulk", octopusAPI(oct.BulkDelete)).Methods(DELETE)
+		r.Handle(base+"/packages/{packageId}/{version}/delta-signature", octopusAPI(oct.DeltaSignature)).Methods(GET)
+		r.Handle(base+"/packages/{packageId}/{baseVersion}/delta", octopusAPI(oct.DeltaUpload)).Methods(POST)
+		r.Handle(base+"/packages/{id}/raw", octopusAPI(oct.Raw)).Methods(GET, HEAD)
+		r.Handle(base+"/packages/{id}", octopusAPI(oct.Get)).Methods(GET)
+		r.Handle(base+"/packages/{id}", octopusAPI(oct.Delete)).Methods(DELETE)
+		r.Handle(base+"/feeds", octopusAPI(oct.Feeds)).Methods(GET)
+		r.Handle(base+"/feeds/all", octopusAPI(oct.FeedsAll)).Methods(GET)
+		r.Handle(base+"/feeds/stats", octopusAPI(oct.FeedStats)).Methods(GET)
+		r.Handle(base+"/feeds/{feedId}", octopusAPI(oct.Feed)).Methods(GET)
+		r.Handle(base+"/feeds/{feedId}/packages/versions", octopusAPI(oct.Versions)).Methods(GET)
+		r.Handle(base+"/feeds/{feedId}/packages/search", octopusAPI(oct.SearchFeed)).Methods(GET)
 	}
 
-	// Generic packages (/api/packages/{owner}/generic/...): protocol/generic.
-	// Dot segments in these paths are refused before routing (server.go).
+	// Generic packages (/api/packages/{owner}/generic/...): protocol/generic,
+	// its errors in plain text (genericAPI). Dot segments in these paths are
+	// refused before routing (server.go).
 	gen := generic.New(s.feed.Generic(), generic.Options{
 		Owners: s.opts.Owners, RequireAuthForReads: s.opts.RequireAuthForReads,
 		MaxUploadBytes: s.opts.MaxUploadBytes, Logger: s.log,
 	})
+	genericAPI := gen.Serve
 	const genericPackage = "/api/packages/{owner}/generic/{name}"
-	r.HandleFunc(genericPackage, gen.List).Methods(GET, HEAD)
-	r.HandleFunc(genericPackage+"/{version}", gen.DeleteVersion).Methods(DELETE)
-	r.HandleFunc(genericPackage+"/{version}/{file}", gen.Download).Methods(GET, HEAD)
-	r.HandleFunc(genericPackage+"/{version}/{file}", gen.Upload).Methods(PUT)
-	r.HandleFunc(genericPackage+"/{version}/{file}", gen.DeleteFile).Methods(DELETE)
+	r.Handle(genericPackage, genericAPI(gen.List)).Methods(GET, HEAD)
+	r.Handle(genericPackage+"/{version}", genericAPI(gen.DeleteVersion)).Methods(DELETE)
+	r.Handle(genericPackage+"/{version}/{file}", genericAPI(gen.Download)).Methods(GET, HEAD)
+	r.Handle(genericPackage+"/{version}/{file}", genericAPI(gen.Upload)).Methods(PUT)
+	r.Handle(genericPackage+"/{version}/{file}", genericAPI(gen.DeleteFile)).Methods(DELETE)
 
 	// Admin (protocol/admin): retention and re-index on demand, for an
 	// unrestricted administrator key.
-	r.HandleFunc("/api/admin/retention", s.admin.Retention).Methods(POST)
-	r.HandleFunc("/api/admin/reindex", s.admin.ReindexStart).Methods(POST)
-	r.HandleFunc("/api/admin/reindex", s.admin.ReindexState).Methods(GET)
+	adminAPI := s.admin.Serve
+	r.Handle("/api/admin/retention", adminAPI(s.admin.Retention)).Methods(POST)
+	r.Handle("/api/admin/reindex", adminAPI(s.admin.ReindexStart)).Methods(POST)
+	r.Handle("/api/admin/reindex", adminAPI(s.admin.ReindexState)).Methods(GET)
 
 	// Web page (web): Library → Packages for people. /packages/{id}/{version}
 	// is also the v3 PackageDetailsUriTemplate. The page's actions go to the
 	// client endpoints above; it owns only API-key management and the listing
 	// state of any package kind.
-	wp := s.web
+	wp, page, pageAPI := s.web, s.web.ServePage, s.web.ServeAPI
 	r.HandleFunc("/", wp.Root).Methods(GET, HEAD)
-	r.HandleFunc("/packages", wp.Packages).Methods(GET, HEAD)
-	r.HandleFunc("/packages/generic/{owner}/{name}", wp.Generic).Methods(GET, HEAD)
-	r.HandleFunc("/packages/{id}", wp.Package).Methods(GET, HEAD)
-	r.HandleFunc("/packages/{id}/{version}", wp.Package).Methods(GET, HEAD)
-	r.HandleFunc("/upload", wp.Upload).Methods(GET, HEAD)
-	r.HandleFunc("/examples", wp.Examples).Methods(GET, HEAD)
-	r.HandleFunc("/admin", wp.Admin).Methods(GET, HEAD)
+	r.Handle("/packages", page(wp.Packages)).Methods(GET, HEAD)
+	r.Handle("/packages/generic/{owner}/{name}", page(wp.Generic)).Methods(GET, HEAD)
+	r.Handle("/packages/{id}", page(wp.Package)).Methods(GET, HEAD)
+	r.Handle("/packages/{id}/{version}", page(wp.Package)).Methods(GET, HEAD)
+	r.Handle("/upload", page(wp.Upload)).Methods(GET, HEAD)
+	r.Handle("/examples", page(wp.Examples)).Methods(GET, HEAD)
+	r.Handle("/admin", page(wp.Admin)).Methods(GET, HEAD)
 	r.HandleFunc("/static/{file}", wp.Static).Methods(GET, HEAD)
-	r.HandleFunc("/api/admin/apikeys", wp.ListKeys).Methods(GET)
-	r.HandleFunc("/api/admin/apikeys", wp.CreateKey).Methods(POST)
-	r.HandleFunc("/api/admin/apikeys/{keyId}", wp.RevokeKey).Methods(DELETE)
-	r.HandleFunc("/api/admin/packages/{spaceId}/{kind}/{id}/{version}/listed", wp.SetListed).Methods(PUT)
+	r.Handle("/api/admin/apikeys", pageAPI(wp.ListKeys)).Methods(GET)
+	r.Handle("/api/admin/apikeys", pageAPI(wp.CreateKey)).Methods(POST)
+	r.Handle("/api/admin/apikeys/{keyId}", pageAPI(wp.RevokeKey)).Methods(DELETE)
+	r.Handle("/api/admin/packages/{spaceId}/{kind}/{id}/{version}/listed", pageAPI(wp.SetListed)).Methods(PUT)
 
 	return r
 }

@@ -40,9 +40,9 @@ func TestOctopusSpaceLists(t *testing.T) {
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("%s as %s: %d %s", path, tt.who, resp.StatusCode, body)
 			}
-			var items []struct{ Id string }
+			var items []struct{ ID string }
 			if path == "/api/spaces" {
-				var page struct{ Items []struct{ Id string } }
+				var page struct{ Items []struct{ ID string } }
 				if err := json.Unmarshal(body, &page); err != nil {
 					t.Fatal(err)
 				}
@@ -52,7 +52,7 @@ func TestOctopusSpaceLists(t *testing.T) {
 			}
 			var got []string
 			for _, it := range items {
-				got = append(got, it.Id)
+				got = append(got, it.ID)
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("%s as %s lists %q, want %q", path, tt.who, got, tt.want)

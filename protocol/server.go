@@ -19,8 +19,9 @@ import (
 	"github.com/feedserver/feedserver/protocol/admin"
 	"github.com/feedserver/feedserver/protocol/generic"
 	"github.com/feedserver/feedserver/protocol/httpx"
-	"github.com/feedserver/feedserver/protocol/nugetapi"
+	"github.com/feedserver/feedserver/protocol/nugethttp"
 	"github.com/feedserver/feedserver/protocol/octopus"
+	"github.com/feedserver/feedserver/protocol/publish"
 	"github.com/feedserver/feedserver/protocol/v2"
 	"github.com/feedserver/feedserver/protocol/v3"
 	"github.com/feedserver/feedserver/web"
@@ -59,7 +60,15 @@ type Options struct {
 	// Retention is the configured retention policy POST /api/admin/retention
 	// applies (protocol/admin); the zero policy deletes nothing.
 	Retention feed.RetentionPolicy
+	// CacheBytes bounds the rendered documents the protocols keep, together:
+	// four fifths for v3's registrations and search answers, a fifth for
+	// the flat container's index.json. 0 means DefaultCacheBytes; negative
+	// keeps none. cmd sets it from the memory budget.
+	CacheBytes int64
 }
+
+// DefaultCacheBytes is Options.CacheBytes when it is 0.
+const DefaultCacheBytes = v3.DefaultCacheBytes + v3.DefaultFlatCacheBytes
 
 // ReadyCheck is one service /readyz checks.
 type ReadyCheck struct {
@@ -77,12 +86,21 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	handler http.Handler
-	v2      *v2.Handler      // NuGet v2 OData feed
-	v3      *v3.Handler      // NuGet v3 registration, search, autocomplete
-	oct     *octopus.Handler // Octopus built-in repository API
-	admin   *admin.Handler   // retention and re-index on demand
-	web     *web.Handler     // the web page for people (Library → Packages)
-	router  *mux.Router      // the route table (routes.go)
+	nuget   *nugethttp.Family // what the NuGet family shares: its error adapters, read check, package serving
+	pub     *publish.Handler  // NuGet push, delete, relist
+	v2      *v2.Handler       // NuGet v2: the OData feed and the download URL
+	v3      *v3.Handler       // NuGet v3: service index, flat container, registration, search, autocomplete
+	oct     *octopus.Handler  // Octopus built-in repository API
+	admin   *admin.Handler    // retention and re-index on demand
+	web     *web.Handler      // the web page for people (Library → Packages)
+	router  *mux.Router       // the route table (routes.go)
+}
+
+// CachedBytes is what the caches of rendered documents and of version lists
+// take together, as they count them: what Options.CacheBytes and the feed's
+// VersionsCacheBytes bound.
+func (s *Server) CachedBytes() int64 {
+	return s.v3.CachedBytes() + s.feed.CachedBytes()
 }
 
 // New builds the routes and the middleware stack over a feed.
@@ -101,17 +119,25 @@ func New(f *feed.Feed, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{feed: f, opts: opts, log: opts.Logger}
-	nuget, err := nugetapi.New(f, nugetapi.Options{
-		MaxUploadBytes:      opts.MaxUploadBytes,
-		DeleteMode:          opts.DeleteMode,
-		RequireAuthForReads: opts.RequireAuthForReads,
-		Logger:              opts.Logger,
-	})
-	if err != nil {
+	cacheBytes := opts.CacheBytes
+	if cacheBytes == 0 {
+		cacheBytes = DefaultCacheBytes
+	}
+	flatBytes, v3Bytes := int64(-1), int64(-1) // no caches
+	if cacheBytes > 0 {
+		flatBytes = max(cacheBytes/5, 1) // 0 would mean the handler's default
+		v3Bytes = max(cacheBytes-flatBytes, 1)
+	}
+	s.nuget = nugethttp.New(f, nugethttp.Options{RequireAuthForReads: opts.RequireAuthForReads, Logger: opts.Logger})
+	if s.pub, err = publish.New(f, s.nuget, publish.Options{
+		MaxUploadBytes: opts.MaxUploadBytes,
+		DeleteMode:     opts.DeleteMode,
+		Logger:         opts.Logger,
+	}); err != nil {
 		return nil, err
 	}
-	s.v3 = v3.New(f, nuget, v3.Options{Logger: opts.Logger})
-	if s.v2, err = v2.New(f, nuget, v2.Options{Logger: opts.Logger}); err != nil {
+	s.v3 = v3.New(f, s.nuget, v3.Options{Logger: opts.Logger, CacheBytes: v3Bytes, FlatCacheBytes: flatBytes})
+	if s.v2, err = v2.New(f, s.nuget, v2.Options{Logger: opts.Logger}); err != nil {
 		return nil, err
 	}
 	if s.oct, err = octopus.New(f, octopus.Options{
@@ -130,7 +156,7 @@ func New(f *feed.Feed, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.admin = admin.New(f, admin.Options{Retention: opts.Retention, Logger: opts.Logger})
-	s.router = s.routes(nuget)
+	s.router = s.routes()
 
 	// Outermost first: request id and state, access log and metrics (they
 	// see the final status, panics included), panic recovery, authentication.

@@ -21,7 +21,7 @@ import (
 // header, which a cross-site form cannot send anyway.
 
 // errNoKeyStore is a key endpoint on a server without a key database.
-var errNoKeyStore = errors.New("this server has no API key store")
+var errNoKeyStore = httpx.NewError(httpx.Unavailable, "this server has no API key store")
 
 // apiError is the body of every error of these endpoints: Octopus' shape, so
 // the page's script reads one shape for uploads and administration alike.
@@ -30,56 +30,25 @@ type apiError struct {
 	Errors       []string `json:"Errors"`
 }
 
-// apiStatus is the one error table of the JSON endpoints.
-func apiStatus(err error) (int, string) {
-	var missing *auth.MissingPermissionError
-	switch {
-	case errors.Is(err, auth.ErrUnauthenticated):
-		return http.StatusUnauthorized, "An administrator API key is required (X-NuGet-ApiKey or X-Octopus-ApiKey)."
-	case errors.Is(err, auth.ErrInvalidKey):
-		return http.StatusUnauthorized, "The API key is not valid: it is unknown, revoked or expired."
-	case errors.As(err, &missing):
-		return http.StatusForbidden, missing.Error()
-	case errors.Is(err, auth.ErrForbidden), errors.Is(err, feed.ErrForbidden):
-		return http.StatusForbidden, err.Error()
-	case errors.Is(err, auth.ErrNotFound), errors.Is(err, feed.ErrNotFound):
-		return http.StatusNotFound, err.Error()
-	case errors.Is(err, auth.ErrExists):
-		return http.StatusConflict, err.Error()
-	case errors.Is(err, errBadRequest), errors.Is(err, feed.ErrInvalid), errors.Is(err, auth.ErrInvalidSpec):
-		// A key's description says what is wrong with it: the name, role,
-		// expiry, a space that does not exist or an owner name.
-		return http.StatusBadRequest, err.Error()
-	case errors.Is(err, feed.ErrUnavailable), errors.Is(err, auth.ErrUnavailable):
-		return http.StatusServiceUnavailable, "The feed's database is unavailable; try again shortly."
-	case errors.Is(err, errNoKeyStore):
-		return http.StatusServiceUnavailable, err.Error()
-	case errors.Is(err, feed.ErrStoreUnavailable):
-		return http.StatusServiceUnavailable, "The package store is unavailable; try again later."
+// apiMessage is the one table of wording of the JSON endpoints: the text of
+// a failure of class f.Class, whose status is the class's; what it does not
+// word, every family words alike (httpx.Failure.Text: a key's description
+// says what is wrong with it, errNoKeyStore says it as is).
+func apiMessage(f *httpx.Failure) string {
+	switch f.Class {
+	case httpx.Unauthenticated:
+		return "An administrator API key is required (X-NuGet-ApiKey or X-Octopus-ApiKey)."
+	case httpx.InvalidKey:
+		return "The API key is not valid: it is unknown, revoked or expired."
+	case httpx.NotFound:
+		return f.Err.Error()
 	}
-	return http.StatusInternalServerError, "Internal server error."
+	return f.Text()
 }
 
-func (h *Handler) apiFail(w http.ResponseWriter, r *http.Request, err error) {
-	httpx.SetError(r.Context(), err)
-	code, msg := apiStatus(httpx.Quiet(err))
-	if code == http.StatusInternalServerError {
-		h.log.Error("web: admin request failed", "id", httpx.RequestID(r.Context()), "err", err)
-		msg += " Request id " + httpx.RequestID(r.Context()) + "."
-	}
-	writeJSON(w, code, apiError{ErrorMessage: msg, Errors: []string{}})
-}
-
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	body, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		code, body = http.StatusInternalServerError, []byte(`{"ErrorMessage":"Internal server error.","Errors":[]}`)
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(code)
-	_, _ = w.Write(append(body, '\n'))
+// writeAPIError answers a failure with the Octopus error body.
+func writeAPIError(w http.ResponseWriter, r *http.Request, f *httpx.Failure) {
+	_ = httpx.WriteJSON(w, r, f.Status, apiError{ErrorMessage: apiMessage(f), Errors: []string{}})
 }
 
 // admin checks an administrator request. (Cross-site state changes never get
@@ -115,26 +84,23 @@ func nonNil(s []string) []string {
 }
 
 // ListKeys serves GET /api/admin/apikeys: every key, revoked ones included.
-func (h *Handler) ListKeys(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ListKeys(w http.ResponseWriter, r *http.Request) error {
 	if err := h.admin(r); err != nil {
-		h.apiFail(w, r, err)
-		return
+		return err
 	}
 	if h.opts.Keys == nil {
-		h.apiFail(w, r, errNoKeyStore)
-		return
+		return errNoKeyStore
 	}
 	keys, err := h.opts.Keys.List(r.Context())
 	if err != nil {
-		h.apiFail(w, r, err)
-		return
+		return err
 	}
 	now := time.Now()
 	out := make([]keyJSON, 0, len(keys))
 	for _, k := range keys {
 		out = append(out, toKeyJSON(k, now))
 	}
-	writeJSON(w, http.StatusOK, out)
+	return httpx.WriteJSON(w, r, http.StatusOK, out)
 }
 
 // createKeyRequest is the body of POST /api/admin/apikeys.
@@ -156,58 +122,50 @@ type createKeyResponse struct {
 const maxJSONBody = 64 << 10
 
 // CreateKey serves POST /api/admin/apikeys: 201 with the key, shown once.
-func (h *Handler) CreateKey(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) CreateKey(w http.ResponseWriter, r *http.Request) error {
 	if err := h.admin(r); err != nil {
-		h.apiFail(w, r, err)
-		return
+		return err
 	}
 	if h.opts.Keys == nil {
-		h.apiFail(w, r, errNoKeyStore)
-		return
+		return errNoKeyStore
 	}
 	var req createKeyRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		h.apiFail(w, r, err)
-		return
+		return err
 	}
 	role, err := auth.ParseRole(req.Role)
 	if err != nil {
-		h.apiFail(w, r, fmt.Errorf("%w: %v", errBadRequest, err))
-		return
+		return fmt.Errorf("%w: %v", errBadRequest, err)
 	}
 	key, info, err := h.opts.Keys.Create(r.Context(), auth.KeySpec{
 		Name: req.Name, Role: role, Spaces: req.Spaces, Owners: req.Owners, Expires: req.Expires})
 	if err != nil {
-		h.apiFail(w, r, err)
-		return
+		return err
 	}
 	h.log.Info("api key created", "key_id", info.ID, "name", info.Name, "role", info.Role,
 		"by", httpx.Principal(r.Context()).String())
-	writeJSON(w, http.StatusCreated, createKeyResponse{Key: key, keyJSON: toKeyJSON(info, time.Now())})
+	return httpx.WriteJSON(w, r, http.StatusCreated, createKeyResponse{Key: key, keyJSON: toKeyJSON(info, time.Now())})
 }
 
 // RevokeKey serves DELETE /api/admin/apikeys/{id}: 204. Only an id is taken,
 // never a name or a key: the path reaches the access log.
-func (h *Handler) RevokeKey(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) RevokeKey(w http.ResponseWriter, r *http.Request) error {
 	if err := h.admin(r); err != nil {
-		h.apiFail(w, r, err)
-		return
+		return err
 	}
 	if h.opts.Keys == nil {
-		h.apiFail(w, r, errNoKeyStore)
-		return
+		return errNoKeyStore
 	}
 	id := httpx.Var(r, "keyId")
 	if !strings.HasPrefix(strings.ToLower(id), "apikeys-") {
-		h.apiFail(w, r, fmt.Errorf("%w: revoke a key by its id (apikeys-…)", errBadRequest))
-		return
+		return fmt.Errorf("%w: revoke a key by its id (apikeys-…)", errBadRequest)
 	}
 	if err := h.opts.Keys.Revoke(r.Context(), id); err != nil {
-		h.apiFail(w, r, err)
-		return
+		return err
 	}
 	h.log.Info("api key revoked", "key_id", id, "by", httpx.Principal(r.Context()).String())
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // listedRequest is the body of PUT .../listed.
@@ -218,34 +176,29 @@ type listedRequest struct {
 // SetListed serves PUT /api/admin/packages/{spaceId}/{kind}/{id}/{version}/listed
 // with {"listed": bool}: unlist or relist a version of any kind (NuGet's
 // relist covers only NuGet packages, and its DELETE may be set to delete).
-func (h *Handler) SetListed(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) SetListed(w http.ResponseWriter, r *http.Request) error {
 	space := feed.CanonicalSpace(httpx.Var(r, "spaceId"))
 	if err := httpx.Require(r.Context(), h.policy, auth.BuiltInFeedAdminister, auth.Target{Space: space}); err != nil {
-		h.apiFail(w, r, err)
-		return
+		return err
 	}
 	kind := index.Kind(httpx.Var(r, "kind"))
 	if kind != index.KindNuGet && kind != index.KindRaw {
-		h.apiFail(w, r, fmt.Errorf("%w: kind must be nuget or raw", errBadRequest))
-		return
+		return fmt.Errorf("%w: kind must be nuget or raw", errBadRequest)
 	}
 	var req listedRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		h.apiFail(w, r, err)
-		return
+		return err
 	}
 	if req.Listed == nil {
-		h.apiFail(w, r, fmt.Errorf("%w: the body must be {\"listed\": true|false}", errBadRequest))
-		return
+		return fmt.Errorf("%w: the body must be {\"listed\": true|false}", errBadRequest)
 	}
 	e, err := h.feed.SetListed(r.Context(), space, kind, httpx.Var(r, "id"), httpx.Var(r, "version"), *req.Listed)
 	if err != nil {
-		h.apiFail(w, r, err)
-		return
+		return err
 	}
 	h.log.Info("package listing changed", "id", e.ID, "version", e.Version.Original(), "space", space,
 		"listed", e.Listed, "by", httpx.Principal(r.Context()).String())
-	writeJSON(w, http.StatusOK, map[string]any{"id": string(e.ID), "version": e.Version.Full(), "listed": e.Listed})
+	return httpx.WriteJSON(w, r, http.StatusOK, map[string]any{"id": string(e.ID), "version": e.Version.Full(), "listed": e.Listed})
 }
 
 // decodeJSON reads a bounded JSON body into v; mistakes are errBadRequest.

@@ -68,7 +68,7 @@ func BenchmarkPackagesPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	handler := httpx.Begin(nil)(http.HandlerFunc(h.Packages))
+	handler := httpx.Begin(nil)(h.ServePage(h.Packages))
 	for _, bc := range []struct{ name, target string }{
 		{"first page", "/packages"},
 		{"search", "/packages?q=json"},

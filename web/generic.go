@@ -38,31 +38,26 @@ type genericView struct {
 
 // Generic serves GET /packages/generic/{owner}/{name}: every version of a
 // generic package with its files, download links and commands.
-func (h *Handler) Generic(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Generic(w http.ResponseWriter, r *http.Request) error {
 	// As the generic API: the permission first, then the path, then whether
 	// the key reaches the owner.
 	if err := h.requireRead(r, auth.Target{}); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	owner, err := auth.NormalizeOwner(httpx.Var(r, "owner"))
 	if err != nil {
-		h.fail(w, r, fmt.Errorf("%w: %w", errBadRequest, err))
-		return
+		return fmt.Errorf("%w: %w", errBadRequest, err)
 	}
 	if err := h.requireRead(r, auth.Target{Owner: owner}); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	name := httpx.Var(r, "name")
 	vs, err := h.feed.Generic().Versions(r.Context(), owner, name)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if len(vs) == 0 {
-		h.fail(w, r, fmt.Errorf("%w: generic package %s/%s", feed.ErrNotFound, owner, name))
-		return
+		return fmt.Errorf("%w: generic package %s/%s", feed.ErrNotFound, owner, name)
 	}
 	base := httpx.PublicURL(r)
 	view := genericView{Owner: owner, Name: vs[0].Files[0].Name}
@@ -93,4 +88,5 @@ func (h *Handler) Generic(w http.ResponseWriter, r *http.Request) {
 		{ID: "download", Label: "Download", Text: "curl -fL -o '" + latest.Files[0].Name + "' '" + latest.Files[0].URL + "'"},
 	}
 	h.render(w, r, http.StatusOK, "generic", page{Title: owner + "/" + view.Name, Nav: "packages", Data: view})
+	return nil
 }

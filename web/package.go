@@ -95,13 +95,12 @@ type packageView struct {
 // PackageDetailsUriTemplate): versions, metadata, how to consume it. The
 // space and kind come from ?space= and ?kind=; by default Spaces-1, NuGet
 // first, then archives.
-func (h *Handler) Package(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Package(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	id, version := httpx.Var(r, "id"), httpx.Var(r, "version")
 	space := feed.CanonicalSpace(r.URL.Query().Get("space"))
 	if err := h.requireRead(r, auth.Target{Space: space}); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	kinds := []index.Kind{index.KindNuGet, index.KindRaw}
 	switch strings.ToLower(r.URL.Query().Get("kind")) {
@@ -114,8 +113,7 @@ func (h *Handler) Package(w http.ResponseWriter, r *http.Request) {
 	for _, k := range kinds {
 		es, err := h.feed.Versions(ctx, space, k, id)
 		if err != nil {
-			h.fail(w, r, err)
-			return
+			return err
 		}
 		if len(es) > 0 {
 			entries = es
@@ -123,17 +121,16 @@ func (h *Handler) Package(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(entries) == 0 {
-		h.fail(w, r, fmt.Errorf("%w: package %s in %s", feed.ErrNotFound, id, space))
-		return
+		return fmt.Errorf("%w: package %s in %s", feed.ErrNotFound, id, space)
 	}
 	current, ok := pickVersion(entries, version)
 	if !ok {
-		h.fail(w, r, fmt.Errorf("%w: version %s of %s", feed.ErrNotFound, version, id))
-		return
+		return fmt.Errorf("%w: version %s of %s", feed.ErrNotFound, version, id)
 	}
 	view := h.packageView(ctx, httpx.PublicURL(r), entries, current)
 	title := view.ID + " " + view.Version
 	h.render(w, r, http.StatusOK, "package", page{Title: title, Nav: "packages", Data: view})
+	return nil
 }
 
 // pickVersion finds the version asked for, or without one the latest listed
@@ -315,13 +312,13 @@ func (h *Handler) actions(e index.Entry, afterDelete string) []action {
 	var acts []action
 	if e.Kind == index.KindNuGet {
 		del := octopusDelete
-		if h.opts.DeleteMode == DeleteRemoves {
+		if h.opts.DeleteMode == deleteRemoves {
 			del.URL, del.Header = nugetPath, "X-NuGet-ApiKey" // nuget delete
 		}
 		switch {
 		case !e.Listed:
 			acts = append(acts, action{Label: "Relist", Method: http.MethodPost, URL: nugetPath, Header: "X-NuGet-ApiKey"})
-		case h.opts.DeleteMode == DeleteUnlists:
+		case h.opts.DeleteMode == deleteUnlists:
 			acts = append(acts, action{Label: "Unlist", Method: http.MethodDelete, URL: nugetPath, Header: "X-NuGet-ApiKey"})
 		default:
 			acts = append(acts, listed(false))

@@ -142,29 +142,27 @@ type listView struct {
 // package, one limited to owners only those owners' generic packages; a
 // filter naming a space or owner outside the key's scope is a 403, as
 // /api/{spaceId}/packages is.
-func (h *Handler) Packages(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Packages(w http.ResponseWriter, r *http.Request) error {
 	q := parseListQuery(r.URL.Query())
 	for _, t := range []auth.Target{{}, {Space: q.Space}, {Owner: q.Owner}} {
 		if err := h.requireRead(r, t); err != nil {
-			h.fail(w, r, err)
-			return
+			return err
 		}
 	}
 	scope, err := h.readScope(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	view, err := h.list(r, q, scope)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	title := "Packages"
 	if q.Q != "" {
 		title = "Packages matching " + q.Q
 	}
 	h.render(w, r, http.StatusOK, "packages", page{Title: title, Nav: "packages", Data: view})
+	return nil
 }
 
 // listSource is one part of the list: the search hits of one space (or of

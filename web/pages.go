@@ -14,13 +14,13 @@ type uploadView struct {
 
 // Upload serves GET /upload: the Upload Package form. The file goes to the
 // Octopus raw upload endpoint (any archive, .nupkg included) from app.js.
-func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) error {
 	if err := h.requireRead(r, auth.Target{}); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.render(w, r, http.StatusOK, "upload", page{Title: "Upload package", Nav: "upload",
 		Data: uploadView{Spaces: h.spaces(r)}})
+	return nil
 }
 
 // example is one push recipe with the commands for this server.
@@ -78,14 +78,14 @@ func examples(base string) []example {
 }
 
 // Examples serves GET /examples: Show examples.
-func (h *Handler) Examples(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Examples(w http.ResponseWriter, r *http.Request) error {
 	if err := h.requireRead(r, auth.Target{}); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	base := httpx.PublicURL(r)
 	h.render(w, r, http.StatusOK, "examples", page{Title: "Push examples", Nav: "examples",
 		Data: examplesView{Base: base, Examples: examples(base)}})
+	return nil
 }
 
 // adminView is the data of the administration page.
@@ -96,13 +96,13 @@ type adminView struct {
 
 // Admin serves GET /admin: re-index, retention and API keys. Everything on
 // it acts through the admin API with the key typed into the page.
-func (h *Handler) Admin(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Admin(w http.ResponseWriter, r *http.Request) error {
 	if err := h.requireRead(r, auth.Target{}); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.render(w, r, http.StatusOK, "admin", page{Title: "Administer", Nav: "admin", Data: adminView{
 		Spaces: h.spaces(r),
 		Roles:  []auth.Role{auth.RolePublisher, auth.RoleReader, auth.RoleAdministrator},
 	}})
+	return nil
 }

@@ -31,8 +31,8 @@ var staticFS embed.FS
 
 // DeleteMode values, as protocol.Options.DeleteMode: what a NuGet DELETE does.
 const (
-	DeleteRemoves = "delete"
-	DeleteUnlists = "unlist"
+	deleteRemoves = "delete"
+	deleteUnlists = "unlist"
 )
 
 // Options configures a Handler.
@@ -66,6 +66,9 @@ type Handler struct {
 	pages  map[string]*template.Template
 	assets map[string]asset // by file name under static/
 	bufs   sync.Pool        // *bytes.Buffer for rendering
+	// The errors of the pages (an HTML error page) and of the JSON
+	// endpoints (the Octopus error body), each through one table.
+	pageErrors, apiErrors httpx.Family
 }
 
 // asset is one embedded static file with its content-derived version.
@@ -82,8 +85,8 @@ func New(f *feed.Feed, opts Options) (*Handler, error) {
 	}
 	switch opts.DeleteMode {
 	case "":
-		opts.DeleteMode = DeleteRemoves
-	case DeleteRemoves, DeleteUnlists:
+		opts.DeleteMode = deleteRemoves
+	case deleteRemoves, deleteUnlists:
 	default:
 		return nil, fmt.Errorf("web: unknown delete mode %q", opts.DeleteMode)
 	}
@@ -97,6 +100,8 @@ func New(f *feed.Feed, opts Options) (*Handler, error) {
 		log: opts.Logger, pages: map[string]*template.Template{},
 		assets: map[string]asset{}}
 	h.bufs.New = func() any { return new(bytes.Buffer) }
+	h.pageErrors = httpx.Family{Name: "web: page", Log: opts.Logger, Write: h.writePageError}
+	h.apiErrors = httpx.Family{Name: "web: admin", Log: opts.Logger, Write: writeAPIError}
 	if err := h.loadAssets(); err != nil {
 		return nil, err
 	}
@@ -222,46 +227,44 @@ type errorView struct {
 	Message string
 }
 
-// fail renders the error page for err through the one error table below.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	httpx.SetError(r.Context(), err)
-	code, msg := pageStatus(httpx.Quiet(err))
-	if code == http.StatusInternalServerError {
-		h.log.Error("web: page failed", "id", httpx.RequestID(r.Context()), "err", err)
-		msg += " (request " + httpx.RequestID(r.Context()) + ")"
+// ServePage adapts a page handler to the route table: its errors are
+// answered with the error page (pageMessage).
+func (h *Handler) ServePage(f httpx.HandlerFunc) http.Handler { return h.pageErrors.Serve(f) }
+
+// ServeAPI adapts a handler of the JSON endpoints to the route table: its
+// errors are answered with the Octopus error body (apiMessage).
+func (h *Handler) ServeAPI(f httpx.HandlerFunc) http.Handler { return h.apiErrors.Serve(f) }
+
+// errBadRequest marks a client mistake in a page's query or path, or in a
+// JSON endpoint's body.
+var errBadRequest = httpx.NewError(httpx.Invalid, "bad request")
+
+// pageMessage is the pages' one table of wording: the text of the error page
+// of a failure of class f.Class, whose status is the class's. A client
+// mistake is never a 500.
+func pageMessage(f *httpx.Failure) string {
+	switch f.Class {
+	case httpx.Unauthenticated, httpx.InvalidKey:
+		return "This feed needs an API key: enter it as the password (any user name)."
+	case httpx.Forbidden:
+		return "Your API key may not see this."
+	case httpx.NotFound:
+		return "There is no such package or version on this feed."
+	case httpx.Internal:
+		return "Something went wrong on the server. (request " + f.RequestID + ")"
 	}
-	if code == http.StatusUnauthorized {
+	return f.Text()
+}
+
+// writePageError renders the error page of a failure.
+func (h *Handler) writePageError(w http.ResponseWriter, r *http.Request, f *httpx.Failure) {
+	if f.Status == http.StatusUnauthorized {
 		// Browsers ask for Basic credentials only after this challenge; the
 		// key goes in the password field (any user name).
 		w.Header().Set("WWW-Authenticate", `Basic realm="feedserver", charset="UTF-8"`)
 	}
-	h.render(w, r, code, "error", page{Title: http.StatusText(code), Data: errorView{
-		Status: code, Heading: http.StatusText(code), Message: msg}})
-}
-
-// errBadRequest marks a client mistake in a page's query or path.
-var errBadRequest = errors.New("bad request")
-
-// pageStatus is the web family's one error table: status and text for an
-// error from feed, auth or this package. A client mistake is never a 500.
-func pageStatus(err error) (int, string) {
-	switch {
-	case errors.Is(err, feed.ErrUnavailable), errors.Is(err, auth.ErrUnavailable):
-		return http.StatusServiceUnavailable, "The feed's database is unavailable; try again shortly."
-	case errors.Is(err, auth.ErrUnauthenticated), errors.Is(err, auth.ErrInvalidKey):
-		return http.StatusUnauthorized, "This feed needs an API key: enter it as the password (any user name)."
-	case errors.Is(err, auth.ErrForbidden), errors.Is(err, feed.ErrForbidden):
-		return http.StatusForbidden, "Your API key may not see this."
-	case errors.Is(err, feed.ErrNotFound), errors.Is(err, auth.ErrNotFound):
-		return http.StatusNotFound, "There is no such package or version on this feed."
-	case errors.Is(err, errBadRequest), errors.Is(err, feed.ErrInvalid):
-		return http.StatusBadRequest, err.Error()
-	case errors.Is(err, auth.ErrExists), errors.Is(err, feed.ErrExists):
-		return http.StatusConflict, err.Error()
-	case errors.Is(err, feed.ErrStoreUnavailable):
-		return http.StatusServiceUnavailable, "The package store is unavailable; try again later."
-	}
-	return http.StatusInternalServerError, "Something went wrong on the server."
+	h.render(w, r, f.Status, "error", page{Title: http.StatusText(f.Status), Data: errorView{
+		Status: f.Status, Heading: http.StatusText(f.Status), Message: pageMessage(f)}})
 }
 
 // requireRead checks that the request may read t (auth decides; with no

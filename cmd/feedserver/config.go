@@ -40,6 +40,8 @@ type config struct {
 	// UploadIdle is the window in which a request body must bring 64 KiB
 	// (or end) before the request fails; 0 means no limit.
 	UploadIdle time.Duration
+	// Memory is the memory budget split (memory.go).
+	Memory budget
 	// getenv is the environment the configuration was read from; an S3
 	// store reads the AWS variables from it when it opens.
 	getenv func(string) string
@@ -54,7 +56,7 @@ var settings = []setting{
 	{"listen", "FEEDSERVER_LISTEN", "127.0.0.1:5000", "address to listen on"},
 	{"data", "FEEDSERVER_DATA", "data", "data folder: packages, catalogue, search index, keys"},
 	{"database", "FEEDSERVER_DATABASE", "", "catalogue, keys, spaces and owners: empty for SQLite files in the data folder, or PostgreSQL as postgres://user:password@host:port/database (or key=value pairs)"},
-	{"storage", "FEEDSERVER_STORAGE", "", "where the packages are: a folder, or s3://BUCKET/PREFIX (README: Running on S3); default: the data folder's packages/"},
+	{"storage", "FEEDSERVER_STORAGE", "", "where the packages are: a folder, or s3://BUCKET/PREFIX (README: Running on PostgreSQL and S3); default: the data folder's packages/"},
 	{"public-url", "FEEDSERVER_PUBLIC_URL", "", "base URL clients use (behind a reverse proxy); default: from each request"},
 	{"admin-api-key", "FEEDSERVER_ADMIN_API_KEY", "", "administrator API key to create on the first start instead of a generated one"},
 	{"max-upload", "FEEDSERVER_MAX_UPLOAD", "0", "largest accepted upload, e.g. 500MiB; 0 means no limit"},
@@ -71,6 +73,7 @@ var settings = []setting{
 	{"retention-generic-max-age-days", "FEEDSERVER_RETENTION_GENERIC_MAX_AGE_DAYS", "0", "retention: delete generic package versions that got no file for D days; 0 means no limit"},
 	{"retention-file", "FEEDSERVER_RETENTION_FILE", "", "retention: JSON file of per-space rules (README, Retention)"},
 	{"retention-interval", "FEEDSERVER_RETENTION_INTERVAL", "0", "run retention every interval, e.g. 24h, the first time after the start-up re-index; 0 means never"},
+	{"memory", "FEEDSERVER_MEMORY", "96MiB", "memory budget, e.g. 256MiB: a quarter of it bounds the caches together, and all of it is Go's soft memory limit (GOMEMLIMIT wins); the process takes more for the executable, SQLite and the search index (docs/performance.md)"},
 	{"upload-idle-timeout", "FEEDSERVER_UPLOAD_IDLE_TIMEOUT", "60s", "fail an upload that brings less than 64 KiB in this long (a stalled or trickling client; steady uploads are never cut off); 0 means never"},
 }
 
@@ -108,6 +111,13 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	var err error
 	if c.MaxUpload, err = parseSize(*values["max-upload"]); err != nil {
 		return config{}, nil, fmt.Errorf("max-upload: %w", err)
+	}
+	memory, err := parseSize(*values["memory"])
+	if err != nil {
+		return config{}, nil, fmt.Errorf("memory: %w", err)
+	}
+	if c.Memory, err = budgetFor(memory); err != nil {
+		return config{}, nil, err
 	}
 	if c.Reindex, err = parseSwitch(*values["reindex"]); err != nil {
 		return config{}, nil, fmt.Errorf("reindex: %w", err)

@@ -14,7 +14,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -39,7 +38,9 @@ const commands = `usage: feedserver [flags]                 serve (the default)
        feedserver space create --name N   (prints the new space id)
        feedserver space list
        feedserver owner create NAME       (a generic-package owner; an administrator's first push also creates one)
-       feedserver owner list`
+       feedserver owner list
+       feedserver migrate [--to-database postgres://...] [--to-storage s3://BUCKET/PREFIX] [flags]
+                                          copy the feed into PostgreSQL and/or S3, verify the copy and exit`
 
 const usage = commands + "\nFlags (also environment variables) are listed by: feedserver -h"
 
@@ -87,6 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return spaceCmd(ctx, args, getenv, stdout, stderr)
 	case "owner":
 		return ownerCmd(ctx, args, getenv, stdout, stderr) // cmd/feedserver/owner.go
+	case "migrate":
+		return migrateCmd(ctx, args, getenv, stdout, stderr) // cmd/feedserver/migrate.go
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -108,6 +111,7 @@ type app struct {
 	pings   []func(context.Context) error // the database pools /readyz checks
 	keys    *auth.Keys
 	spaces  *auth.Spaces
+	owners  *auth.Owners // opened by the sub-commands that need it (migrate)
 	feed    *feed.Feed
 	cluster *cluster.Cluster // the replicas sharing the database (replicas.go); nil on SQLite
 }
@@ -160,6 +164,7 @@ func open(ctx context.Context, cfg config, log *slog.Logger, command string) (*a
 	changes, group := a.sharing(command)
 	if a.feed, err = feed.New(a.store, a.catalog, a.search, feed.Options{
 		Logger: log, MaxPackageSize: cfg.MaxUpload, Registerer: a.reg, Changes: changes, Cluster: group,
+		VersionsCacheBytes: cfg.Memory.versions,
 	}); err != nil {
 		return nil, err
 	}
@@ -255,9 +260,6 @@ func keysApp(ctx context.Context, cmd string, serverArgs []string, getenv func(s
 	return a, nil
 }
 
-// serveGCPercent is the server's garbage-collection target unless GOGC is set.
-const serveGCPercent = 200
-
 // serveProcsPerCPU is how many Go Ps the server runs per CPU unless
 // GOMAXPROCS is set. A push spends most of its time in fsync, and a goroutine
 // in a system call keeps its P: with one P per CPU, the other requests wait
@@ -283,12 +285,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	if getenv("GOGC") == "" {
-		// The live heap is small (tens of MiB) and request garbage is the
-		// collector's work: twice Go's default target halves that work for
-		// a few MiB more. GOGC set in the environment wins.
-		debug.SetGCPercent(serveGCPercent)
-	}
+	setMemory(cfg.Memory, getenv)
 	procs := serveProcs(getenv)
 	logBuf := newLogBuffer(stderr)
 	defer logBuf.Flush()
@@ -333,6 +330,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Ready:               ready.Load,
 		ReadyChecks:         append(a.checks, protocol.ReadyCheck{Name: "database", Check: a.pingDatabase}),
 		Retention:           cfg.Retention,
+		CacheBytes:          cfg.Memory.documents,
 	})
 	if err != nil {
 		return err

@@ -18,10 +18,14 @@ import (
 	"github.com/feedserver/feedserver/protocol/protocoltest"
 )
 
-// pg is this test binary's PostgreSQL cluster, started on first use.
-var pg = testsvc.NewPostgres()
+// pg and vgw are this test binary's PostgreSQL cluster and S3 gateway,
+// started on first use.
+var (
+	pg  = testsvc.NewPostgres()
+	vgw = testsvc.NewVersitygw()
+)
 
-func TestMain(m *testing.M) { os.Exit(testsvc.Run(m, pg, gateway)) }
+func TestMain(m *testing.M) { os.Exit(testsvc.Run(m, pg, vgw)) }
 
 const testAdminKey = "API-POSTGRESFAULTTEST0000000000001"
 
@@ -35,11 +39,13 @@ type server struct {
 // ends, and waits until /readyz answers 200.
 func startServer(t *testing.T, dir, dsn string) *server {
 	t.Helper()
-	return startServerWith(t, dir, dsn, nil, nil)
+	return startServerWith(t, nil, "-data", dir, "-database", dsn)
 }
 
-// startServerWith is startServer with more flags and environment variables.
-func startServerWith(t *testing.T, dir, dsn string, args []string, env map[string]string) *server {
+// startServerWith runs the server with args and, besides the administrator
+// key, the environment env until the test ends, and waits until /readyz
+// answers 200.
+func startServerWith(t *testing.T, env map[string]string, args ...string) *server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -52,7 +58,7 @@ func startServerWith(t *testing.T, dir, dsn string, args []string, env map[strin
 	go func() {
 		vars := map[string]string{"FEEDSERVER_ADMIN_API_KEY": testAdminKey, "FEEDSERVER_LOG_LEVEL": "error"}
 		maps.Copy(vars, env)
-		done <- run(ctx, append([]string{"-listen", addr, "-data", dir, "-database", dsn}, args...), envOf(vars), io.Discard, io.Discard)
+		done <- run(ctx, append([]string{"-listen", addr}, args...), envOf(vars), io.Discard, io.Discard)
 	}()
 	s := &server{base: "http://" + addr}
 	var once sync.Once

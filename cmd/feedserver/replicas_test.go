@@ -21,9 +21,6 @@ import (
 	"github.com/feedserver/feedserver/protocol/protocoltest"
 )
 
-// gateway is this test binary's versitygw, for the replicas' shared bucket.
-var gateway = testsvc.NewVersitygw()
-
 // group is n feedserver processes (run, as main runs it) sharing one
 // PostgreSQL database and one bucket, each with its own data folder: the
 // replicas a load balancer would spread requests over.
@@ -35,7 +32,7 @@ type group struct {
 
 func startGroup(t *testing.T, n int) *group {
 	t.Helper()
-	g := &group{dsn: pg.NewDatabase(t), bucket: gateway.NewBucket(t)}
+	g := &group{dsn: pg.NewDatabase(t), bucket: vgw.NewBucket(t)}
 	for range n {
 		g.servers = append(g.servers, g.start(t))
 	}
@@ -45,8 +42,8 @@ func startGroup(t *testing.T, n int) *group {
 // start starts one more replica of the group.
 func (g *group) start(t *testing.T) *server {
 	t.Helper()
-	return startServerWith(t, t.TempDir(), g.dsn, []string{"-storage", g.bucket.URL("feed")},
-		map[string]string{"AWS_ACCESS_KEY_ID": g.bucket.AccessKey, "AWS_SECRET_ACCESS_KEY": g.bucket.SecretKey})
+	return startServerWith(t, map[string]string{"AWS_ACCESS_KEY_ID": g.bucket.AccessKey, "AWS_SECRET_ACCESS_KEY": g.bucket.SecretKey},
+		"-data", t.TempDir(), "-database", g.dsn, "-storage", g.bucket.URL("feed"))
 }
 
 // objects lists the bucket's keys below prefix.

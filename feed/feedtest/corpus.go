@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/internal/corpus"
 	"github.com/feedserver/feedserver/nuget"
 )
 
@@ -70,4 +71,54 @@ func (p Parts) Fill(tb testing.TB, n int, c Corpus) []string {
 		}
 	}
 	return ids
+}
+
+// FillPackages writes the packages of internal/corpus straight into the
+// catalogue and the search index of the default space, as Fill does.
+func (p Parts) FillPackages(tb testing.TB, pkgs []corpus.Package) {
+	tb.Helper()
+	ctx := context.Background()
+	published := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	var docs []index.Doc
+	for i, pkg := range pkgs {
+		entries := CorpusEntries(pkg, published.Add(time.Duration(i)*time.Minute))
+		for _, e := range entries {
+			if err := p.Catalog.Insert(ctx, e); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		d, _ := index.DocFor(entries)
+		docs = append(docs, d)
+	}
+	for i := 0; i < len(docs); i += 500 {
+		if err := p.Search.Index(ctx, docs[i:min(i+500, len(docs))]...); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// CorpusEntries are the catalogue entries of one corpus package, the
+// downloads spread over its versions, published a day apart from published.
+func CorpusEntries(pkg corpus.Package, published time.Time) []index.Entry {
+	var entries []index.Entry
+	for v, s := range pkg.Versions {
+		version := nuget.MustParseVersion(s)
+		downloads := pkg.Downloads / int64(len(pkg.Versions))
+		if v == 0 {
+			downloads += pkg.Downloads % int64(len(pkg.Versions))
+		}
+		entries = append(entries, index.Entry{
+			Space: "Spaces-1", Kind: index.KindNuGet, ID: nuget.ID(pkg.ID), Version: version,
+			Manifest: &nuget.Manifest{
+				ID: nuget.ID(pkg.ID), Version: version, Title: pkg.Title, Authors: pkg.Authors,
+				Description: pkg.Description, Tags: pkg.Tags,
+				ProjectURL: "https://example.com/" + pkg.ID,
+				License:    &nuget.License{Type: "expression", Text: "MIT"},
+			},
+			Extension: ".nupkg", Listed: true, Published: published.Add(time.Duration(v) * 24 * time.Hour),
+			Size: 1000, SHA512: fmt.Sprintf("hash-%s-%s", pkg.ID, s), Downloads: downloads,
+			BlobKey: strings.ToLower("spaces-1/nuget/" + pkg.ID + "/" + s),
+		})
+	}
+	return entries
 }

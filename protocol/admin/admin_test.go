@@ -290,9 +290,9 @@ func fakeServer(t *testing.T, env *protocoltest.Env, fake *fakeFeed) (*httptest.
 	t.Helper()
 	h := admin.New(fake, admin.Options{})
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/admin/retention", h.Retention)
-	mux.HandleFunc("POST /api/admin/reindex", h.ReindexStart)
-	mux.HandleFunc("GET /api/admin/reindex", h.ReindexState)
+	mux.Handle("POST /api/admin/retention", h.Serve(h.Retention))
+	mux.Handle("POST /api/admin/reindex", h.Serve(h.ReindexStart))
+	mux.Handle("GET /api/admin/reindex", h.Serve(h.ReindexState))
 	srv := httptest.NewServer(httpx.Begin(nil)(httpx.Authenticate(env.Keys)(mux)))
 	t.Cleanup(srv.Close)
 	return srv, h

@@ -12,9 +12,12 @@
 // default rule for this run (per-space rules stay), so an administrator can
 // try other numbers with a dry run first.
 //
-// Errors use the Octopus error body ({"ErrorMessage": ..., "Errors": [...]})
-// like the rest of /api, mapped in one table (status in errors.go): 400 bad
-// query, 401 no or invalid key, 403 not an administrator, 409 busy.
+// Handlers return their errors; Handler.Serve answers them with the Octopus
+// error body ({"ErrorMessage": ..., "Errors": [...]}) like the rest of /api,
+// worded in one table (message in errors.go) under the status of each
+// error's class (protocol/httpx): 400 bad query, 401 no or invalid key, 403
+// not an administrator, 409 busy (with the running re-index's state), 503
+// shutting down or a backend (the database, the package store) down.
 //
 // # Imports
 //

@@ -31,9 +31,10 @@ type Service interface {
 
 // Handler serves the admin endpoints. Close stops a re-index it started.
 type Handler struct {
-	feed Service
-	opts Options
-	log  *slog.Logger
+	feed   Service
+	opts   Options
+	log    *slog.Logger
+	errors httpx.Family // answers the handlers' errors (errors.go)
 
 	mu     sync.Mutex
 	closed bool
@@ -46,8 +47,13 @@ func New(f Service, opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{feed: f, opts: opts, log: opts.Logger}
+	return &Handler{feed: f, opts: opts, log: opts.Logger,
+		errors: httpx.Family{Name: "admin", Log: opts.Logger, Write: writeError}}
 }
+
+// Serve adapts a handler of this package to the route table: its errors are
+// answered in the Octopus error shape the rest of /api uses (errors.go).
+func (h *Handler) Serve(f httpx.HandlerFunc) http.Handler { return h.errors.Serve(f) }
 
 // Close cancels a re-index started over HTTP and waits for it to return, so
 // the feed can be closed after it; later POSTs answer 503.
@@ -69,19 +75,17 @@ var policyParams = []string{"keepReleases", "keepPrereleases", "releaseMaxAgeDay
 // It runs within the request: a client that goes away stops it between two
 // deletions, which is safe (each deletion is complete) and the next run
 // finishes the job.
-func (h *Handler) Retention(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Retention(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if err := requireAdmin(ctx); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	dryRun := false
 	if v := q.Get("dryRun"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			h.fail(w, r, fmt.Errorf("%w: dryRun=%q is neither true nor false", errBadRequest, v))
-			return
+			return fmt.Errorf("%w: dryRun=%q is neither true nor false", errBadRequest, v)
 		}
 		dryRun = b
 	}
@@ -93,8 +97,7 @@ func (h *Handler) Retention(w http.ResponseWriter, r *http.Request) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			h.fail(w, r, fmt.Errorf("%w: %s=%q is not a whole number of 0 or more", errBadRequest, name, v))
-			return
+			return fmt.Errorf("%w: %s=%q is not a whole number of 0 or more", errBadRequest, name, v)
 		}
 		switch name {
 		case "keepReleases":
@@ -112,10 +115,9 @@ func (h *Handler) Retention(w http.ResponseWriter, r *http.Request) {
 	h.log.Info("retention requested over HTTP", "dry_run", dryRun, "by", httpx.Principal(ctx).String(), "id", httpx.RequestID(ctx))
 	rep, err := h.feed.Retention(ctx, policy, dryRun)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, retentionJSON(policy, rep))
+	return httpx.WriteJSON(w, r, http.StatusOK, retentionJSON(policy, rep))
 }
 
 // requireAdmin checks AdministerSystem: an unrestricted administrator key.
@@ -127,22 +129,18 @@ func requireAdmin(ctx context.Context) error {
 // ReindexStart starts a re-index in the background: POST /api/admin/reindex.
 // 202 with the state when it starts, 409 when one is already running (the
 // start-up one or another started here).
-func (h *Handler) ReindexStart(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ReindexStart(w http.ResponseWriter, r *http.Request) error {
 	if err := requireAdmin(r.Context()); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.mu.Lock()
 	switch {
 	case h.closed:
 		h.mu.Unlock()
-		h.fail(w, r, errClosed)
-		return
+		return errClosed
 	case h.cancel != nil || h.feed.State().Running:
 		h.mu.Unlock()
-		httpx.SetError(r.Context(), errRunning)
-		writeJSON(w, http.StatusConflict, stateJSON(h.feed.State(), true))
-		return
+		return &runningError{state: stateJSON(h.feed.State(), true)}
 	}
 	// Not the request's context: the re-index outlives the request.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -162,19 +160,18 @@ func (h *Handler) ReindexStart(w http.ResponseWriter, r *http.Request) {
 		h.mu.Unlock()
 	}()
 	// The goroutine may not have marked the state yet; it is running or about to.
-	writeJSON(w, http.StatusAccepted, stateJSON(h.feed.State(), true))
+	return httpx.WriteJSON(w, r, http.StatusAccepted, stateJSON(h.feed.State(), true))
 }
 
 // ReindexState reports the current or last re-index: GET /api/admin/reindex.
-func (h *Handler) ReindexState(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ReindexState(w http.ResponseWriter, r *http.Request) error {
 	if err := requireAdmin(r.Context()); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.mu.Lock()
 	started := h.cancel != nil
 	h.mu.Unlock()
-	writeJSON(w, http.StatusOK, stateJSON(h.feed.State(), started))
+	return httpx.WriteJSON(w, r, http.StatusOK, stateJSON(h.feed.State(), started))
 }
 
 // reindexState is the JSON of feed.ReindexState; scripts poll it until

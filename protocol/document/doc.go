@@ -4,9 +4,8 @@
 // (gzip when accepted, 304 on a matching If-None-Match, HEAD without a body).
 //
 // A cached document is served only to a request that computed the same stamp
-// first; the callers (protocol/nugetapi's flat container, protocol/v3's
-// registration and search) say what their stamps are and why they cannot go
-// stale.
+// first; the callers (protocol/v3's flat container, registration and
+// search) say what their stamps are and why they cannot go stale.
 //
 // # Imports
 //

@@ -22,35 +22,107 @@ type Document struct {
 	made        time.Time
 	contentType string
 	body        []byte
-	gz          []byte // nil when not worth compressing
 	length      string // Content-Length of body
-	gzLength    string
 	etag        string
-	gzETag      string
+	sum         uint64 // of body, for the ETags
+
+	// The gzipped form: made by New, or by the first Serve to a client that
+	// accepts it when lazy is set (NewLazy). gz is nil when not worth it.
+	lazy     *Gzipper
+	gzOnce   sync.Once
+	gz       []byte
+	gzLength string
+	gzETag   string
 }
 
-func (d *Document) size() int64 { return int64(len(d.body) + len(d.gz) + len(d.stamp) + 160) }
+// size is what the document takes in memory, as a cache counts it. A lazy
+// document counts the most its gzipped form can take, from the start: the
+// count cannot change while a cache holds it.
+func (d *Document) size() int64 {
+	n := int64(len(d.body) + len(d.stamp) + 160)
+	if d.lazy != nil {
+		return n + maxGzipped(len(d.body))
+	}
+	return n + int64(len(d.gz))
+}
+
+// maxGzipped bounds gzip's output for n bytes of input: deflate falls back
+// to stored blocks of up to 64 KiB, 5 bytes of header each, and gzip adds
+// 18 bytes of its own.
+func maxGzipped(n int) int64 { return int64(n + 5*(n/65535+1) + 18) }
 
 // New renders a document's ETags, and its gzipped form when compress is set
 // and the body is big enough to gain from it. stamp names the data it was
 // rendered from ("" for a document that is never cached).
 func New(stamp string, body []byte, contentType string, compress bool) *Document {
+	d := newDocument(stamp, body, contentType)
+	if compress {
+		zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed) // level is valid: no error
+		d.compress(zw)
+	}
+	return d
+}
+
+func newDocument(stamp string, body []byte, contentType string) *Document {
 	h := fnv.New64a()
 	h.Write(body)
 	sum := h.Sum64()
-	d := &Document{
+	return &Document{
 		stamp: stamp, made: time.Now(), contentType: contentType,
-		body: body, length: strconv.Itoa(len(body)), etag: fmt.Sprintf(`"%x"`, sum),
+		body: body, length: strconv.Itoa(len(body)), etag: fmt.Sprintf(`"%x"`, sum), sum: sum,
 	}
-	if compress && len(body) > 256 {
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // level is valid: no error
-		zw.Write(body)
-		zw.Close()
-		d.gz = buf.Bytes()
-		d.gzLength = strconv.Itoa(len(d.gz))
-		d.gzETag = fmt.Sprintf(`"%x-gz"`, sum)
+}
+
+// compress makes the gzipped form with zw, if the body is big enough to
+// gain from it.
+func (d *Document) compress(zw *gzip.Writer) {
+	if len(d.body) <= 256 {
+		return
 	}
+	var buf bytes.Buffer
+	zw.Reset(&buf)
+	zw.Write(d.body)
+	zw.Close()
+	d.gz = buf.Bytes()
+	d.gzLength = strconv.Itoa(len(d.gz))
+	d.gzETag = fmt.Sprintf(`"%x-gz"`, d.sum)
+}
+
+// gzipped is the gzipped body, nil when it has none; a lazy document
+// compresses it now, once.
+func (d *Document) gzipped() []byte {
+	if d.lazy != nil {
+		d.gzOnce.Do(func() {
+			zw := d.lazy.writer()
+			d.compress(zw)
+			d.lazy.writers.Put(zw)
+		})
+	}
+	return d.gz
+}
+
+// Gzipper makes documents that are compressed only when a client asks for
+// them gzipped, with recycled writers. A search answer is rarely asked for
+// twice: compressing it up front cost as much CPU as the search (issue 23),
+// and each new gzip writer allocates about half a MiB. The zero value is
+// ready to use.
+type Gzipper struct {
+	writers sync.Pool // *gzip.Writer at BestSpeed
+}
+
+func (z *Gzipper) writer() *gzip.Writer {
+	if zw, ok := z.writers.Get().(*gzip.Writer); ok {
+		return zw
+	}
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed) // level is valid: no error
+	return zw
+}
+
+// NewLazy is New with compress set, except that the body is compressed the
+// first time Serve sends it to a client that accepts gzip, not before.
+func (z *Gzipper) NewLazy(stamp string, body []byte, contentType string) *Document {
+	d := newDocument(stamp, body, contentType)
+	d.lazy = z
 	return d
 }
 
@@ -88,6 +160,13 @@ func (c *Cache) Get(key, stamp string) *Document {
 		return nil
 	}
 	return d
+}
+
+// Bytes is what the documents the cache holds take, as it counts them.
+func (c *Cache) Bytes() int64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.bytes
 }
 
 // Put stores d under key; a document over a quarter of the limit is not kept.
@@ -130,7 +209,7 @@ func Serve(w http.ResponseWriter, r *http.Request, d *Document, cacheControl, va
 		return
 	}
 	hdr.Set("Accept-Ranges", "bytes")
-	if d.gz != nil && AcceptsGzip(r.Header.Get("Accept-Encoding")) {
+	if AcceptsGzip(r.Header.Get("Accept-Encoding")) && d.gzipped() != nil {
 		body, length, etag = d.gz, d.gzLength, d.gzETag
 		hdr.Set("Content-Encoding", "gzip")
 	}

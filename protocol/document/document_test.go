@@ -48,6 +48,13 @@ func TestServe(t *testing.T) {
 	etag := plain.Header().Get("ETag")
 	gz := serve(document.New("", big, "application/json", true), http.MethodGet, "Accept-Encoding", "gzip, deflate")
 	gzETag := gz.Header().Get("ETag")
+	var lazy document.Gzipper
+	lazyGz := serve(lazy.NewLazy("", big, "application/json"), http.MethodGet, "Accept-Encoding", "gzip")
+	if zr, err := gzip.NewReader(bytes.NewReader(lazyGz.Body.Bytes())); err != nil {
+		t.Error(err)
+	} else if got, err := io.ReadAll(zr); err != nil || !bytes.Equal(got, big) {
+		t.Errorf("lazy gzip: %v, %q", err, got)
+	}
 	zr, err := gzip.NewReader(gz.Body)
 	if err != nil {
 		t.Fatal(err)
@@ -76,6 +83,11 @@ func TestServe(t *testing.T) {
 		{"a suffix range", serve(document.New("", big, "application/json", true), http.MethodGet, "Range", "bytes=-3"), 206, big[len(big)-3:], "", etag, "3"},
 		{"If-Range with the current ETag", serve(document.New("", big, "application/json", true), http.MethodGet, "Range", "bytes=0-0", "If-Range", etag), 206, big[:1], "", etag, "1"},
 		{"If-Range with a stale ETag gets the whole body", serve(document.New("", big, "application/json", true), http.MethodGet, "Range", "bytes=0-0", "If-Range", `"stale"`), 200, big, "", etag, bigSize},
+		// A lazy document is the same on the wire; it compresses when first asked.
+		{"lazy, plain", serve(lazy.NewLazy("", big, "application/json"), http.MethodGet), 200, big, "", etag, bigSize},
+		{"lazy, gzip accepted", lazyGz, 200, nil, "gzip", gzETag, gz.Header().Get("Content-Length")},
+		{"lazy, gzip ETag matches", serve(lazy.NewLazy("", big, "application/json"), http.MethodGet, "If-None-Match", gzETag, "Accept-Encoding", "gzip"), 304, []byte{}, "", gzETag, ""},
+		{"lazy, small bodies are not compressed", serve(lazy.NewLazy("", small, "application/json"), http.MethodGet, "Accept-Encoding", "gzip"), 200, small, "", "", "22"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,9 +13,12 @@
 // names the part, like any other invalid name. Literal dot segments never
 // reach the router's redirect: RejectDotSegments answers them with 400.
 //
-// Errors are plain text and mapped in one table (status in errors.go): 400
-// invalid owner/name/version/file name or body, 401 no or invalid key, 403
-// missing permission or owner, 404, 409 the file exists, 413 too large.
+// Handlers return their errors; Handler.Serve answers them as plain text,
+// worded in one table (message in errors.go) under the status of each
+// error's class (protocol/httpx): 400 invalid owner/name/version/file name
+// or body, 401 no or invalid key, 403 missing permission or owner, 404, 409
+// the file exists, 413 too large. Uploads are read by httpx.Upload, as every
+// protocol's are.
 //
 // The registry itself (names, storage, catalogue, and whether a push may
 // create its owner) is feed/generic's Registry; this package translates

@@ -3,9 +3,7 @@ package generic
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -39,6 +37,7 @@ type Handler struct {
 	opts   Options
 	policy auth.Policy // who may do what: auth decides, from RequireAuthForReads
 	log    *slog.Logger
+	errors httpx.Family // answers the handlers' errors as plain text (errors.go)
 }
 
 // New returns a Handler over the registry (feed.Feed.Generic).
@@ -46,18 +45,27 @@ func New(reg *generic.Registry, opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{reg: reg, opts: opts, policy: auth.Policy{ReadsNeedKey: opts.RequireAuthForReads}, log: opts.Logger}
+	return &Handler{reg: reg, opts: opts, policy: auth.Policy{ReadsNeedKey: opts.RequireAuthForReads}, log: opts.Logger,
+		errors: errorFamily(opts.Logger)}
 }
 
-// uploadSlack is what a body may carry beyond MaxUploadBytes: multipart headers.
-const uploadSlack = 64 << 10
+// errorFamily is how this package answers errors (errors.go).
+func errorFamily(log *slog.Logger) httpx.Family {
+	return httpx.Family{Name: "generic", Log: log, Write: writeError}
+}
 
-// cacheFile: a file's bytes only change by delete and re-upload, so caches
-// may keep them a few minutes and then revalidate with the ETag.
-const cacheFile = "max-age=300, must-revalidate"
+// Serve adapts a handler of this package to the route table: its errors are
+// answered as plain text, worded in one table (errors.go).
+func (h *Handler) Serve(f httpx.HandlerFunc) http.Handler { return h.errors.Serve(f) }
 
-// errBadPath marks a path segment that cannot be read at all.
-var errBadPath = errors.New("bad path")
+// Cache lifetimes while reads are open (httpx.ReadCache makes them private
+// when reads need a key). A file's bytes only change by delete and
+// re-upload, so caches may keep them a few minutes and then revalidate with
+// the ETag; a listing must show an upload at once.
+const (
+	cacheFile    = "public, max-age=300, must-revalidate"
+	cacheListing = "public, no-cache"
+)
 
 // pathVar is one route variable, percent-decoded. The router matches encoded
 // paths, so "a%2Fb" arrives as one segment and is decoded (and refused) here.
@@ -147,61 +155,44 @@ func (h *Handler) check(r *http.Request, perm auth.Permission, require requireFu
 // Upload serves PUT .../{name}/{version}/{file}: the raw body, or the first
 // file part of a multipart body (curl -F), streams to disk. 201 with an
 // empty body, as Gitea answers.
-func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	t, err := h.authorize(r, auth.BuiltInFeedPush)
-	if err == nil {
-		// The registry decides whether the owner exists or this caller creates it.
-		err = h.reg.EnsureOwner(ctx, h.opts.Owners, httpx.Principal(ctx), t.owner)
-	}
 	if err != nil {
-		httpx.Drain(r.Body)
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	var body io.Reader = r.Body
-	if limit := h.opts.MaxUploadBytes; limit > 0 {
-		if r.ContentLength > limit+uploadSlack {
-			// Known too large before a byte is read.
-			httpx.Drain(r.Body)
-			h.fail(w, r, &http.MaxBytesError{Limit: limit})
-			return
-		}
-		body = http.MaxBytesReader(w, r.Body, limit+uploadSlack)
+	// The registry decides whether the owner exists or this caller creates it.
+	if err := h.reg.EnsureOwner(ctx, h.opts.Owners, httpx.Principal(ctx), t.owner); err != nil {
+		return err
 	}
-	file, _, err := httpx.FilePart(r, body)
+	file, _, err := httpx.Upload(w, r, h.opts.MaxUploadBytes)
 	if err != nil {
-		httpx.Drain(r.Body)
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	stored, err := h.reg.Put(ctx, generic.Upload{
 		Owner: t.owner, Name: t.name, Version: t.version, FileName: t.file,
 		Body: file, Protocol: "generic",
 	})
 	if err != nil {
-		httpx.Drain(r.Body)
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.log.Info("generic file uploaded", "owner", stored.Owner, "package", stored.Name, "version", stored.Version,
 		"file", stored.FileName, "size", stored.Size, "sha256", stored.SHA256, "by", httpx.Principal(ctx).String())
 	w.Header().Set("Location", fileURL(r, stored))
 	w.WriteHeader(http.StatusCreated)
+	return nil
 }
 
 // Download serves GET and HEAD .../{name}/{version}/{file} through
 // http.ServeContent: Range, If-None-Match and If-Modified-Since work.
-func (h *Handler) Download(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Download(w http.ResponseWriter, r *http.Request) error {
 	t, err := h.authorizeRead(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	blob, file, err := h.reg.Open(r.Context(), t.owner, t.name, t.version, t.file)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	defer blob.Close()
 	hdr := w.Header()
@@ -211,45 +202,44 @@ func (h *Handler) Download(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Checksum-SHA256", file.SHA256)
 	// File names are [A-Za-z0-9._+-], safe inside quotes; filename* as Gitea sends it.
 	hdr.Set("Content-Disposition", `attachment; filename="`+file.FileName+`"; filename*=UTF-8''`+url.PathEscape(file.FileName))
-	hdr.Set("Cache-Control", h.cacheControl(cacheFile))
+	hdr.Set("Cache-Control", httpx.ReadCache(h.policy, cacheFile))
 	http.ServeContent(w, r, "", file.Created, blob)
+	return nil
 }
 
 // DeleteFile serves DELETE .../{name}/{version}/{file}: 204; the version
 // goes with its last file.
-func (h *Handler) DeleteFile(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) DeleteFile(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	t, err := h.authorize(r, auth.BuiltInFeedAdminister)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	f, err := h.reg.DeleteFile(ctx, t.owner, t.name, t.version, t.file)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.log.Info("generic file deleted", "owner", f.Owner, "package", f.Name, "version", f.Version, "file", f.FileName,
 		"by", httpx.Principal(ctx).String())
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // DeleteVersion serves DELETE .../{name}/{version}: 204, every file of it.
-func (h *Handler) DeleteVersion(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) DeleteVersion(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	t, err := h.authorize(r, auth.BuiltInFeedAdminister)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	files, err := h.reg.DeleteVersion(ctx, t.owner, t.name, t.version)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.log.Info("generic version deleted", "owner", t.owner, "package", t.name, "version", t.version, "files", len(files),
 		"by", httpx.Principal(ctx).String())
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // Listing is the JSON of GET /api/packages/{owner}/generic/{name}, for the
@@ -278,20 +268,17 @@ type ListingFile struct {
 
 // List serves GET .../{name}: every version and file; 404 when the package
 // has none.
-func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	t, err := h.authorizeRead(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	versions, err := h.reg.Versions(r.Context(), t.owner, t.name)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if len(versions) == 0 {
-		h.fail(w, r, fmt.Errorf("%w: package %s of %s", feed.ErrNotFound, t.name, t.owner))
-		return
+		return fmt.Errorf("%w: package %s of %s", feed.ErrNotFound, t.name, t.owner)
 	}
 	doc := Listing{Owner: t.owner, Name: versions[0].Files[0].Name, Versions: make([]ListingVersion, 0, len(versions))}
 	for _, v := range versions {
@@ -301,28 +288,20 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 		}
 		doc.Versions = append(doc.Versions, lv)
 	}
+	// A document of its own, not an /api answer: its type and cache policy
+	// are those scripts and the web page have always read.
 	body, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	hdr := w.Header()
 	hdr.Set("Content-Type", "application/json")
-	// A listing must show an upload at once.
-	hdr.Set("Cache-Control", h.cacheControl("no-cache"))
+	hdr.Set("Cache-Control", httpx.ReadCache(h.policy, cacheListing))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(append(body, '\n'))
 	}
-}
-
-// cacheControl marks responses private when reads need credentials, so a
-// shared cache never hands one user's download to another.
-func (h *Handler) cacheControl(v string) string {
-	if h.opts.RequireAuthForReads {
-		return "private, " + v
-	}
-	return "public, " + v
+	return nil
 }
 
 // fileURL is the public download URL of a file.
@@ -348,8 +327,8 @@ func RejectDotSegments(next http.Handler) http.Handler {
 					if s == "" {
 						reason = "empty path segments are not allowed in a package path"
 					}
-					h := &Handler{log: slog.New(slog.DiscardHandler)}
-					h.fail(w, r, fmt.Errorf("%w: %s", errBadPath, reason))
+					fam := errorFamily(slog.New(slog.DiscardHandler))
+					fam.Fail(w, r, fmt.Errorf("%w: %s", errBadPath, reason))
 					return
 				}
 			}

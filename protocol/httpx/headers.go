@@ -3,6 +3,9 @@ package httpx
 import (
 	"mime"
 	"net/http"
+	"strings"
+
+	"github.com/feedserver/feedserver/auth"
 )
 
 // PackageCSP is the Content-Security-Policy of every answer that carries
@@ -32,4 +35,15 @@ func PackageBytes(h http.Header, contentType, fileName string) {
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": fileName}))
 	h.Set("Content-Security-Policy", PackageCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
+}
+
+// ReadCache is the Cache-Control of an answer to a read, given the
+// directives it has while reads are open ("public, max-age=300", "no-cache"):
+// marked private instead when reads need a key, so a shared cache never hands
+// one caller's answer to another.
+func ReadCache(pol auth.Policy, directives string) string {
+	if pol.ReadsNeedKey {
+		return "private, " + strings.TrimPrefix(directives, "public, ")
+	}
+	return directives
 }

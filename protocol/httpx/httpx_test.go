@@ -43,8 +43,8 @@ func TestCredential(t *testing.T) {
 			if tt.basic != nil {
 				r.SetBasicAuth(tt.basic[0], tt.basic[1])
 			}
-			if got := Credential(r); got != tt.want {
-				t.Errorf("Credential = %q, want %q", got, tt.want)
+			if got := credential(r); got != tt.want {
+				t.Errorf("credential = %q, want %q", got, tt.want)
 			}
 		})
 	}
@@ -60,8 +60,8 @@ func TestRedactQuery(t *testing.T) {
 		{"apikeyAPI-SECRET", "REDACTED"},
 	}
 	for _, tt := range tests {
-		if got := RedactQuery(tt.in); got != tt.want || strings.Contains(got, "SECRET") {
-			t.Errorf("RedactQuery(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := redactQuery(tt.in); got != tt.want || strings.Contains(got, "SECRET") {
+			t.Errorf("redactQuery(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -152,7 +152,7 @@ func TestFilePart(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.req()
-			file, name, err := FilePart(r, r.Body)
+			file, name, err := filePart(r, r.Body)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -170,7 +170,7 @@ func TestFilePart(t *testing.T) {
 func TestFilePartTruncated(t *testing.T) {
 	r := httptest.NewRequest(http.MethodPut, "/", strings.NewReader("--b\r\nContent-Disposition: form-data; name=p; filename=p.nupkg\r\n\r\nPK\x03\x04 and then the connection dies"))
 	r.Header.Set("Content-Type", "multipart/form-data; boundary=b")
-	file, _, err := FilePart(r, r.Body)
+	file, _, err := filePart(r, r.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestFilePartTruncated(t *testing.T) {
 func TestFilePartMaxBytes(t *testing.T) {
 	r := multipartRequest(t, "package", "package.nupkg", bytes.Repeat([]byte("x"), 10000))
 	w := httptest.NewRecorder()
-	file, _, err := FilePart(r, http.MaxBytesReader(w, r.Body, 1000))
+	file, _, err := filePart(r, http.MaxBytesReader(w, r.Body, 1000))
 	if err == nil {
 		_, err = io.ReadAll(file)
 	}
@@ -201,7 +201,7 @@ func FuzzFilePart(f *testing.F) {
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
 		r := httptest.NewRequest(http.MethodPut, "/", bytes.NewReader(body))
 		r.Header.Set("Content-Type", contentType)
-		file, name, err := FilePart(r, r.Body)
+		file, name, err := filePart(r, r.Body)
 		if err != nil {
 			if !errors.Is(err, ErrBadUpload) {
 				t.Fatalf("error %v is not ErrBadUpload", err)
@@ -259,16 +259,16 @@ func FuzzRedactQuery(f *testing.F) {
 	f.Add("%41PIKEY=API-SECRETSECRET")
 	f.Add("x=1&ApiKey=API-SECRETSECRET&ApiKey=API-OTHER")
 	f.Fuzz(func(t *testing.T, raw string) {
-		// Whatever key Credential would take from the query, the redacted query no longer yields it.
+		// Whatever key credential would take from the query, the redacted query no longer yields it.
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.URL.RawQuery = raw
-		if Credential(r) == "" {
+		if credential(r) == "" {
 			return
 		}
-		redacted := RedactQuery(raw)
+		redacted := redactQuery(raw)
 		r.URL.RawQuery = redacted
-		if got := Credential(r); got != "" && got != "REDACTED" {
-			t.Fatalf("RedactQuery(%q) = %q still yields the key %q", raw, redacted, got)
+		if got := credential(r); got != "" && got != "REDACTED" {
+			t.Fatalf("redactQuery(%q) = %q still yields the key %q", raw, redacted, got)
 		}
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -74,7 +73,7 @@ func Observe(log *slog.Logger, m *Metrics) func(http.Handler) http.Handler {
 			if status == 0 {
 				status = http.StatusOK // nothing written: net/http sends 200
 			}
-			route := Route(r.Context())
+			route := routeTemplate(r.Context())
 			method := metricMethod(r.Method)
 			m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 			m.duration.WithLabelValues(route, method).Observe(elapsed.Seconds())
@@ -90,37 +89,37 @@ func Observe(log *slog.Logger, m *Metrics) func(http.Handler) http.Handler {
 			if !log.Enabled(ctx, level) {
 				return
 			}
-			// Every value the client chose is logged through RedactKeys: a
+			// Every value the client chose is logged through redactKeys: a
 			// key pasted into a path, a search or a user agent stays out too.
 			attrs := []slog.Attr{
 				slog.String("id", RequestID(ctx)),
 				slog.String("method", r.Method),
-				slog.String("path", RedactKeys(r.URL.EscapedPath())),
+				slog.String("path", redactKeys(r.URL.EscapedPath())),
 				slog.String("route", route),
 				slog.Int("status", status),
 				slog.Int64("bytes", rec.bytes),
 				slog.Duration("duration", elapsed),
 				slog.String("remote", r.RemoteAddr),
-				slog.String("principal", RedactKeys(Principal(ctx).String())), // a key's name is typed too
+				slog.String("principal", redactKeys(Principal(ctx).String())), // a key's name is typed too
 			}
-			if q := RedactKeys(RedactQuery(r.URL.RawQuery)); q != "" {
+			if q := redactKeys(redactQuery(r.URL.RawQuery)); q != "" {
 				attrs = append(attrs, slog.String("query", q))
 			}
 			if ua := r.UserAgent(); ua != "" {
-				attrs = append(attrs, slog.String("user_agent", RedactKeys(ua)))
+				attrs = append(attrs, slog.String("user_agent", redactKeys(ua)))
 			}
 			if s := stateOf(ctx); s != nil && s.err != nil {
 				// Errors may quote a path value back.
-				attrs = append(attrs, slog.String("err", RedactKeys(s.err.Error())))
+				attrs = append(attrs, slog.String("err", redactKeys(s.err.Error())))
 			}
 			log.LogAttrs(ctx, level, AccessLogMessage, attrs...)
 		})
 	}
 }
 
-// RedactQuery returns a raw query with the value of every apikey parameter
+// redactQuery returns a raw query with the value of every apikey parameter
 // (any case) replaced, so a key passed in the URL never reaches a log.
-func RedactQuery(raw string) string {
+func redactQuery(raw string) string {
 	if !mayHoldAPIKey(raw) {
 		return raw
 	}
@@ -148,12 +147,12 @@ const redactedKey = "API-REDACTED"
 // characters is still hidden, and more than words in package ids have.
 const minRedactedRun = 20
 
-// RedactKeys replaces every run that looks like an API key in s: "API-" in
+// redactKeys replaces every run that looks like an API key in s: "API-" in
 // any case (its "-" also percent-encoded, as in a path) and at least
 // minRedactedRun letters and digits, wherever it stands. The access log runs
 // the path, the query, the user agent and the error through it, so a key
 // typed into a URL by mistake never reaches a log.
-func RedactKeys(s string) string {
+func redactKeys(s string) string {
 	var b strings.Builder
 	last := 0 // s[last:] is not copied yet
 	for i := 0; i+3 < len(s); i++ {
@@ -253,7 +252,7 @@ func Authenticate(keys *auth.Keys) func(http.Handler) http.Handler {
 				return
 			}
 			s.principal = auth.Anonymous()
-			if key := Credential(r); key != "" {
+			if key := credential(r); key != "" {
 				var p auth.Principal
 				var err error
 				if keys == nil {
@@ -272,13 +271,13 @@ func Authenticate(keys *auth.Keys) func(http.Handler) http.Handler {
 	}
 }
 
-// Credential finds the API key of a request, in this order: X-NuGet-ApiKey
+// credential finds the API key of a request, in this order: X-NuGet-ApiKey
 // (NuGet clients), X-Octopus-ApiKey (Octopus clients), an apikey query
 // parameter in any case (Octopus scripts), the HTTP Basic password with any
 // user name, or the user name when the password is empty (NuGet read
 // credentials, curl -u KEY:), and Authorization: Bearer or token (generic
 // registry clients). "" means none.
-func Credential(r *http.Request) string {
+func credential(r *http.Request) string {
 	if k := strings.TrimSpace(headerValue(r.Header, "X-Nuget-Apikey")); k != "" {
 		return k
 	}
@@ -321,9 +320,4 @@ func headerValue(h http.Header, canonical string) string {
 		return v[0]
 	}
 	return ""
-}
-
-// IsAuthError reports whether err is one of the auth failures Require returns.
-func IsAuthError(err error) bool {
-	return errors.Is(err, auth.ErrUnauthenticated) || errors.Is(err, auth.ErrInvalidKey) || errors.Is(err, auth.ErrForbidden)
 }

@@ -29,13 +29,13 @@ func TestRedactKeys(t *testing.T) {
 		{"api", "api"},
 	}
 	for _, tt := range tests {
-		if got := RedactKeys(tt.in); got != tt.want {
-			t.Errorf("RedactKeys(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := redactKeys(tt.in); got != tt.want {
+			t.Errorf("redactKeys(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
 
-// keyShaped is what RedactKeys must leave nowhere, written independently.
+// keyShaped is what redactKeys must leave nowhere, written independently.
 var (
 	keyShaped = regexp.MustCompile(`(?i)api(-|%2d)[a-z0-9]{20}`)
 	keyPrefix = regexp.MustCompile(`(?i)api(-|%2d)`)
@@ -48,22 +48,22 @@ func FuzzRedactKeys(f *testing.F) {
 	f.Add("API-API-" + strings.Repeat("Q", 25))
 	f.Add("API-" + strings.Repeat("K1", 16) + "API-" + strings.Repeat("Z2", 16))
 	f.Fuzz(func(t *testing.T, s string) {
-		got := RedactKeys(s)
+		got := redactKeys(s)
 		if m := keyShaped.FindString(got); m != "" && !strings.HasPrefix(m, redactedKey) {
-			t.Fatalf("RedactKeys(%q) = %q still holds %q", s, got, m)
+			t.Fatalf("redactKeys(%q) = %q still holds %q", s, got, m)
 		}
 		// No key's characters survive, even glued to another key.
 		for _, loc := range keyShaped.FindAllStringIndex(s, -1) {
 			tail := s[loc[1]-20 : loc[1]]
 			if strings.Count(s, tail) == 1 && strings.Contains(got, tail) {
-				t.Fatalf("RedactKeys(%q) = %q still holds %q", s, got, tail)
+				t.Fatalf("redactKeys(%q) = %q still holds %q", s, got, tail)
 			}
 		}
 		if !keyPrefix.MatchString(s) && got != s {
-			t.Fatalf("RedactKeys(%q) = %q changed a line with no key in it", s, got)
+			t.Fatalf("redactKeys(%q) = %q changed a line with no key in it", s, got)
 		}
 		if len(got) > len(s) {
-			t.Fatalf("RedactKeys(%q) = %q grew the line", s, got)
+			t.Fatalf("redactKeys(%q) = %q grew the line", s, got)
 		}
 	})
 }
@@ -79,7 +79,7 @@ func BenchmarkRedactKeys(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				_ = RedactKeys(bc.in)
+				_ = redactKeys(bc.in)
 			}
 		})
 	}

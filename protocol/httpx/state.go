@@ -37,8 +37,8 @@ func RequestID(ctx context.Context) string {
 	return ""
 }
 
-// Route is the path template of the matched route, or "unmatched".
-func Route(ctx context.Context) string {
+// routeTemplate is the path template of the matched route, or "unmatched".
+func routeTemplate(ctx context.Context) string {
 	if s := stateOf(ctx); s != nil && s.route != "" {
 		return s.route
 	}

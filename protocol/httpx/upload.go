@@ -2,7 +2,6 @@ package httpx
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -13,10 +12,32 @@ import (
 
 // ErrBadUpload marks a request body that is not a readable upload: a
 // malformed multipart body, one without a file part, or a body cut short.
-// Every protocol answers it with 400.
-var ErrBadUpload = errors.New("bad upload")
+// It is Invalid: every protocol answers it with 400.
+var ErrBadUpload = NewError(Invalid, "bad upload")
 
-// FilePart returns the uploaded file of a request, streaming: the first file
+// uploadSlack is what an upload body may carry beyond the size limit: the
+// multipart framing around the file. The file itself is capped by the feed.
+const uploadSlack = 64 << 10
+
+// Upload is how every upload begins (a NuGet push, an Octopus upload or
+// delta, a generic PUT): the uploaded file of the request, under maxBytes
+// (<= 0: no limit here). A body that declares more than the limit allows is
+// refused before a byte is read (a *http.MaxBytesError, 413); any other is
+// read through http.MaxBytesReader, so one that sends more fails as it
+// crosses the limit. What is left of a body is read by Family.Fail when the
+// request fails, so the client reads the answer.
+func Upload(w http.ResponseWriter, r *http.Request, maxBytes int64) (file io.Reader, fileName string, err error) {
+	var body io.Reader = r.Body
+	if maxBytes > 0 {
+		if r.ContentLength > maxBytes+uploadSlack {
+			return nil, "", &http.MaxBytesError{Limit: maxBytes}
+		}
+		body = http.MaxBytesReader(w, r.Body, maxBytes+uploadSlack)
+	}
+	return filePart(r, body)
+}
+
+// filePart returns the uploaded file of a request, streaming: the first file
 // part of a multipart body whatever its field name (NuGet sends "package",
 // Octopus clients "file", "fileToUpload", "data" or "fileData"), or else the
 // raw body. The part's own Content-Type is ignored (Octopus' PowerShell
@@ -28,11 +49,11 @@ var ErrBadUpload = errors.New("bad upload")
 // http.MaxBytesReader around it). Read errors of the returned reader other
 // than io.EOF wrap ErrBadUpload and the original error (so a
 // *http.MaxBytesError is still found by errors.As).
-func FilePart(r *http.Request, body io.Reader) (file io.Reader, fileName string, err error) {
+func filePart(r *http.Request, body io.Reader) (file io.Reader, fileName string, err error) {
 	mediaType, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if !strings.HasPrefix(mediaType, "multipart/") {
 		if _, p, err := mime.ParseMediaType(r.Header.Get("Content-Disposition")); err == nil {
-			fileName = BaseName(p["filename"])
+			fileName = baseName(p["filename"])
 		}
 		return uploadReader{body}, fileName, nil
 	}
@@ -52,7 +73,7 @@ func FilePart(r *http.Request, body io.Reader) (file io.Reader, fileName string,
 			return nil, "", fmt.Errorf("%w: %w", ErrBadUpload, err)
 		}
 		if name := part.FileName(); name != "" {
-			return uploadReader{part}, BaseName(name), nil
+			return uploadReader{part}, baseName(name), nil
 		}
 		// A plain form field before the file: skip it (bounded by the body limit).
 		if _, err := io.Copy(io.Discard, part); err != nil {
@@ -71,8 +92,8 @@ func multipartBuffer(contentLength int64) int {
 	return max(small, int(contentLength))
 }
 
-// BaseName is the last element of a path written with / or \.
-func BaseName(name string) string {
+// baseName is the last element of a path written with / or \.
+func baseName(name string) string {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}
@@ -91,13 +112,13 @@ func (u uploadReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// drainLimit bounds how much of an unwanted body Drain reads.
+// drainLimit bounds how much of an unwanted body drain reads.
 const drainLimit = 64 << 20
 
-// Drain reads and discards what is left of a request body, up to a bound,
+// drain reads and discards what is left of a request body, up to a bound,
 // before an early error response: a client still sending a large upload then
 // reads the status instead of a connection reset. Pass the original r.Body,
-// not a MaxBytesReader around it.
-func Drain(body io.Reader) {
+// not a MaxBytesReader around it. Family.Fail drains every failed request.
+func drain(body io.Reader) {
 	_, _ = io.CopyN(io.Discard, body, drainLimit)
 }

@@ -18,29 +18,26 @@ import (
 // the Octodiff signature (SHA1, Adler32, 2048-byte chunks) of a stored base
 // for the version about to be pushed, base64 in JSON. 404 when the id has no
 // version: Octopus.Client and go-octopusdeploy then do a full upload.
-func (h *Handler) DeltaSignature(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) DeltaSignature(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	sp, ok := h.begin(w, r, auth.BuiltInFeedPush)
-	if !ok {
-		return
+	sp, err := h.begin(r, auth.BuiltInFeedPush)
+	if err != nil {
+		return err
 	}
 	base, err := h.baseFor(r, sp.ID, httpx.Var(r, "packageId"), httpx.Var(r, "version"))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	blob, base, err := h.feed.Open(ctx, sp.ID, base.Kind, base.ID.Lower(), base.Version.String())
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	defer blob.Close()
 	sig, err := octodiff.SignatureBase64(blob)
 	if err != nil {
-		h.fail(w, r, fmt.Errorf("signature of %s %s: %w", base.ID, base.Version.Original(), err))
-		return
+		return fmt.Errorf("signature of %s %s: %w", base.ID, base.Version.Original(), err)
 	}
-	writeJSON(w, r, http.StatusOK, signatureResource{Signature: sig, BaseVersion: base.Version.Original()})
+	return httpx.WriteJSON(w, r, http.StatusOK, signatureResource{Signature: sig, BaseVersion: base.Version.Original()})
 }
 
 // baseFor picks the base of a delta for version: that version itself when
@@ -73,41 +70,33 @@ func (h *Handler) baseFor(r *http.Request, space, id, version string) (index.Ent
 // is applied while the result streams into feed.Push — never whole in
 // memory — and Octodiff's SHA-1 check runs before the push's stream ends, so
 // a bad delta stores nothing. Answers are those of a raw upload; a delta that
-// cannot be applied is a 404 (no base) or 422, never 400 (see status).
-func (h *Handler) DeltaUpload(w http.ResponseWriter, r *http.Request) {
+// cannot be applied is a 404 (no base) or 422, never 400 (see body in errors.go).
+func (h *Handler) DeltaUpload(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	sp, mode, ok := h.beginUpload(w, r)
-	if !ok {
-		return
+	sp, mode, err := h.beginUpload(r)
+	if err != nil {
+		return err
 	}
 	base, err := h.findVersion(ctx, sp.ID, httpx.Var(r, "packageId"), httpx.Var(r, "baseVersion"))
 	if errors.Is(err, feed.ErrNotFound) {
 		err = fmt.Errorf("%w: %s %s is not in the built-in feed", errNoBase, httpx.Var(r, "packageId"), httpx.Var(r, "baseVersion"))
 	}
 	if err != nil {
-		httpx.Drain(r.Body)
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	file, name, err := h.filePart(w, r)
+	file, name, err := httpx.Upload(w, r, h.opts.MaxUploadBytes)
 	if err != nil {
-		httpx.Drain(r.Body)
 		if errors.Is(err, httpx.ErrBadUpload) {
 			err = fmt.Errorf("%w: %s: %w", errBadRequest, msgNoDelta, err)
 		}
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if name == "" {
-		httpx.Drain(r.Body)
-		h.fail(w, r, fmt.Errorf("%w: the delta's file part must carry the new package's file name, e.g. MyApp.1.0.1.zip", errBadRequest))
-		return
+		return fmt.Errorf("%w: the delta's file part must carry the new package's file name, e.g. MyApp.1.0.1.zip", errBadRequest)
 	}
 	blob, _, err := h.feed.Open(ctx, sp.ID, base.Kind, base.ID.Lower(), base.Version.String())
 	if err != nil {
-		httpx.Drain(r.Body)
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	defer blob.Close()
 
@@ -127,17 +116,15 @@ func (h *Handler) DeltaUpload(w http.ResponseWriter, r *http.Request) {
 	pr.CloseWithError(errPushEnded) // unblocks the applier if the push stopped reading early
 	applyErr := <-applied
 	if applyErr != nil && !errors.Is(applyErr, errPushEnded) {
-		err = applyErr // the root cause; the push only saw a broken stream
+		err = deltaError(applyErr) // the root cause; the push only saw a broken stream
 		if delta.n == 0 {
 			err = errEmptyDelta
 		}
 	}
 	if err != nil {
-		httpx.Drain(r.Body)
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	h.pushed(w, r, res)
+	return h.pushed(w, r, res)
 }
 
 // errPushEnded tells the delta applier that the push stopped reading.

@@ -12,26 +12,25 @@ import (
 // Root serves GET /api and /api/ (api-client asks without the slash,
 // go-octopusdeploy with it). It needs no key, as on a real server: clients
 // read it before anything else, and octo retries it while a server starts.
-func (h *Handler) Root(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Root(w http.ResponseWriter, r *http.Request) error {
 	id := "00000000-0000-4000-8000-000000000000" // no store: nothing to keep an id in
 	if h.opts.Spaces != nil {
 		var err error
 		if id, err = h.opts.Spaces.InstallationID(r.Context()); err != nil {
-			h.fail(w, r, err)
-			return
+			return err
 		}
 	}
-	writeJSON(w, r, http.StatusOK, newRoot(linksFor(r), id))
+	return httpx.WriteJSON(w, r, http.StatusOK, newRoot(linksFor(r), id))
 }
 
 // SpaceRoot serves GET /api/{spaceId}: 404 for an unknown space, which
 // go-octopusdeploy reports as "the space ID (…) cannot be found".
-func (h *Handler) SpaceRoot(w http.ResponseWriter, r *http.Request) {
-	sp, ok := h.begin(w, r, auth.FeedView)
-	if !ok {
-		return
+func (h *Handler) SpaceRoot(w http.ResponseWriter, r *http.Request) error {
+	sp, err := h.begin(r, auth.FeedView)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, r, http.StatusOK, newSpaceRoot(linksFor(r), sp.ID))
+	return httpx.WriteJSON(w, r, http.StatusOK, newSpaceRoot(linksFor(r), sp.ID))
 }
 
 // visibleSpaces is every space the caller may view: a key limited to
@@ -57,17 +56,15 @@ func (h *Handler) visibleSpaces(r *http.Request) ([]auth.Space, error) {
 // Spaces serves GET /api/spaces{?skip,take,ids,partialName,name}: api-client
 // searches by partialName and matches Name exactly; octo and go-octopusdeploy
 // page through it looking for IsDefault.
-func (h *Handler) Spaces(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Spaces(w http.ResponseWriter, r *http.Request) error {
 	spaces, err := h.visibleSpaces(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	skip, take, err := paging(q, defaultTake)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	partial := strings.ToLower(queryValue(q, "partialName"))
 	name := queryValue(q, "name")
@@ -87,68 +84,63 @@ func (h *Handler) Spaces(w http.ResponseWriter, r *http.Request) {
 	}
 	total := len(items)
 	items = page(items, skip, take)
-	writeJSON(w, r, http.StatusOK, newCollection("Space", items, total, skip, take, l.api("/spaces"), q))
+	return httpx.WriteJSON(w, r, http.StatusOK, newCollection("Space", items, total, skip, take, l.api("/spaces"), q))
 }
 
 // SpacesAll serves GET /api/spaces/all, a bare array (the octopus CLI
 // resolves --space with it, matching Name case-insensitively, then Id).
-func (h *Handler) SpacesAll(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) SpacesAll(w http.ResponseWriter, r *http.Request) error {
 	spaces, err := h.visibleSpaces(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	l := linksFor(r)
 	items := make([]spaceResource, 0, len(spaces))
 	for _, sp := range spaces {
 		items = append(items, newSpace(l, sp))
 	}
-	writeJSON(w, r, http.StatusOK, items)
+	return httpx.WriteJSON(w, r, http.StatusOK, items)
 }
 
 // Space serves GET /api/spaces/{id} (octo --space Spaces-N).
-func (h *Handler) Space(w http.ResponseWriter, r *http.Request) {
-	sp, ok := h.begin(w, r, auth.FeedView)
-	if !ok {
-		return
+func (h *Handler) Space(w http.ResponseWriter, r *http.Request) error {
+	sp, err := h.begin(r, auth.FeedView)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, r, http.StatusOK, newSpace(linksFor(r), sp))
+	return httpx.WriteJSON(w, r, http.StatusOK, newSpace(linksFor(r), sp))
 }
 
 // CurrentUser serves GET /api/users/me: the key's principal as a service
 // account. Anonymous callers get the 401 a real server gives.
-func (h *Handler) CurrentUser(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) CurrentUser(w http.ResponseWriter, r *http.Request) error {
 	p, err := h.knownCaller(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, r, http.StatusOK, newUser(linksFor(r), p))
+	return httpx.WriteJSON(w, r, http.StatusOK, newUser(linksFor(r), p))
 }
 
 // UserSpaces serves GET /api/users/{id}/spaces, a bare array: Octopus.Client
 // picks the IsDefault one when no space was named.
-func (h *Handler) UserSpaces(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) UserSpaces(w http.ResponseWriter, r *http.Request) error {
 	p, err := h.knownCaller(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if id := httpx.Var(r, "userId"); !strings.EqualFold(id, userID(p)) && !strings.EqualFold(id, "me") {
-		h.fail(w, r, fmt.Errorf("%w: user %s", errNotFound, id))
-		return
+		return fmt.Errorf("%w: user %s", errNotFound, id)
 	}
 	spaces, err := h.visibleSpaces(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	l := linksFor(r)
 	items := make([]spaceResource, 0, len(spaces))
 	for _, sp := range spaces {
 		items = append(items, newSpace(l, sp))
 	}
-	writeJSON(w, r, http.StatusOK, items)
+	return httpx.WriteJSON(w, r, http.StatusOK, items)
 }
 
 // knownCaller is the principal of a request that carried a valid key.
@@ -166,16 +158,15 @@ func (h *Handler) knownCaller(r *http.Request) (auth.Principal, error) {
 
 // Feeds serves GET /api/{spaceId}/feeds{?feedType,partialName,name,ids,skip,take}:
 // the built-in feed is the only one. The octopus CLI asks feedType=BuiltIn&take=1.
-func (h *Handler) Feeds(w http.ResponseWriter, r *http.Request) {
-	sp, ok := h.begin(w, r, auth.FeedView)
-	if !ok {
-		return
+func (h *Handler) Feeds(w http.ResponseWriter, r *http.Request) error {
+	sp, err := h.begin(r, auth.FeedView)
+	if err != nil {
+		return err
 	}
 	q := r.URL.Query()
 	skip, take, err := paging(q, defaultTake)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	l := linksFor(r)
 	f := newFeed(l, sp.ID)
@@ -185,7 +176,7 @@ func (h *Handler) Feeds(w http.ResponseWriter, r *http.Request) {
 	}
 	total := len(items)
 	items = page(items, skip, take)
-	writeJSON(w, r, http.StatusOK, newCollection("Feed", items, total, skip, take, l.space(sp.ID, "/feeds"), q))
+	return httpx.WriteJSON(w, r, http.StatusOK, newCollection("Feed", items, total, skip, take, l.space(sp.ID, "/feeds"), q))
 }
 
 func feedMatches(f feedResource, q map[string][]string) bool {
@@ -198,32 +189,31 @@ func feedMatches(f feedResource, q map[string][]string) bool {
 	if n := queryValue(q, "name"); n != "" && !strings.EqualFold(n, f.Name) {
 		return false
 	}
-	if ids := queryValues(q, "ids"); len(ids) > 0 && !containsFold(ids, f.Id) {
+	if ids := queryValues(q, "ids"); len(ids) > 0 && !containsFold(ids, f.ID) {
 		return false
 	}
 	return true
 }
 
 // FeedsAll serves GET /api/{spaceId}/feeds/all, a bare array.
-func (h *Handler) FeedsAll(w http.ResponseWriter, r *http.Request) {
-	sp, ok := h.begin(w, r, auth.FeedView)
-	if !ok {
-		return
+func (h *Handler) FeedsAll(w http.ResponseWriter, r *http.Request) error {
+	sp, err := h.begin(r, auth.FeedView)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, r, http.StatusOK, []feedResource{newFeed(linksFor(r), sp.ID)})
+	return httpx.WriteJSON(w, r, http.StatusOK, []feedResource{newFeed(linksFor(r), sp.ID)})
 }
 
 // Feed serves GET /api/{spaceId}/feeds/{feedId}.
-func (h *Handler) Feed(w http.ResponseWriter, r *http.Request) {
-	sp, ok := h.begin(w, r, auth.FeedView)
-	if !ok {
-		return
+func (h *Handler) Feed(w http.ResponseWriter, r *http.Request) error {
+	sp, err := h.begin(r, auth.FeedView)
+	if err != nil {
+		return err
 	}
 	if err := checkFeed(r); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, r, http.StatusOK, newFeed(linksFor(r), sp.ID))
+	return httpx.WriteJSON(w, r, http.StatusOK, newFeed(linksFor(r), sp.ID))
 }
 
 // checkFeed refuses a feed id other than the built-in feed's.
@@ -236,17 +226,16 @@ func checkFeed(r *http.Request) error {
 
 // FeedStats serves GET /api/{spaceId}/feeds/stats: the number of package
 // versions in the space's built-in feed.
-func (h *Handler) FeedStats(w http.ResponseWriter, r *http.Request) {
-	sp, ok := h.begin(w, r, auth.FeedView)
-	if !ok {
-		return
+func (h *Handler) FeedStats(w http.ResponseWriter, r *http.Request) error {
+	sp, err := h.begin(r, auth.FeedView)
+	if err != nil {
+		return err
 	}
 	entries, err := h.allEntries(r.Context(), sp.ID, "")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, r, http.StatusOK, feedStatsResource{TotalPackages: len(entries)})
+	return httpx.WriteJSON(w, r, http.StatusOK, feedStatsResource{TotalPackages: len(entries)})
 }
 
 func containsFold(list []string, s string) bool {

@@ -13,8 +13,10 @@
 //     in the subpackage octodiff).
 //
 // Every wire type and quirk names the client that needs it; the facts come
-// from the public sources listed in docs/protocol/octopus.md. Errors are the Octopus
-// JSON body {"ErrorMessage", "Errors"}, with one status table (errors.go).
+// from the public sources listed in docs/protocol/octopus.md. Handlers return
+// their errors; Handler.Serve answers them with the Octopus JSON body
+// {"ErrorMessage", "Errors"}, worded in one table (errors.go), under the
+// status of each error's class (protocol/httpx).
 //
 // # Imports
 //

@@ -1,11 +1,9 @@
 package octopus
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"syscall"
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
@@ -30,15 +28,13 @@ const (
 	msgNoPackageID = "No packageId parameter was provided."
 )
 
-// Sentinels of this package, classified in status below.
+// Sentinels of this package, with their class (httpx); errors.go words them.
 var (
-	errBadRequest = errors.New("bad request") // a client mistake in the query or path: 400
-	errNotFound   = errors.New("not found")   // an unknown route resource (feed, user): 404
-	//lint:ignore ST1005 Octopus' own text, which clients print as is: a sentence.
-	errEmptyPackage = errors.New(msgEmptyFile)
-	//lint:ignore ST1005 Octopus' own text, which clients print as is: a sentence.
-	errEmptyDelta = errors.New(msgEmptyDelta)
-	errNoBase     = errors.New("no base package") // delta upload whose base version is not stored: 404
+	errBadRequest   = httpx.NewError(httpx.Invalid, "bad request")      // a client mistake in the query or path: 400
+	errNotFound     = httpx.NewError(httpx.NotFound, "not found")       // an unknown route resource (feed, user): 404
+	errEmptyPackage = httpx.NewError(httpx.Invalid, msgEmptyFile)       // worded as is: the text is Octopus'
+	errEmptyDelta   = httpx.NewError(httpx.Invalid, msgEmptyDelta)      // worded as is
+	errNoBase       = httpx.NewError(httpx.NotFound, "no base package") // delta upload whose base version is not stored: 404
 )
 
 // apiError is Octopus' error body. Octopus.Client reads ErrorMessage, Errors
@@ -51,96 +47,100 @@ type apiError struct {
 	HelpText     string   `json:"HelpText,omitempty"`
 }
 
-// status is the Octopus family's one error table: the status code and body
-// of an error from feed, auth, octodiff or the upload reader. A client
-// mistake is never a 500.
-func status(err error) (int, apiError) {
-	var exists *feed.ExistsError
-	var tooBig *http.MaxBytesError
-	var missing *auth.MissingPermissionError
+// body is the Octopus family's one table of wording: the body of a failure
+// of class f.Class, whose status is the class's (httpx.Class.Status). A
+// client mistake is never a 500.
+func body(f *httpx.Failure) apiError {
+	err := f.Err
 	e := apiError{Errors: []string{}}
-	switch {
-	case errors.Is(err, feed.ErrUnavailable), errors.Is(err, auth.ErrUnavailable):
-		// 503: the server's database is down; the client may retry later.
-		e.ErrorMessage = "The feed's database is unavailable; try again shortly."
-		return http.StatusServiceUnavailable, e
-	case errors.Is(err, feed.ErrNoSpace), errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
-		// 507, a 5xx: the package is fine, the server must make room first.
+	if f.Refused != "" {
+		e.ErrorMessage = f.Refused
+		return e
+	}
+	switch f.Class {
+	case httpx.NoSpace:
+		// A 5xx: the package is fine, the server must make room first.
 		e.ErrorMessage = "The server is out of storage space; the package was not stored."
-		return http.StatusInsufficientStorage, e
-	case errors.Is(err, feed.ErrStoreUnavailable):
-		e.ErrorMessage = "The package store is unavailable; try again later."
-		return http.StatusServiceUnavailable, e
-	case errors.As(err, &tooBig), errors.Is(err, feed.ErrTooLarge), errors.Is(err, octodiff.ErrTooLarge):
+	case httpx.TooLarge:
 		e.ErrorMessage = msgTooLarge
 		var delta *deltaTooLargeError
 		if errors.As(err, &delta) {
 			e.Errors = []string{fmt.Sprintf("The delta would build a package of more than %d bytes; upload the whole package instead.", delta.limit)}
 		}
-		return http.StatusRequestEntityTooLarge, e
-	case errors.As(err, &exists):
-		e.ErrorMessage = msgExists
-		e.Errors = []string{msgExistsName + " (" + string(exists.Entry.ID) + " " + exists.Entry.Version.Original() + ")"}
-		return http.StatusConflict, e
-	case errors.Is(err, feed.ErrExists):
+	case httpx.Conflict:
 		e.ErrorMessage = msgExists
 		e.Errors = []string{msgExistsName}
-		return http.StatusConflict, e
-	case errors.Is(err, errNoBase):
-		// 404, never 400: Octopus.Client falls back to a full upload on any
-		// error but a validation one (400/409), go-octopusdeploy on a 404.
-		e.ErrorMessage = err.Error()
-		return http.StatusNotFound, e
-	case errors.Is(err, octodiff.ErrCorrupt), errors.Is(err, octodiff.ErrHashMismatch):
-		// Not 400 (Octopus.Client would not fall back to a full upload) and not
-		// 500 (not a server fault, and a 5xx invites retries of the same delta):
+		var exists *feed.ExistsError
+		if errors.As(err, &exists) {
+			e.Errors = []string{msgExistsName + " (" + string(exists.Entry.ID) + " " + exists.Entry.Version.Original() + ")"}
+		}
+	case httpx.Unprocessable:
+		// An Octodiff delta that does not fit its base (deltaError). Not 400
+		// (Octopus.Client would not fall back to a full upload) and not 500
+		// (not a server fault, and a 5xx invites retries of the same delta):
 		// 422 reaches Octopus.Client as OctopusServerException, which it
 		// recovers from. The exact code of a real server is unconfirmed (docs/protocol/octopus.md §10).
 		e.ErrorMessage = "The delta could not be applied to the stored base package: " + err.Error()
-		return http.StatusUnprocessableEntity, e
-	case errors.Is(err, errEmptyPackage), errors.Is(err, errEmptyDelta):
-		e.ErrorMessage = err.Error()
-		return http.StatusBadRequest, e
-	case errors.Is(err, httpx.ErrBadUpload):
-		e.ErrorMessage = msgNoFile
-		e.Errors = []string{err.Error()}
-		return http.StatusBadRequest, e
-	case errors.Is(err, feed.ErrInvalid), errors.Is(err, errBadRequest):
-		e.ErrorMessage = err.Error()
-		return http.StatusBadRequest, e
-	case errors.Is(err, auth.ErrUnauthenticated):
+	case httpx.Invalid:
+		switch {
+		case errors.Is(err, errEmptyPackage), errors.Is(err, errEmptyDelta):
+			e.ErrorMessage = err.Error()
+		case errors.Is(err, httpx.ErrBadUpload):
+			e.ErrorMessage = msgNoFile
+			e.Errors = []string{err.Error()}
+		default:
+			e.ErrorMessage = err.Error()
+		}
+	case httpx.Unauthenticated:
 		e.ErrorMessage = msgNotLoggedIn
-		return http.StatusUnauthorized, e
-	case errors.Is(err, auth.ErrInvalidKey):
+	case httpx.InvalidKey:
 		// 401 like Octopus (octo exits -5, OctopusSecurityException).
 		e.ErrorMessage = msgInvalidKey
-		return http.StatusUnauthorized, e
-	case errors.As(err, &missing):
-		e.ErrorMessage = missing.Error()
-		e.HelpText = helpText(missing.Permission)
-		return http.StatusForbidden, e
-	case errors.Is(err, feed.ErrForbidden):
-		// feed refuses a replace without BuiltInFeedAdminister.
-		e.ErrorMessage = msgNoPerm + string(auth.BuiltInFeedAdminister)
-		e.HelpText = helpText(auth.BuiltInFeedAdminister)
-		return http.StatusForbidden, e
-	case errors.Is(err, auth.ErrForbidden):
-		// A key limited to other spaces.
-		e.ErrorMessage = "You do not have permission to perform this action in this space. Please contact your Octopus administrator."
-		e.Errors = []string{err.Error()}
-		return http.StatusForbidden, e
-	case errors.Is(err, errSpaceNotFound):
-		e.ErrorMessage = "The space was not found: " + err.Error()
-		return http.StatusNotFound, e
-	case errors.Is(err, feed.ErrNotFound), errors.Is(err, errNotFound):
-		e.ErrorMessage = "The resource you requested was not found: " + err.Error()
-		return http.StatusNotFound, e
-	case errors.Is(err, context.Canceled):
-		e.ErrorMessage = "The request was cancelled."
-		return http.StatusBadRequest, e
+	case httpx.Forbidden:
+		var missing *auth.MissingPermissionError
+		switch {
+		case errors.As(err, &missing):
+			e.ErrorMessage = missing.Error()
+			e.HelpText = helpText(missing.Permission)
+		case errors.Is(err, feed.ErrForbidden):
+			// feed refuses a replace without BuiltInFeedAdminister.
+			e.ErrorMessage = msgNoPerm + string(auth.BuiltInFeedAdminister)
+			e.HelpText = helpText(auth.BuiltInFeedAdminister)
+		default:
+			// A key limited to other spaces.
+			e.ErrorMessage = "You do not have permission to perform this action in this space. Please contact your Octopus administrator."
+			e.Errors = []string{err.Error()}
+		}
+	case httpx.NotFound:
+		switch {
+		case errors.Is(err, errNoBase):
+			// 404, never 400: Octopus.Client falls back to a full upload on any
+			// error but a validation one (400/409), go-octopusdeploy on a 404.
+			e.ErrorMessage = err.Error()
+		case errors.Is(err, errSpaceNotFound):
+			e.ErrorMessage = "The space was not found: " + err.Error()
+		default:
+			e.ErrorMessage = "The resource you requested was not found: " + err.Error()
+		}
+	case httpx.Internal:
+		e.ErrorMessage = f.Fault("There was an internal error on the server.")
+	default:
+		e.ErrorMessage = f.Text()
 	}
-	e.ErrorMessage = "There was an internal error on the server."
-	return http.StatusInternalServerError, e
+	return e
+}
+
+// deltaError gives an Octodiff error of a delta upload its class: a delta
+// whose output passes its bound is TooLarge, one that is malformed or does
+// not rebuild the package it names is Unprocessable (see body).
+func deltaError(err error) error {
+	switch {
+	case errors.Is(err, octodiff.ErrTooLarge):
+		return httpx.WithClass(httpx.TooLarge, err)
+	case errors.Is(err, octodiff.ErrCorrupt), errors.Is(err, octodiff.ErrHashMismatch):
+		return httpx.WithClass(httpx.Unprocessable, err)
+	}
+	return err
 }
 
 // helpText is the HelpText octo prints before the 403 message (Octopus'
@@ -159,16 +159,8 @@ func helpText(p auth.Permission) string {
 	return ""
 }
 
-// fail answers a request with err as an Octopus error body.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	httpx.SetError(r.Context(), err)
-	code, body := status(httpx.Quiet(err))
-	if code == http.StatusInternalServerError {
-		h.log.Error("octopus request failed", "id", httpx.RequestID(r.Context()), "err", err)
-		body.ErrorMessage += " Request id " + httpx.RequestID(r.Context()) + "."
-	}
-	w.Header().Del("Content-Disposition")
-	w.Header().Del("ETag")
-	w.Header().Del("Last-Modified")
-	writeJSON(w, r, code, body)
+// writeError answers a failure with Octopus' error body (which always
+// encodes: strings only).
+func writeError(w http.ResponseWriter, r *http.Request, f *httpx.Failure) {
+	_ = httpx.WriteJSON(w, r, f.Status, body(f))
 }

@@ -1,9 +1,7 @@
 package octopus
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,9 +15,9 @@ import (
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
-// Version is the Octopus Server version the root document reports. No
+// serverVersion is the Octopus Server version the root document reports. No
 // client gates the built-in feed calls on it; api-client only reads it.
-const Version = "2024.1.0"
+const serverVersion = "2024.1.0"
 
 // apiVersion must parse as SemVer 3.0.x: Octopus.Client and octo refuse
 // anything else (UnsupportedApiVersionException).
@@ -43,6 +41,7 @@ type Handler struct {
 	opts   Options
 	policy auth.Policy // who may do what: auth decides, from RequireAuthForReads
 	log    *slog.Logger
+	errors httpx.Family // answers the handlers' errors in Octopus' shape (errors.go)
 }
 
 // New returns a Handler.
@@ -53,15 +52,16 @@ func New(f *feed.Feed, opts Options) (*Handler, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{feed: f, opts: opts, policy: auth.Policy{ReadsNeedKey: opts.RequireAuthForReads}, log: opts.Logger}, nil
+	return &Handler{feed: f, opts: opts, policy: auth.Policy{ReadsNeedKey: opts.RequireAuthForReads}, log: opts.Logger,
+		errors: httpx.Family{Name: "octopus", Log: opts.Logger, Write: writeError}}, nil
 }
 
-// uploadSlack is what an upload body may carry beyond MaxUploadBytes for the
-// multipart framing; the package itself is capped by the feed.
-const uploadSlack = 64 << 10
+// Serve adapts a handler of this package to the route table: its errors are
+// answered as Octopus answers them (errors.go).
+func (h *Handler) Serve(f httpx.HandlerFunc) http.Handler { return h.errors.Serve(f) }
 
 // errSpaceNotFound is a request to a space that does not exist (404).
-var errSpaceNotFound = errors.New("space not found")
+var errSpaceNotFound = httpx.NewError(httpx.NotFound, "space not found")
 
 // spaceOf is the route's {spaceId} in canonical spelling ("spaces-2" is
 // "Spaces-2"), or the default space for the unprefixed routes; it fails with
@@ -101,45 +101,21 @@ func (h *Handler) authorize(r *http.Request, perm auth.Permission, space string)
 	return httpx.Require(r.Context(), h.policy, perm, auth.Target{Space: space})
 }
 
-// begin resolves the space of a request and checks perm in it, answering
-// the failure itself; ok is false when it did. The order — bad key (401),
-// unknown space (404), missing permission (403) — tells a client first what
-// it can fix first.
-func (h *Handler) begin(w http.ResponseWriter, r *http.Request, perm auth.Permission) (auth.Space, bool) {
+// begin resolves the space of a request and checks perm in it. The order of
+// its refusals — bad key (401), unknown space (404), missing permission
+// (403) — tells a client first what it can fix first.
+func (h *Handler) begin(r *http.Request, perm auth.Permission) (auth.Space, error) {
 	if err := httpx.AuthError(r.Context()); err != nil {
-		h.fail(w, r, err)
-		return auth.Space{}, false
+		return auth.Space{}, err
 	}
 	sp, err := h.spaceOf(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return auth.Space{}, false
+		return auth.Space{}, err
 	}
 	if err := h.authorize(r, perm, sp.ID); err != nil {
-		h.fail(w, r, err)
-		return auth.Space{}, false
+		return auth.Space{}, err
 	}
-	return sp, true
-}
-
-// writeJSON answers with a JSON document. Octopus emits PascalCase names;
-// Go and .NET clients decode them case-insensitively anyway.
-func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // links carry "&" and "<", as Octopus writes them
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		http.Error(w, "internal server error (request "+httpx.RequestID(r.Context())+")", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(buf.Bytes())
-	}
+	return sp, nil
 }
 
 // links builds the path-only links of the documents. They carry the public
@@ -238,19 +214,15 @@ func queryBool(q url.Values, name string, def bool) bool {
 
 // KnownSpace guards a route of another protocol that carries {spaceId} (the
 // per-space NuGet push, PUT /{spaceId}/nuget/packages): a space that does
-// not exist is a plain-text 404, as NuGet clients print the body.
-func (h *Handler) KnownSpace(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+// not exist is a 404 worded for NuGet clients, which print the body.
+func (h *Handler) KnownSpace(next httpx.HandlerFunc) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		if _, err := h.spaceOf(r); err != nil {
-			httpx.SetError(r.Context(), err)
-			code := http.StatusInternalServerError
 			if errors.Is(err, errSpaceNotFound) {
-				code = http.StatusNotFound
+				return httpx.Refuse(httpx.NotFound, "The space "+httpx.Var(r, "spaceId")+" does not exist on this server.")
 			}
-			httpx.Drain(r.Body)
-			http.Error(w, "The space "+httpx.Var(r, "spaceId")+" does not exist on this server.", code)
-			return
+			return err
 		}
-		next(w, r)
+		return next(w, r)
 	}
 }

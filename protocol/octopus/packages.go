@@ -60,17 +60,15 @@ func (c *counter) Read(p []byte) (int, error) {
 // of a multipart body, whatever its field name (file: octopackjs, .NET, Go;
 // fileToUpload: api-client; data: docs curl; fileData: docs PowerShell).
 // 201 stored, 200 with the existing package when ignored, 409 duplicate.
-func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	sp, mode, ok := h.beginUpload(w, r)
-	if !ok {
-		return
-	}
-	file, name, err := h.filePart(w, r)
+	sp, mode, err := h.beginUpload(r)
 	if err != nil {
-		httpx.Drain(r.Body)
-		h.fail(w, r, err)
-		return
+		return err
+	}
+	file, name, err := httpx.Upload(w, r, h.opts.MaxUploadBytes)
+	if err != nil {
+		return err
 	}
 	body := &counter{r: file}
 	res, err := h.feed.Push(ctx, pushRequest(ctx, sp, name, body, mode))
@@ -78,29 +76,23 @@ func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
 		if body.n == 0 && errors.Is(err, feed.ErrInvalid) {
 			err = errEmptyPackage
 		}
-		httpx.Drain(r.Body)
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	h.pushed(w, r, res)
+	return h.pushed(w, r, res)
 }
 
 // beginUpload is how every upload starts: the push permission in the space,
-// then the overwrite mode. When it reports false it has answered and drained
-// the body, so the client sees the status rather than a reset.
-func (h *Handler) beginUpload(w http.ResponseWriter, r *http.Request) (auth.Space, feed.Overwrite, bool) {
-	sp, ok := h.begin(w, r, auth.BuiltInFeedPush)
-	if !ok {
-		httpx.Drain(r.Body)
-		return auth.Space{}, 0, false
+// then the overwrite mode.
+func (h *Handler) beginUpload(r *http.Request) (auth.Space, feed.Overwrite, error) {
+	sp, err := h.begin(r, auth.BuiltInFeedPush)
+	if err != nil {
+		return auth.Space{}, 0, err
 	}
 	mode, err := overwriteMode(r.URL.Query())
 	if err != nil {
-		httpx.Drain(r.Body)
-		h.fail(w, r, err)
-		return auth.Space{}, 0, false
+		return auth.Space{}, 0, err
 	}
-	return sp, mode, true
+	return sp, mode, nil
 }
 
 // pushRequest is the feed push of an uploaded file into space sp. A .nupkg is
@@ -117,18 +109,9 @@ func pushRequest(ctx context.Context, sp auth.Space, name string, body io.Reader
 	}
 }
 
-// filePart opens the uploaded file of a request, under the size limit.
-func (h *Handler) filePart(w http.ResponseWriter, r *http.Request) (io.Reader, string, error) {
-	var body io.Reader = r.Body
-	if h.opts.MaxUploadBytes > 0 {
-		body = http.MaxBytesReader(w, r.Body, h.opts.MaxUploadBytes+uploadSlack)
-	}
-	return httpx.FilePart(r, body)
-}
-
 // pushed answers a successful push: 201 for a stored file, 200 for an
 // ignored one (the octopus CLI prints "Ignored existing package" on 200).
-func (h *Handler) pushed(w http.ResponseWriter, r *http.Request, res feed.PushResult) {
+func (h *Handler) pushed(w http.ResponseWriter, r *http.Request, res feed.PushResult) error {
 	code := http.StatusCreated
 	if res.Status == feed.Ignored {
 		code = http.StatusOK
@@ -136,7 +119,7 @@ func (h *Handler) pushed(w http.ResponseWriter, r *http.Request, res feed.PushRe
 		h.log.Info("package pushed", "id", res.Entry.ID, "version", res.Entry.Version.Original(),
 			"space", res.Entry.Space, "replaced", res.Status == feed.Replaced, "by", httpx.Principal(r.Context()).String())
 	}
-	writeJSON(w, r, code, newPackage(linksFor(r), res.Entry))
+	return httpx.WriteJSON(w, r, code, newPackage(linksFor(r), res.Entry))
 }
 
 // findVersion finds one version of an id, of either kind (NuGet first).
@@ -258,37 +241,33 @@ func latestOnly(entries []index.Entry) []index.Entry {
 }
 
 // List serves GET [/api/{spaceId}]/api/packages{?nuGetPackageId,filter,latest,skip,take,includeNotes}.
-func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	sp, ok := h.begin(w, r, auth.FeedView)
-	if !ok {
-		return
+	sp, err := h.begin(r, auth.FeedView)
+	if err != nil {
+		return err
 	}
 	q := r.URL.Query()
 	skip, take, err := paging(q, defaultTake)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	id, filter := strings.TrimSpace(queryValue(q, "nuGetPackageId")), queryValue(q, "filter")
 	if err := checkFilter("filter", filter); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var entries []index.Entry
 	switch {
 	case id != "" && filter != "":
 		//lint:ignore ST1005 Octopus' own text, which clients print as is: a sentence.
-		h.fail(w, r, fmt.Errorf("%w: Only one of either nuGetPackageId or filter may be specified.", errBadRequest))
-		return
+		return fmt.Errorf("%w: Only one of either nuGetPackageId or filter may be specified.", errBadRequest)
 	case id != "":
 		entries, err = h.versionsOf(ctx, sp.ID, id, true)
 	default:
 		entries, err = h.allEntries(ctx, sp.ID, filter)
 	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if queryBool(q, "latest", false) {
 		entries = latestOnly(entries)
@@ -299,41 +278,38 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 	for _, e := range page(entries, skip, take) {
 		items = append(items, newPackage(l, e))
 	}
-	writeJSON(w, r, http.StatusOK, newCollection("Package", items, total, skip, take, l.space(sp.ID, "/packages"), q))
+	return httpx.WriteJSON(w, r, http.StatusOK, newCollection("Package", items, total, skip, take, l.space(sp.ID, "/packages"), q))
 }
 
 // Get serves GET [/api/{spaceId}]/api/packages/{id}, with or without the
 // "packages-" prefix.
-func (h *Handler) Get(w http.ResponseWriter, r *http.Request) {
-	sp, ok := h.begin(w, r, auth.FeedView)
-	if !ok {
-		return
+func (h *Handler) Get(w http.ResponseWriter, r *http.Request) error {
+	sp, err := h.begin(r, auth.FeedView)
+	if err != nil {
+		return err
 	}
 	e, err := h.findPackage(r.Context(), sp.ID, httpx.Var(r, "id"))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, r, http.StatusOK, newPackage(linksFor(r), e))
+	return httpx.WriteJSON(w, r, http.StatusOK, newPackage(linksFor(r), e))
 }
 
 // Raw serves GET [/api/{spaceId}]/api/packages/{id}/raw: the file, with
 // ranges and conditional requests (docs download scripts use it).
-func (h *Handler) Raw(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Raw(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	sp, ok := h.begin(w, r, auth.BuiltInFeedDownload)
-	if !ok {
-		return
+	sp, err := h.begin(r, auth.BuiltInFeedDownload)
+	if err != nil {
+		return err
 	}
 	e, err := h.findPackage(ctx, sp.ID, httpx.Var(r, "id"))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	blob, e, err := h.feed.Open(ctx, sp.ID, e.Kind, e.ID.Lower(), e.Version.String())
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	defer blob.Close()
 	name := string(e.ID) + "." + e.Version.Original() + e.Extension
@@ -343,21 +319,22 @@ func (h *Handler) Raw(w http.ResponseWriter, r *http.Request) {
 		h.feed.RecordDownload(ctx, e)
 	}
 	http.ServeContent(w, r, "", e.Published, blob)
+	return nil
 }
 
 // Delete serves DELETE [/api/{spaceId}]/api/packages/{id} (Octopus.Client
 // sends it as POST with X-HTTP-Method-Override: DELETE). 200 as Swagger says;
 // the Go and .NET clients ignore the body.
-func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) {
-	sp, ok := h.begin(w, r, auth.BuiltInFeedAdminister)
-	if !ok {
-		return
+func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) error {
+	sp, err := h.begin(r, auth.BuiltInFeedAdminister)
+	if err != nil {
+		return err
 	}
 	if err := h.deleteOne(r, sp.ID, httpx.Var(r, "id")); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusOK)
+	return nil
 }
 
 func (h *Handler) deleteOne(r *http.Request, space, ref string) error {
@@ -377,68 +354,60 @@ func (h *Handler) deleteOne(r *http.Request, space, ref string) error {
 // BulkDelete serves DELETE [/api/{spaceId}]/api/packages/bulk?ids=a,b,c
 // (Octopus.Client DeletePackages; repeated ids= accepted too). Ids that are
 // already gone are skipped, so a retried bulk delete succeeds.
-func (h *Handler) BulkDelete(w http.ResponseWriter, r *http.Request) {
-	sp, ok := h.begin(w, r, auth.BuiltInFeedAdminister)
-	if !ok {
-		return
+func (h *Handler) BulkDelete(w http.ResponseWriter, r *http.Request) error {
+	sp, err := h.begin(r, auth.BuiltInFeedAdminister)
+	if err != nil {
+		return err
 	}
 	ids := queryValues(r.URL.Query(), "ids")
 	if len(ids) == 0 {
-		h.fail(w, r, fmt.Errorf("%w: no ids parameter was provided", errBadRequest))
-		return
+		return fmt.Errorf("%w: no ids parameter was provided", errBadRequest)
 	}
 	if err := checkReferences("ids", ids); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	for _, id := range ids {
 		if err := r.Context().Err(); err != nil {
-			h.fail(w, r, err)
-			return
+			return err
 		}
 		if err := h.deleteOne(r, sp.ID, id); err != nil && !errors.Is(err, feed.ErrNotFound) {
-			h.fail(w, r, err)
-			return
+			return err
 		}
 	}
 	w.WriteHeader(http.StatusOK)
+	return nil
 }
 
 // Versions serves GET /api/{spaceId}/feeds/{feedId}/packages/versions
 // ?packageId=…: newest first by SemVer, as clients read take=1 as "latest"
 // (the octopus CLI's package versions).
-func (h *Handler) Versions(w http.ResponseWriter, r *http.Request) {
-	sp, ok := h.begin(w, r, auth.FeedView)
-	if !ok {
-		return
+func (h *Handler) Versions(w http.ResponseWriter, r *http.Request) error {
+	sp, err := h.begin(r, auth.FeedView)
+	if err != nil {
+		return err
 	}
 	if err := checkFeed(r); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	id := strings.TrimSpace(queryValue(q, "packageId"))
 	if id == "" {
-		h.fail(w, r, fmt.Errorf("%w: %s", errBadRequest, msgNoPackageID))
-		return
+		return fmt.Errorf("%w: %s", errBadRequest, msgNoPackageID)
 	}
 	skip, take, err := paging(q, defaultTake)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	for _, name := range []string{"versionRange", "preReleaseTag", "filter"} {
 		if err := checkFilter(name, queryValue(q, name)); err != nil {
-			h.fail(w, r, err)
-			return
+			return err
 		}
 	}
 	var vr *nuget.VersionRange
 	if s := strings.TrimSpace(queryValue(q, "versionRange")); s != "" {
 		parsed, err := nuget.ParseVersionRange(s)
 		if err != nil {
-			h.fail(w, r, fmt.Errorf("%w: the versionRange %q is not a valid range", errBadRequest, s))
-			return
+			return fmt.Errorf("%w: the versionRange %q is not a valid range", errBadRequest, s)
 		}
 		vr = &parsed
 	}
@@ -450,8 +419,7 @@ func (h *Handler) Versions(w http.ResponseWriter, r *http.Request) {
 	filter := strings.ToLower(strings.TrimSpace(queryValue(q, "filter")))
 	entries, err := h.versionsOf(r.Context(), sp.ID, id, true)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	kept := entries[:0]
 	for _, e := range entries {
@@ -472,35 +440,31 @@ func (h *Handler) Versions(w http.ResponseWriter, r *http.Request) {
 		items = append(items, newPackageVersion(l, e, notes))
 	}
 	self := l.space(sp.ID, "/feeds/"+builtInFeedID+"/packages/versions")
-	writeJSON(w, r, http.StatusOK, newCollection("PackageVersion", items, len(kept), skip, take, self, q))
+	return httpx.WriteJSON(w, r, http.StatusOK, newCollection("PackageVersion", items, len(kept), skip, take, self, q))
 }
 
 // SearchFeed serves GET /api/{spaceId}/feeds/{feedId}/packages/search?term=:
 // one item per package id with its latest version.
-func (h *Handler) SearchFeed(w http.ResponseWriter, r *http.Request) {
-	sp, ok := h.begin(w, r, auth.FeedView)
-	if !ok {
-		return
+func (h *Handler) SearchFeed(w http.ResponseWriter, r *http.Request) error {
+	sp, err := h.begin(r, auth.FeedView)
+	if err != nil {
+		return err
 	}
 	if err := checkFeed(r); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	skip, take, err := paging(q, defaultTake)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	term := queryValue(q, "term")
 	if err := checkFilter("term", term); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	entries, err := h.allEntries(r.Context(), sp.ID, term)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	entries = latestOnly(entries)
 	l := linksFor(r)
@@ -508,56 +472,53 @@ func (h *Handler) SearchFeed(w http.ResponseWriter, r *http.Request) {
 	for _, e := range page(entries, skip, take) {
 		p := newPackage(l, e)
 		items = append(items, packageDescriptionResource{
-			Id: string(e.ID), Name: string(e.ID), LatestVersion: p.Version, Description: p.Description,
+			ID: string(e.ID), Name: string(e.ID), LatestVersion: p.Version, Description: p.Description,
 			Links: map[string]string{"Versions": p.Links["AllVersions"]},
 		})
 	}
 	self := l.space(sp.ID, "/feeds/"+builtInFeedID+"/packages/search")
-	writeJSON(w, r, http.StatusOK, newCollection("PackageDescription", items, len(entries), skip, take, self, q))
+	return httpx.WriteJSON(w, r, http.StatusOK, newCollection("PackageDescription", items, len(entries), skip, take, self, q))
 }
 
 // Notes serves GET [/api/{spaceId}]/api/packages/notes?packageIds=…: the
 // release notes of NuGet packages. The element format of packageIds is
 // unconfirmed (docs/protocol/octopus.md §6.7), so each element may be a resource id
 // ("packages-A.1.0.0"), "A.1.0.0", "A:1.0.0" or "feeds-builtin:A:1.0.0".
-func (h *Handler) Notes(w http.ResponseWriter, r *http.Request) {
-	sp, ok := h.begin(w, r, auth.FeedView)
-	if !ok {
-		return
+func (h *Handler) Notes(w http.ResponseWriter, r *http.Request) error {
+	sp, err := h.begin(r, auth.FeedView)
+	if err != nil {
+		return err
 	}
 	refs := queryValues(r.URL.Query(), "packageIds")
 	if err := checkReferences("packageIds", refs); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	for _, ref := range refs {
 		// "feeds-builtin:{id}:{version}" is the longest form.
 		if len(ref) > len(builtInFeedID)+1+maxReference {
-			h.fail(w, r, fmt.Errorf("%w: a package reference is at most %d characters", errBadRequest, maxReference))
-			return
+			return fmt.Errorf("%w: a package reference is at most %d characters", errBadRequest, maxReference)
 		}
 	}
 	out := packageNoteList{Packages: []packageNote{}}
 	for _, ref := range refs {
 		if err := r.Context().Err(); err != nil {
-			h.fail(w, r, err)
-			return
+			return err
 		}
 		out.Packages = append(out.Packages, h.note(r.Context(), sp.ID, ref))
 	}
-	writeJSON(w, r, http.StatusOK, out)
+	return httpx.WriteJSON(w, r, http.StatusOK, out)
 }
 
 func (h *Handler) note(ctx context.Context, space, ref string) packageNote {
-	n := packageNote{FeedId: builtInFeedID}
+	n := packageNote{FeedID: builtInFeedID}
 	var e index.Entry
 	var err error
 	if parts := strings.Split(ref, ":"); len(parts) >= 2 {
 		id, version := parts[len(parts)-2], parts[len(parts)-1]
-		n.PackageId, n.Version = id, version
+		n.PackageID, n.Version = id, version
 		e, err = h.findVersion(ctx, space, id, version)
 	} else {
-		n.PackageId = ref
+		n.PackageID = ref
 		e, err = h.findPackage(ctx, space, ref)
 	}
 	if err != nil {
@@ -571,7 +532,7 @@ func (h *Handler) note(ctx context.Context, space, ref string) packageNote {
 		n.Notes = packageNoteNotes{FailureReason: &reason, DisplayMessage: &reason}
 		return n
 	}
-	n.PackageId, n.Version = string(e.ID), e.Version.Original()
+	n.PackageID, n.Version = string(e.ID), e.Version.Original()
 	n.Notes.Succeeded = true
 	if e.Manifest != nil {
 		n.Notes.Notes = optional(e.Manifest.ReleaseNotes)

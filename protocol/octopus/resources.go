@@ -37,8 +37,8 @@ const (
 type rootResource struct {
 	Application        string            `json:"Application"`
 	Version            string            `json:"Version"`
-	ApiVersion         string            `json:"ApiVersion"`
-	InstallationId     string            `json:"InstallationId"`
+	APIVersion         string            `json:"ApiVersion"`
+	InstallationID     string            `json:"InstallationId"`
 	HasLongTermSupport bool              `json:"HasLongTermSupport"`
 	Links              map[string]string `json:"Links"`
 }
@@ -67,9 +67,9 @@ func newRoot(l links, installationID string) rootResource {
 	ls["Users"] = l.api("/users{/id}{?skip,take,ids,filter}")
 	return rootResource{
 		Application:        "Octopus Deploy",
-		Version:            Version,
-		ApiVersion:         apiVersion,
-		InstallationId:     installationID,
+		Version:            serverVersion,
+		APIVersion:         apiVersion,
+		InstallationID:     installationID,
 		HasLongTermSupport: false,
 		Links:              ls,
 	}
@@ -78,20 +78,20 @@ func newRoot(l links, installationID string) rootResource {
 // spaceRootResource is GET /api/{spaceId}: .NET looks links up here first,
 // then in the root; go-octopusdeploy needs a 200 to accept the space.
 type spaceRootResource struct {
-	Id    string            `json:"Id"`
+	ID    string            `json:"Id"`
 	Links map[string]string `json:"Links"`
 }
 
 func newSpaceRoot(l links, space string) spaceRootResource {
 	ls := spaceLinks(l, space)
 	ls["Self"] = l.space(space, "")
-	return spaceRootResource{Id: space, Links: ls}
+	return spaceRootResource{ID: space, Links: ls}
 }
 
 // spaceResource is one space: octo and the Go client pick IsDefault,
 // api-client matches Name and takes Id, .NET follows Links.SpaceHome.
 type spaceResource struct {
-	Id                       string            `json:"Id"`
+	ID                       string            `json:"Id"`
 	Name                     string            `json:"Name"`
 	Slug                     string            `json:"Slug"`
 	Description              *string           `json:"Description"`
@@ -107,7 +107,7 @@ type spaceResource struct {
 
 func newSpace(l links, sp auth.Space) spaceResource {
 	return spaceResource{
-		Id:                       sp.ID,
+		ID:                       sp.ID,
 		Name:                     sp.Name,
 		Slug:                     slug(sp.Name),
 		Description:              optional(sp.Description),
@@ -145,7 +145,7 @@ func slug(name string) string {
 // userResource is GET /api/users/me: octo logs DisplayName, EmailAddress and
 // IsService; Octopus.Client follows Links.Spaces to find the default space.
 type userResource struct {
-	Id                  string            `json:"Id"`
+	ID                  string            `json:"Id"`
 	Username            string            `json:"Username"`
 	DisplayName         string            `json:"DisplayName"`
 	IsActive            bool              `json:"IsActive"`
@@ -166,7 +166,7 @@ func userID(p auth.Principal) string {
 func newUser(l links, p auth.Principal) userResource {
 	id := userID(p)
 	return userResource{
-		Id:          id,
+		ID:          id,
 		Username:    p.Name,
 		DisplayName: p.Name,
 		IsActive:    true,
@@ -184,11 +184,11 @@ func newUser(l links, p auth.Principal) userResource {
 // feedResource is the built-in feed (docs/protocol/octopus.md §6.6): the octopus CLI takes its Id from
 // feeds?feedType=BuiltIn and follows to packages/versions.
 type feedResource struct {
-	Id                                   string            `json:"Id"`
+	ID                                   string            `json:"Id"`
 	Name                                 string            `json:"Name"`
 	Slug                                 string            `json:"Slug"`
 	FeedType                             string            `json:"FeedType"`
-	SpaceId                              string            `json:"SpaceId"`
+	SpaceID                              string            `json:"SpaceId"`
 	PackageAcquisitionLocationOptions    []string          `json:"PackageAcquisitionLocationOptions"`
 	DeleteUnreleasedPackagesAfterDays    *int              `json:"DeleteUnreleasedPackagesAfterDays"`
 	IsBuiltInRepoSyncEnabled             bool              `json:"IsBuiltInRepoSyncEnabled"`
@@ -199,11 +199,11 @@ type feedResource struct {
 func newFeed(l links, space string) feedResource {
 	self := l.space(space, "/feeds/"+builtInFeedID)
 	return feedResource{
-		Id:                                builtInFeedID,
+		ID:                                builtInFeedID,
 		Name:                              "Octopus Server (built-in)",
 		Slug:                              "octopus-server-built-in",
 		FeedType:                          "BuiltIn",
-		SpaceId:                           space,
+		SpaceID:                           space,
 		PackageAcquisitionLocationOptions: []string{"Server", "ExecutionTarget"},
 		IsBuiltInRepoSyncEnabled:          true,
 		Links: map[string]string{
@@ -225,11 +225,11 @@ func newFeed(l links, space string) feedResource {
 // PackageSizeBytes; Octopus.Client compares Hash with the local SHA-1 after
 // a timeout; the octopus CLI decodes every field; docs scripts follow Links.Raw.
 type packageResource struct {
-	Id                             string            `json:"Id"`
-	PackageId                      string            `json:"PackageId"`
-	NuGetPackageId                 string            `json:"NuGetPackageId"`
-	FeedId                         string            `json:"FeedId"`
-	NuGetFeedId                    string            `json:"NuGetFeedId"`
+	ID                             string            `json:"Id"`
+	PackageID                      string            `json:"PackageId"`
+	NuGetPackageID                 string            `json:"NuGetPackageId"`
+	FeedID                         string            `json:"FeedId"`
+	NuGetFeedID                    string            `json:"NuGetFeedId"`
 	Title                          string            `json:"Title"`
 	Summary                        *string           `json:"Summary"`
 	Version                        string            `json:"Version"`
@@ -255,11 +255,11 @@ func newPackage(l links, e index.Entry) packageResource {
 	id := resourceID(e)
 	self := l.space(e.Space, "/packages/"+url.PathEscape(id))
 	p := packageResource{
-		Id:               id,
-		PackageId:        string(e.ID),
-		NuGetPackageId:   string(e.ID),
-		FeedId:           builtInFeedID,
-		NuGetFeedId:      builtInFeedID,
+		ID:               id,
+		PackageID:        string(e.ID),
+		NuGetPackageID:   string(e.ID),
+		FeedID:           builtInFeedID,
+		NuGetFeedID:      builtInFeedID,
 		Title:            string(e.ID),
 		Version:          e.Version.Original(),
 		Published:        formatTime(e.Published),
@@ -287,9 +287,9 @@ func newPackage(l links, e index.Entry) packageResource {
 
 // packageVersionResource is one item of feeds/{id}/packages/versions (docs/protocol/octopus.md §6.6).
 type packageVersionResource struct {
-	Id           string            `json:"Id"`
-	PackageId    string            `json:"PackageId"`
-	FeedId       string            `json:"FeedId"`
+	ID           string            `json:"Id"`
+	PackageID    string            `json:"PackageId"`
+	FeedID       string            `json:"FeedId"`
 	Version      string            `json:"Version"`
 	Title        string            `json:"Title"`
 	Published    string            `json:"Published"`
@@ -301,7 +301,7 @@ type packageVersionResource struct {
 func newPackageVersion(l links, e index.Entry, notes bool) packageVersionResource {
 	p := newPackage(l, e)
 	v := packageVersionResource{
-		Id: p.Id, PackageId: p.PackageId, FeedId: builtInFeedID, Version: p.Version, Title: p.Title,
+		ID: p.ID, PackageID: p.PackageID, FeedID: builtInFeedID, Version: p.Version, Title: p.Title,
 		Published: p.Published, SizeBytes: p.PackageSizeBytes,
 		Links: map[string]string{"Self": p.Links["Self"], "Raw": p.Links["Raw"]},
 	}
@@ -313,7 +313,7 @@ func newPackageVersion(l links, e index.Entry, notes bool) packageVersionResourc
 
 // packageDescriptionResource is one item of feeds/{id}/packages/search.
 type packageDescriptionResource struct {
-	Id            string            `json:"Id"`
+	ID            string            `json:"Id"`
 	Name          string            `json:"Name"`
 	LatestVersion string            `json:"LatestVersion"`
 	Description   *string           `json:"Description"`
@@ -334,8 +334,8 @@ type feedStatsResource struct {
 
 // packageNote is one element of packages/notes.
 type packageNote struct {
-	FeedId    string           `json:"FeedId"`
-	PackageId string           `json:"PackageId"`
+	FeedID    string           `json:"FeedId"`
+	PackageID string           `json:"PackageId"`
 	Version   string           `json:"Version"`
 	Notes     packageNoteNotes `json:"Notes"`
 }

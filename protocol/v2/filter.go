@@ -1,16 +1,17 @@
 package v2
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
-// ErrQuery marks a query the feed does not support or cannot parse; it is
+// errQuery marks a query the feed does not support or cannot parse; it is
 // answered with 400 and the message, never silently ignored.
-var ErrQuery = errors.New("unsupported query")
+var errQuery = httpx.NewError(httpx.Invalid, "unsupported query")
 
 // Limits on untrusted query text: the longest filter NuGet clients send is the
 // substringof search fallback (a few hundred bytes).
@@ -135,7 +136,7 @@ type token struct {
 
 func tokenize(s string) ([]token, error) {
 	if len(s) > maxExprLen {
-		return nil, fmt.Errorf("%w: expression longer than %d bytes", ErrQuery, maxExprLen)
+		return nil, fmt.Errorf("%w: expression longer than %d bytes", errQuery, maxExprLen)
 	}
 	var toks []token
 	for i := 0; i < len(s); {
@@ -165,7 +166,7 @@ func tokenize(s string) ([]token, error) {
 				j++
 			}
 			if j < len(s) && (s[j] == '.' || s[j] == 'L' || s[j] == 'l' || s[j] == 'M' || s[j] == 'm') {
-				return nil, fmt.Errorf("%w: number %q at offset %d: only plain integers are supported", ErrQuery, s[i:j+1], i)
+				return nil, fmt.Errorf("%w: number %q at offset %d: only plain integers are supported", errQuery, s[i:j+1], i)
 			}
 			toks = append(toks, token{tokInt, s[i:j], i})
 			i = j
@@ -175,12 +176,12 @@ func tokenize(s string) ([]token, error) {
 				j++
 			}
 			if j < len(s) && s[j] == '\'' {
-				return nil, fmt.Errorf("%w: typed literal %s'...' at offset %d is not supported", ErrQuery, s[i:j], i)
+				return nil, fmt.Errorf("%w: typed literal %s'...' at offset %d is not supported", errQuery, s[i:j], i)
 			}
 			toks = append(toks, token{tokIdent, s[i:j], i})
 			i = j
 		default:
-			return nil, fmt.Errorf("%w: unexpected character %q at offset %d", ErrQuery, rune(c), i)
+			return nil, fmt.Errorf("%w: unexpected character %q at offset %d", errQuery, rune(c), i)
 		}
 	}
 	return append(toks, token{tokEOF, "", len(s)}), nil
@@ -206,7 +207,7 @@ func readString(s string) (string, int, error) {
 		}
 		return b.String(), i + 1, nil
 	}
-	return "", 0, fmt.Errorf("%w: unterminated string literal", ErrQuery)
+	return "", 0, fmt.Errorf("%w: unterminated string literal", errQuery)
 }
 
 // --- parser --------------------------------------------------------------------
@@ -245,7 +246,7 @@ func parseExpr(s string) (*node, error) {
 		return nil, err
 	}
 	if t := p.peek(); t.kind != tokEOF {
-		return nil, fmt.Errorf("%w: unexpected %q at offset %d", ErrQuery, t.text, t.pos)
+		return nil, fmt.Errorf("%w: unexpected %q at offset %d", errQuery, t.text, t.pos)
 	}
 	return n, nil
 }
@@ -257,7 +258,7 @@ func parseFilter(s string) (*node, error) {
 		return nil, fmt.Errorf("$filter: %w", err)
 	}
 	if n.typ != typeBool {
-		return nil, fmt.Errorf("$filter: %w: the expression is %s, not Edm.Boolean", ErrQuery, n.typ)
+		return nil, fmt.Errorf("$filter: %w: the expression is %s, not Edm.Boolean", errQuery, n.typ)
 	}
 	return n, nil
 }
@@ -265,7 +266,7 @@ func parseFilter(s string) (*node, error) {
 func (p *parser) enter() error {
 	p.depth++
 	if p.depth > maxExprDepth {
-		return fmt.Errorf("%w: expression nested deeper than %d", ErrQuery, maxExprDepth)
+		return fmt.Errorf("%w: expression nested deeper than %d", errQuery, maxExprDepth)
 	}
 	return nil
 }
@@ -291,7 +292,7 @@ func (p *parser) binary(kw string, op nodeOp, operand func() (*node, error)) (*n
 			return nil, err
 		}
 		if left.typ != typeBool || right.typ != typeBool {
-			return nil, fmt.Errorf("%w: %q at offset %d needs Edm.Boolean operands, got %s and %s", ErrQuery, kw, t.pos, left.typ, right.typ)
+			return nil, fmt.Errorf("%w: %q at offset %d needs Edm.Boolean operands, got %s and %s", errQuery, kw, t.pos, left.typ, right.typ)
 		}
 		left = &node{op: op, name: kw, args: []*node{left, right}, typ: typeBool}
 	}
@@ -319,7 +320,7 @@ func (p *parser) comparison() (*node, error) {
 		return &node{op: opCompare, name: op, args: []*node{left, right}, typ: typeBool}, nil
 	}
 	if t.kind == tokIdent && isArithmetic(t.text) {
-		return nil, fmt.Errorf("%w: operator %q at offset %d is not supported", ErrQuery, t.text, t.pos)
+		return nil, fmt.Errorf("%w: operator %q at offset %d is not supported", errQuery, t.text, t.pos)
 	}
 	return left, nil
 }
@@ -335,15 +336,15 @@ func isArithmetic(s string) bool {
 func checkComparison(op string, l, r *node) error {
 	if l.typ == typeNull || r.typ == typeNull {
 		if op != "eq" && op != "ne" {
-			return fmt.Errorf("%w: null can only be compared with eq or ne", ErrQuery)
+			return fmt.Errorf("%w: null can only be compared with eq or ne", errQuery)
 		}
 		return nil
 	}
 	if l.typ != r.typ {
-		return fmt.Errorf("%w: cannot compare %s with %s", ErrQuery, l.typ, r.typ)
+		return fmt.Errorf("%w: cannot compare %s with %s", errQuery, l.typ, r.typ)
 	}
 	if l.typ == typeBool && op != "eq" && op != "ne" {
-		return fmt.Errorf("%w: Edm.Boolean values can only be compared with eq or ne", ErrQuery)
+		return fmt.Errorf("%w: Edm.Boolean values can only be compared with eq or ne", errQuery)
 	}
 	return nil
 }
@@ -360,7 +361,7 @@ func (p *parser) unary() (*node, error) {
 			return nil, err
 		}
 		if operand.typ != typeBool {
-			return nil, fmt.Errorf("%w: \"not\" at offset %d needs an Edm.Boolean operand, got %s", ErrQuery, t.pos, operand.typ)
+			return nil, fmt.Errorf("%w: \"not\" at offset %d needs an Edm.Boolean operand, got %s", errQuery, t.pos, operand.typ)
 		}
 		return &node{op: opNot, name: "not", args: []*node{operand}, typ: typeBool}, nil
 	}
@@ -375,7 +376,7 @@ func (p *parser) primary() (*node, error) {
 	case tokInt:
 		n, err := strconv.ParseInt(t.text, 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("%w: integer %s at offset %d is out of range", ErrQuery, t.text, t.pos)
+			return nil, fmt.Errorf("%w: integer %s at offset %d is out of range", errQuery, t.text, t.pos)
 		}
 		return &node{op: opLit, lit: value{typ: typeInt, n: n}, typ: typeInt}, nil
 	case tokLParen:
@@ -384,15 +385,15 @@ func (p *parser) primary() (*node, error) {
 			return nil, err
 		}
 		if c := p.next(); c.kind != tokRParen {
-			return nil, fmt.Errorf("%w: missing ')' at offset %d", ErrQuery, c.pos)
+			return nil, fmt.Errorf("%w: missing ')' at offset %d", errQuery, c.pos)
 		}
 		return n, nil
 	case tokIdent:
 		return p.identifier(t)
 	case tokEOF:
-		return nil, fmt.Errorf("%w: the expression ends too early", ErrQuery)
+		return nil, fmt.Errorf("%w: the expression ends too early", errQuery)
 	}
-	return nil, fmt.Errorf("%w: unexpected %q at offset %d", ErrQuery, t.text, t.pos)
+	return nil, fmt.Errorf("%w: unexpected %q at offset %d", errQuery, t.text, t.pos)
 }
 
 func (p *parser) identifier(t token) (*node, error) {
@@ -408,7 +409,7 @@ func (p *parser) identifier(t token) (*node, error) {
 	}
 	name, typ, ok := canonicalProperty(t.text)
 	if !ok {
-		return nil, fmt.Errorf("%w: unknown property %q at offset %d", ErrQuery, t.text, t.pos)
+		return nil, fmt.Errorf("%w: unknown property %q at offset %d", errQuery, t.text, t.pos)
 	}
 	return &node{op: opProp, name: name, typ: typ}, nil
 }
@@ -417,7 +418,7 @@ func (p *parser) call(t token) (*node, error) {
 	name := strings.ToLower(t.text)
 	fn, ok := functions[name]
 	if !ok {
-		return nil, fmt.Errorf("%w: function %q at offset %d is not supported", ErrQuery, t.text, t.pos)
+		return nil, fmt.Errorf("%w: function %q at offset %d is not supported", errQuery, t.text, t.pos)
 	}
 	p.next() // (
 	var args []*node
@@ -435,14 +436,14 @@ func (p *parser) call(t token) (*node, error) {
 		}
 	}
 	if c := p.next(); c.kind != tokRParen {
-		return nil, fmt.Errorf("%w: missing ')' after the arguments of %s at offset %d", ErrQuery, name, c.pos)
+		return nil, fmt.Errorf("%w: missing ')' after the arguments of %s at offset %d", errQuery, name, c.pos)
 	}
 	if len(args) != len(fn.args) {
-		return nil, fmt.Errorf("%w: %s takes %d arguments, got %d (offset %d)", ErrQuery, name, len(fn.args), len(args), t.pos)
+		return nil, fmt.Errorf("%w: %s takes %d arguments, got %d (offset %d)", errQuery, name, len(fn.args), len(args), t.pos)
 	}
 	for i, a := range args {
 		if a.typ != fn.args[i] && a.typ != typeNull {
-			return nil, fmt.Errorf("%w: argument %d of %s must be %s, got %s (offset %d)", ErrQuery, i+1, name, fn.args[i], a.typ, t.pos)
+			return nil, fmt.Errorf("%w: argument %d of %s must be %s, got %s (offset %d)", errQuery, i+1, name, fn.args[i], a.typ, t.pos)
 		}
 	}
 	return &node{op: opCall, name: name, args: args, typ: fn.result}, nil
@@ -639,7 +640,7 @@ type orderItem struct {
 // optional asc or desc.
 func parseOrderBy(s string) ([]orderItem, error) {
 	if len(s) > maxExprLen {
-		return nil, fmt.Errorf("$orderby: %w: longer than %d bytes", ErrQuery, maxExprLen)
+		return nil, fmt.Errorf("$orderby: %w: longer than %d bytes", errQuery, maxExprLen)
 	}
 	var items []orderItem
 	for _, part := range splitTopLevel(s) {
@@ -653,14 +654,14 @@ func parseOrderBy(s string) ([]orderItem, error) {
 			part = strings.TrimSpace(part[:len(part)-len(" asc")])
 		}
 		if part == "" {
-			return nil, fmt.Errorf("$orderby: %w: an empty sort key in %q", ErrQuery, s)
+			return nil, fmt.Errorf("$orderby: %w: an empty sort key in %q", errQuery, s)
 		}
 		n, err := parseExpr(part)
 		if err != nil {
 			return nil, fmt.Errorf("$orderby: %w", err)
 		}
 		if n.typ == typeNull {
-			return nil, fmt.Errorf("$orderby: %w: cannot sort by null", ErrQuery)
+			return nil, fmt.Errorf("$orderby: %w: cannot sort by null", errQuery)
 		}
 		items = append(items, orderItem{expr: n, desc: desc})
 	}

@@ -102,8 +102,8 @@ func TestParseFilterRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.filter, func(t *testing.T) {
 			_, err := parseFilter(tt.filter)
-			if !errors.Is(err, ErrQuery) {
-				t.Fatalf("err = %v, want ErrQuery", err)
+			if !errors.Is(err, errQuery) {
+				t.Fatalf("err = %v, want errQuery", err)
 			}
 			if !contains(err.Error(), tt.mention) {
 				t.Errorf("err = %q, want it to mention %q", err, tt.mention)
@@ -121,15 +121,15 @@ func TestParseFilterDepth(t *testing.T) {
 	for range 100 {
 		deep += ")"
 	}
-	if _, err := parseFilter(deep); !errors.Is(err, ErrQuery) {
-		t.Errorf("100 parentheses: err = %v, want ErrQuery", err)
+	if _, err := parseFilter(deep); !errors.Is(err, errQuery) {
+		t.Errorf("100 parentheses: err = %v, want errQuery", err)
 	}
 	deep = ""
 	for range 100 {
 		deep += "not "
 	}
-	if _, err := parseFilter(deep + "IsPrerelease"); !errors.Is(err, ErrQuery) {
-		t.Errorf("100 nots: err = %v, want ErrQuery", err)
+	if _, err := parseFilter(deep + "IsPrerelease"); !errors.Is(err, errQuery) {
+		t.Errorf("100 nots: err = %v, want errQuery", err)
 	}
 }
 
@@ -201,8 +201,8 @@ func TestParseOrderBy(t *testing.T) {
 		})
 	}
 	for _, bad := range []string{"Foo", "Id sideways", "Id,", "null", "Id desc desc"} {
-		if _, err := parseOrderBy(bad); !errors.Is(err, ErrQuery) {
-			t.Errorf("parseOrderBy(%q): err = %v, want ErrQuery", bad, err)
+		if _, err := parseOrderBy(bad); !errors.Is(err, errQuery) {
+			t.Errorf("parseOrderBy(%q): err = %v, want errQuery", bad, err)
 		}
 	}
 }
@@ -265,8 +265,8 @@ func TestParsePath(t *testing.T) {
 			switch {
 			case tt.notFound && !errors.Is(err, errNotFound):
 				t.Errorf("err = %v, want not found", err)
-			case !tt.notFound && !errors.Is(err, ErrQuery):
-				t.Errorf("err = %v, want ErrQuery", err)
+			case !tt.notFound && !errors.Is(err, errQuery):
+				t.Errorf("err = %v, want errQuery", err)
 			}
 		})
 	}
@@ -285,8 +285,8 @@ func TestParseOptions(t *testing.T) {
 	}
 	for _, bad := range []string{"$expand=Foo", "$skiptoken='a','b'", "$top=-1", "$skip=x", "$format=json", "$inlinecount=some", "$filter=Foo", "$orderby=Bar", "a=%zz"} {
 		t.Run(bad, func(t *testing.T) {
-			if _, err := parseOptions(bad); !errors.Is(err, ErrQuery) {
-				t.Errorf("err = %v, want ErrQuery", err)
+			if _, err := parseOptions(bad); !errors.Is(err, errQuery) {
+				t.Errorf("err = %v, want errQuery", err)
 			}
 		})
 	}

@@ -29,8 +29,8 @@ func FuzzParseFilter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		n, err := parseFilter(s)
 		if err != nil {
-			if !errors.Is(err, ErrQuery) {
-				t.Fatalf("error %v is not ErrQuery", err)
+			if !errors.Is(err, errQuery) {
+				t.Fatalf("error %v is not errQuery", err)
 			}
 			return
 		}
@@ -50,8 +50,8 @@ func FuzzParseOrderBy(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		items, err := parseOrderBy(s)
 		if err != nil {
-			if !errors.Is(err, ErrQuery) {
-				t.Fatalf("error %v is not ErrQuery", err)
+			if !errors.Is(err, errQuery) {
+				t.Fatalf("error %v is not errQuery", err)
 			}
 			return
 		}
@@ -70,8 +70,8 @@ func FuzzParsePath(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := parsePath(s)
 		if err != nil {
-			if !errors.Is(err, ErrQuery) && !errors.Is(err, errNotFound) {
-				t.Fatalf("error %v is neither ErrQuery nor not found", err)
+			if !errors.Is(err, errQuery) && !errors.Is(err, errNotFound) {
+				t.Fatalf("error %v is neither errQuery nor not found", err)
 			}
 			return
 		}
@@ -97,8 +97,8 @@ func FuzzParseOptions(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		o, err := parseOptions(s)
 		if err != nil {
-			if !errors.Is(err, ErrQuery) {
-				t.Fatalf("error %v is not ErrQuery", err)
+			if !errors.Is(err, errQuery) {
+				t.Fatalf("error %v is not errQuery", err)
 			}
 			return
 		}

@@ -20,7 +20,7 @@ import (
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/protocol/httpx"
-	"github.com/feedserver/feedserver/protocol/nugetapi"
+	"github.com/feedserver/feedserver/protocol/nugethttp"
 )
 
 // PathVar is the route variable holding the OData path below a feed base:
@@ -49,18 +49,17 @@ type Options struct {
 
 // Handler serves the NuGet v2 OData feed over a feed.Feed.
 type Handler struct {
-	feed  *feed.Feed
-	nuget *nugetapi.Handler // the NuGet family's read check and error table
-	log   *slog.Logger
-	now   func() time.Time
-	bufs  sync.Pool // *bytes.Buffer, reused across responses
+	feed *feed.Feed
+	fam  *nugethttp.Family // the NuGet family's read check, cache policy and package download
+	log  *slog.Logger
+	now  func() time.Time
+	bufs sync.Pool // *bytes.Buffer, reused across responses
 }
 
-// New returns a Handler. nuget lends it the read-permission check and the
-// NuGet error table.
-func New(f *feed.Feed, nuget *nugetapi.Handler, opts Options) (*Handler, error) {
-	if f == nil || nuget == nil {
-		return nil, errors.New("v2: a feed and a nugetapi handler are required")
+// New returns a Handler; fam is the NuGet family's shared part.
+func New(f *feed.Feed, fam *nugethttp.Family, opts Options) (*Handler, error) {
+	if f == nil || fam == nil {
+		return nil, errors.New("v2: a feed and the NuGet family are required")
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -68,7 +67,7 @@ func New(f *feed.Feed, nuget *nugetapi.Handler, opts Options) (*Handler, error) 
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	h := &Handler{feed: f, nuget: nuget, log: opts.Logger, now: opts.Now}
+	h := &Handler{feed: f, fam: fam, log: opts.Logger, now: opts.Now}
 	h.bufs.New = func() any { return bytes.NewBuffer(make([]byte, 0, 64<<10)) }
 	return h, nil
 }
@@ -86,19 +85,20 @@ type request struct {
 }
 
 // ServiceDocument serves GET {base}/ (and {base} without the slash).
-func (h *Handler) ServiceDocument(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ServiceDocument(w http.ResponseWriter, r *http.Request) error {
 	dataServiceVersion(w)
 	root := httpx.PublicURL(r) + strings.TrimSuffix(r.URL.EscapedPath(), "/")
 	b := h.buffer()
 	defer h.bufs.Put(b)
 	fmt.Fprintf(b, serviceDocument, xmlAttr(root+"/"))
-	h.write(w, r, http.StatusOK, ctService, b.Bytes())
+	h.write(w, r, ctService, b.Bytes())
+	return nil
 }
 
 // OData serves everything below a feed base: $metadata, Packages,
 // Packages(Id='…',Version='…'), FindPackagesById(), Search(), GetUpdates(),
 // each collection also with /$count.
-func (h *Handler) OData(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) OData(w http.ResponseWriter, r *http.Request) error {
 	dataServiceVersion(w)
 	rest := mux.Vars(r)[PathVar]
 	escaped := r.URL.EscapedPath()
@@ -107,32 +107,28 @@ func (h *Handler) OData(w http.ResponseWriter, r *http.Request) {
 	q.root = q.public + base
 	var err error
 	if q.path, err = parsePath(rest); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if q.path.Resource == resMetadata {
 		// Anonymous, as Gitea does: the client's capability probe must not need credentials.
-		h.write(w, r, http.StatusOK, ctXML, []byte(metadataDocument))
-		return
+		h.write(w, r, ctXML, []byte(metadataDocument))
+		return nil
 	}
-	if q.space, err = h.nuget.RequireRead(r); err != nil {
-		h.fail(w, r, err)
-		return
+	if q.space, err = h.fam.RequireRead(r); err != nil {
+		return err
 	}
 	if q.opts, err = parseOptions(r.URL.RawQuery); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if q.path.Resource == resPackages && len(q.path.Args) > 0 {
-		h.single(w, q)
-		return
+		return h.single(w, q)
 	}
 	sel, err := h.collect(r.Context(), q)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.respond(w, q, sel)
+	return nil
 }
 
 // selection is the result of a collection query before rendering.
@@ -212,18 +208,16 @@ func (h *Handler) packages(ctx context.Context, q *request) (selection, error) {
 
 // single serves Packages(Id='…',Version='…'): one entry, any listing state,
 // 404 when absent (the 5.8 client then falls back to FindPackagesById).
-func (h *Handler) single(w http.ResponseWriter, q *request) {
+func (h *Handler) single(w http.ResponseWriter, q *request) error {
 	ctx := q.r.Context()
 	id, version := q.path.Args["id"], q.path.Args["version"]
 	want, err := nuget.ParseVersion(version)
 	if err != nil {
-		h.fail(w, q.r, fmt.Errorf("%w: package %s %s", errNotFound, id, version))
-		return
+		return fmt.Errorf("%w: package %s %s", errNotFound, id, version)
 	}
 	all, err := h.feed.Versions(ctx, q.space, index.KindNuGet, id)
 	if err != nil {
-		h.fail(w, q.r, err)
-		return
+		return err
 	}
 	for _, e := range all {
 		if !e.Version.Equal(want) {
@@ -232,7 +226,7 @@ func (h *Handler) single(w http.ResponseWriter, q *request) {
 		if q.path.Value {
 			// The edit-media link: send the client to the one download URL.
 			http.Redirect(w, q.r, q.public+"/api/v2/package/"+pathEscape(string(e.ID))+"/"+pathEscape(e.Version.String()), http.StatusFound)
-			return
+			return nil
 		}
 		// An exact lookup finds a SemVer2 version in any view; its flags are the SemVer2 view's then.
 		g := newGroup(all, q.opts.semVer2 || isSemVer2(e))
@@ -241,12 +235,12 @@ func (h *Handler) single(w http.ResponseWriter, q *request) {
 				b := h.buffer()
 				defer h.bufs.Put(b)
 				writeEntry(b, q.doc(), row{g: g, i: i}, true)
-				h.write(w, q.r, http.StatusOK, ctEntry, b.Bytes())
-				return
+				h.write(w, q.r, ctEntry, b.Bytes())
+				return nil
 			}
 		}
 	}
-	h.fail(w, q.r, fmt.Errorf("%w: package %s %s", errNotFound, id, version))
+	return fmt.Errorf("%w: package %s %s", errNotFound, id, version)
 }
 
 // search serves Search(): ids from the search index (ranking, the query
@@ -356,13 +350,13 @@ func (h *Handler) getUpdates(ctx context.Context, q *request) (selection, error)
 	versions := splitBar(q.param("versions"))
 	constraints := splitBar(q.param("versionConstraints"))
 	if len(ids) != len(versions) {
-		return selection{}, fmt.Errorf("%w: GetUpdates: %d packageIds but %d versions", ErrQuery, len(ids), len(versions))
+		return selection{}, fmt.Errorf("%w: GetUpdates: %d packageIds but %d versions", errQuery, len(ids), len(versions))
 	}
 	if len(constraints) > 0 && len(constraints) != len(ids) && !(len(constraints) == 1 && constraints[0] == "") {
-		return selection{}, fmt.Errorf("%w: GetUpdates: %d packageIds but %d versionConstraints", ErrQuery, len(ids), len(constraints))
+		return selection{}, fmt.Errorf("%w: GetUpdates: %d packageIds but %d versionConstraints", errQuery, len(ids), len(constraints))
 	}
 	if len(ids) > maxUpdateIDs {
-		return selection{}, fmt.Errorf("%w: GetUpdates: %d packageIds; the limit is %d a request", ErrQuery, len(ids), maxUpdateIDs)
+		return selection{}, fmt.Errorf("%w: GetUpdates: %d packageIds; the limit is %d a request", errQuery, len(ids), maxUpdateIDs)
 	}
 	allVersions := boolParam(q.param("includeAllVersions"))
 	var rows []row
@@ -372,12 +366,12 @@ func (h *Handler) getUpdates(ctx context.Context, q *request) (selection, error)
 		}
 		current, err := nuget.ParseVersion(versions[i])
 		if err != nil {
-			return selection{}, fmt.Errorf("%w: GetUpdates: version %.100q of %.100s: %v", ErrQuery, versions[i], id, err)
+			return selection{}, fmt.Errorf("%w: GetUpdates: version %.100q of %.100s: %v", errQuery, versions[i], id, err)
 		}
 		var allowed nuget.VersionRange
 		if i < len(constraints) && strings.TrimSpace(constraints[i]) != "" {
 			if allowed, err = nuget.ParseVersionRange(constraints[i]); err != nil {
-				return selection{}, fmt.Errorf("%w: GetUpdates: constraint %.100q of %.100s: %v", ErrQuery, constraints[i], id, err)
+				return selection{}, fmt.Errorf("%w: GetUpdates: constraint %.100q of %.100s: %v", errQuery, constraints[i], id, err)
 			}
 		}
 		all, err := h.feed.Versions(ctx, q.space, index.KindNuGet, id)
@@ -425,7 +419,7 @@ func (h *Handler) respond(w http.ResponseWriter, q *request, sel selection) {
 		remaining = min(remaining, o.top)
 	}
 	if q.path.Count {
-		h.write(w, q.r, http.StatusOK, ctText, []byte(strconv.Itoa(remaining)))
+		h.write(w, q.r, ctText, []byte(strconv.Itoa(remaining)))
 		return
 	}
 	if !sel.paged {
@@ -442,7 +436,7 @@ func (h *Handler) respond(w http.ResponseWriter, q *request, sel selection) {
 	b := h.buffer()
 	defer h.bufs.Put(b)
 	writeFeed(b, doc, rows)
-	h.write(w, q.r, http.StatusOK, ctFeed, b.Bytes())
+	h.write(w, q.r, ctFeed, b.Bytes())
 }
 
 func (q *request) doc() feedDoc {
@@ -469,51 +463,45 @@ func (q *request) nextURL(skip, top int) string {
 // PackageIDs serves {base}/package-ids?partialId=&includePrerelease=: ids for
 // a typed prefix as a JSON array (NuGet's v2 autocomplete in Visual Studio and
 // the Package Manager Console).
-func (h *Handler) PackageIDs(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) PackageIDs(w http.ResponseWriter, r *http.Request) error {
 	dataServiceVersion(w)
-	space, err := h.nuget.RequireRead(r)
+	space, err := h.fam.RequireRead(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	o, err := parseOptions(r.URL.RawQuery)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	res, err := h.feed.Autocomplete(r.Context(), index.Query{
 		Space: space, Kind: index.KindNuGet, Text: literal(o.get("partialId")),
 		Prerelease: o.prerelease, SemVer2: o.semVer2, Take: 30,
 	})
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	ids := make([]string, 0, len(res.Hits))
 	for _, hit := range res.Hits {
 		ids = append(ids, string(hit.ID))
 	}
-	h.writeJSON(w, r, ids)
+	return h.writeArray(w, r, ids)
 }
 
 // PackageVersions serves {base}/package-versions/{id}?includePrerelease=: the
 // listed versions of one id, ascending, as a JSON array ([] for an unknown id).
-func (h *Handler) PackageVersions(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) PackageVersions(w http.ResponseWriter, r *http.Request) error {
 	dataServiceVersion(w)
-	space, err := h.nuget.RequireRead(r)
+	space, err := h.fam.RequireRead(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	o, err := parseOptions(r.URL.RawQuery)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	all, err := h.feed.Versions(r.Context(), space, index.KindNuGet, httpx.Var(r, "id"))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	g := newGroup(all, o.semVer2)
 	versions := []string{}
@@ -522,16 +510,27 @@ func (h *Handler) PackageVersions(w http.ResponseWriter, r *http.Request) {
 			versions = append(versions, e.Version.Full())
 		}
 	}
-	h.writeJSON(w, r, versions)
+	return h.writeArray(w, r, versions)
 }
 
-func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
-	body, err := json.Marshal(v)
+// Download serves GET /api/v2/package/{id}/{version}, the v2 download URL
+// (NuGet 2.x clients and the feed's content links).
+func (h *Handler) Download(w http.ResponseWriter, r *http.Request) error {
+	sp, err := h.fam.RequireRead(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	h.write(w, r, http.StatusOK, ctJSON, body)
+	return h.fam.ServePackage(w, r, sp, httpx.Var(r, "id"), httpx.Var(r, "version"))
+}
+
+// writeArray answers with a JSON array of strings, v2's autocomplete shape.
+func (h *Handler) writeArray(w http.ResponseWriter, r *http.Request, items []string) error {
+	body, err := json.Marshal(items)
+	if err != nil {
+		return err
+	}
+	h.write(w, r, ctJSON, body)
+	return nil
 }
 
 // dataServiceVersion marks every v2 answer: NuGet 2.x (WCF Data Services)
@@ -546,50 +545,16 @@ func (h *Handler) buffer() *bytes.Buffer {
 	return b
 }
 
-func (h *Handler) write(w http.ResponseWriter, r *http.Request, code int, contentType string, body []byte) {
+// write answers 200 with body.
+func (h *Handler) write(w http.ResponseWriter, r *http.Request, contentType string, body []byte) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", contentType)
 	hdr.Set("Content-Length", strconv.Itoa(len(body)))
-	hdr.Set("Cache-Control", h.nuget.ListCacheControl())
-	w.WriteHeader(code)
+	hdr.Set("Cache-Control", h.fam.ListCacheControl())
+	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
 	}
-}
-
-// fail answers with err: a query we do not support is a 400 naming what, the
-// rest goes through the NuGet family's error table.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if !errors.Is(err, ErrQuery) {
-		h.nuget.FailRead(w, r, err)
-		return
-	}
-	httpx.SetError(r.Context(), err)
-	msg := httpx.Quiet(err).Error()
-	hdr := w.Header()
-	hdr.Set("Content-Type", ctText)
-	hdr.Set("X-Content-Type-Options", "nosniff")
-	// NuGet clients print X-NuGet-Warning; keep it one short printable line.
-	hdr.Set("X-NuGet-Warning", headerText(msg))
-	w.WriteHeader(http.StatusBadRequest)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write([]byte(msg + "\n"))
-	}
-}
-
-// headerText makes s one printable ASCII line of at most 300 bytes.
-func headerText(s string) string {
-	b := make([]byte, 0, min(len(s), 300))
-	for i := 0; i < len(s) && len(b) < 300; i++ {
-		c := s[i]
-		switch {
-		case c >= 0x20 && c < 0x7f:
-			b = append(b, c)
-		case c == '\t' || c == '\n' || c == '\r':
-			b = append(b, ' ')
-		}
-	}
-	return string(b)
 }
 
 // xmlAttr escapes s for an XML attribute.

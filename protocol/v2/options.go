@@ -37,12 +37,12 @@ func parseOptions(rawQuery string) (queryOptions, error) {
 	o := queryOptions{top: -1}
 	values, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return o, fmt.Errorf("%w: query string: %v", ErrQuery, err)
+		return o, fmt.Errorf("%w: query string: %v", errQuery, err)
 	}
 	o.values = values
 	for name := range values {
 		if strings.HasPrefix(name, "$") && !systemOptions[strings.ToLower(name)] {
-			return o, fmt.Errorf("%w: query option %s is not supported", ErrQuery, name)
+			return o, fmt.Errorf("%w: query option %s is not supported", errQuery, name)
 		}
 	}
 	if s := o.get("$filter"); s != "" {
@@ -70,12 +70,12 @@ func parseOptions(rawQuery string) (queryOptions, error) {
 	case "allpages":
 		o.inlineCnt = true
 	default:
-		return o, fmt.Errorf("%w: $inlinecount=%s (want allpages or none)", ErrQuery, s)
+		return o, fmt.Errorf("%w: $inlinecount=%s (want allpages or none)", errQuery, s)
 	}
 	switch s := strings.ToLower(o.get("$format")); s {
 	case "", "atom", "xml", "application/atom+xml":
 	default:
-		return o, fmt.Errorf("%w: $format=%s: this feed answers in Atom only", ErrQuery, s)
+		return o, fmt.Errorf("%w: $format=%s: this feed answers in Atom only", errQuery, s)
 	}
 	o.semVer2 = semVer2(literal(o.get("semVerLevel")))
 	o.prerelease = boolParam(o.get("includePrerelease"))
@@ -99,7 +99,7 @@ func (o queryOptions) get(name string) string {
 func nonNegative(name, s string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("%w: %s=%s is not a non-negative integer", ErrQuery, name, s)
+		return 0, fmt.Errorf("%w: %s=%s is not a non-negative integer", errQuery, name, s)
 	}
 	return n, nil
 }

@@ -33,11 +33,11 @@ func parsePath(escaped string) (odataPath, error) {
 	var p odataPath
 	raw, err := url.PathUnescape(escaped)
 	if err != nil {
-		return p, fmt.Errorf("%w: path %q: %v", ErrQuery, escaped, err)
+		return p, fmt.Errorf("%w: path %q: %v", errQuery, escaped, err)
 	}
 	raw = strings.TrimSuffix(raw, "/") // "Packages()/" from hand-written URLs
 	if len(raw) > maxExprLen {
-		return p, fmt.Errorf("%w: path longer than %d bytes", ErrQuery, maxExprLen)
+		return p, fmt.Errorf("%w: path longer than %d bytes", errQuery, maxExprLen)
 	}
 	if strings.EqualFold(raw, resMetadata) {
 		p.Resource = resMetadata
@@ -58,7 +58,7 @@ func parsePath(escaped string) (odataPath, error) {
 	if strings.HasPrefix(rest, "(") {
 		end := closingParen(rest)
 		if end < 0 {
-			return p, fmt.Errorf("%w: missing ')' in %q", ErrQuery, raw)
+			return p, fmt.Errorf("%w: missing ')' in %q", errQuery, raw)
 		}
 		p.Parens = true
 		args, err := parseArgs(rest[1:end])
@@ -82,13 +82,13 @@ func parsePath(escaped string) (odataPath, error) {
 	}
 	if len(p.Args) > 0 && p.Resource == resPackages {
 		if _, ok := p.Args["id"]; !ok {
-			return p, fmt.Errorf("%w: Packages(...) needs Id", ErrQuery)
+			return p, fmt.Errorf("%w: Packages(...) needs Id", errQuery)
 		}
 		if _, ok := p.Args["version"]; !ok {
-			return p, fmt.Errorf("%w: Packages(...) needs Version", ErrQuery)
+			return p, fmt.Errorf("%w: Packages(...) needs Version", errQuery)
 		}
 		if p.Count {
-			return p, fmt.Errorf("%w: $count of a single package", ErrQuery)
+			return p, fmt.Errorf("%w: $count of a single package", errQuery)
 		}
 	}
 	return p, nil
@@ -123,24 +123,24 @@ func parseArgs(s string) (map[string]string, error) {
 		if s[0] != '\'' {
 			eq := strings.IndexByte(s, '=')
 			if eq <= 0 {
-				return nil, fmt.Errorf("%w: argument %q is not name='value'", ErrQuery, s)
+				return nil, fmt.Errorf("%w: argument %q is not name='value'", errQuery, s)
 			}
 			key = strings.ToLower(strings.TrimSpace(s[:eq]))
 			s = strings.TrimSpace(s[eq+1:])
 		} else if i < len(positional) {
 			key = positional[i]
 		} else {
-			return nil, fmt.Errorf("%w: too many arguments", ErrQuery)
+			return nil, fmt.Errorf("%w: too many arguments", errQuery)
 		}
 		if s == "" || s[0] != '\'' {
-			return nil, fmt.Errorf("%w: argument %s needs a quoted value", ErrQuery, key)
+			return nil, fmt.Errorf("%w: argument %s needs a quoted value", errQuery, key)
 		}
 		v, n, err := readString(s)
 		if err != nil {
 			return nil, err
 		}
 		if _, dup := args[key]; dup {
-			return nil, fmt.Errorf("%w: argument %s given twice", ErrQuery, key)
+			return nil, fmt.Errorf("%w: argument %s given twice", errQuery, key)
 		}
 		args[key] = v
 		s = strings.TrimSpace(s[n:])
@@ -148,11 +148,11 @@ func parseArgs(s string) (map[string]string, error) {
 			break
 		}
 		if s[0] != ',' {
-			return nil, fmt.Errorf("%w: expected ',' between arguments, got %q", ErrQuery, s)
+			return nil, fmt.Errorf("%w: expected ',' between arguments, got %q", errQuery, s)
 		}
 		s = strings.TrimSpace(s[1:])
 		if s == "" {
-			return nil, fmt.Errorf("%w: trailing ','", ErrQuery)
+			return nil, fmt.Errorf("%w: trailing ','", errQuery)
 		}
 	}
 	return args, nil

@@ -2,6 +2,7 @@ package v3
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"hash/fnv"
 	"net/http"
 	"strconv"
@@ -62,8 +63,18 @@ func signature(entries []index.Entry) string {
 // jsonType is the Content-Type of every document this package serves.
 const jsonType = "application/json; charset=utf-8"
 
+// render marshals v into a document stamped stamp; compress keeps a gzip
+// copy beside it (for documents the cache keeps).
+func render(stamp string, v any, compress bool) (*document.Document, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return document.New(stamp, body, jsonType, compress), nil
+}
+
 // serve writes a document; the URLs inside depend on the host and proxy
 // headers when no public URL is configured, hence the Vary.
-func serve(w http.ResponseWriter, r *http.Request, d *document.Document, cacheControl string) {
-	document.Serve(w, r, d, cacheControl, "Accept-Encoding, Host, X-Forwarded-Host, X-Forwarded-Proto")
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, d *document.Document) {
+	document.Serve(w, r, d, h.fam.ListCacheControl(), "Accept-Encoding, Host, X-Forwarded-Host, X-Forwarded-Proto")
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/nuget/nugettest"
 	"github.com/feedserver/feedserver/protocol/httpx"
-	"github.com/feedserver/feedserver/protocol/nugetapi"
+	"github.com/feedserver/feedserver/protocol/nugethttp"
 	"github.com/feedserver/feedserver/protocol/protocoltest"
 	"github.com/feedserver/feedserver/protocol/v3"
 )
@@ -22,18 +22,15 @@ import (
 // cannot inject.
 func consumeServer(tb testing.TB, f *feed.Feed, gen func() uint64) *httptest.Server {
 	tb.Helper()
-	nh, err := nugetapi.New(f, nugetapi.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	h := v3.New(f, nh, v3.Options{Generation: gen})
+	fam := nugethttp.New(f, nugethttp.Options{})
+	h := v3.New(f, fam, v3.Options{Generation: gen})
 	r := mux.NewRouter().UseEncodedPath()
 	hive := "/v3/{hive:" + v3.HiveSemVer1 + "|" + v3.HiveSemVer2 + "}"
-	r.HandleFunc(hive+"/{id}/index.json", h.RegistrationIndex)
-	r.HandleFunc(hive+"/{id}/page/{lower}/{upper}.json", h.RegistrationPage)
-	r.HandleFunc(hive+"/{id}/{version}.json", h.RegistrationLeaf)
-	r.HandleFunc("/v3/search", h.Search)
-	r.HandleFunc("/v3/autocomplete", h.Autocomplete)
+	r.Handle(hive+"/{id}/index.json", fam.Read(h.RegistrationIndex))
+	r.Handle(hive+"/{id}/page/{lower}/{upper}.json", fam.Read(h.RegistrationPage))
+	r.Handle(hive+"/{id}/{version}.json", fam.Read(h.RegistrationLeaf))
+	r.Handle("/v3/search", fam.Read(h.Search))
+	r.Handle("/v3/autocomplete", fam.Read(h.Autocomplete))
 	srv := httptest.NewServer(httpx.Begin(nil)(r))
 	tb.Cleanup(srv.Close)
 	return srv

@@ -1,22 +1,26 @@
-// Package v3 is the consumption half of the NuGet v3 protocol: the
-// registration hives (package metadata: index, pages, leaves), search and
-// autocomplete, and the service-index entries that advertise them
-// (Resources). Push and the flat container are protocol/nugetapi's; this
-// package borrows its read-permission check and its one error table, so the
-// NuGet family answers errors one way.
+// Package v3 is the NuGet v3 protocol, every resource a restore or a browse
+// asks for: the service index (/v3/index.json, serviceindex.go), the flat
+// container (PackageBaseAddress/3.0.0: a package's versions, its .nupkg and
+// nuspec; flatcontainer.go), the registration hives (package metadata:
+// index, pages, leaves; registration.go), search and autocomplete
+// (search.go). Push, delete and relist are protocol/publish's; the service
+// index advertises them. Handlers return their errors, which the NuGet
+// family's Read adapter answers (protocol/nugethttp, with the family's read
+// check, cache policy and package serving).
 //
 // Two registration hives, as nuget.org has: /v3/registration/ hides SemVer2
 // packages (for the RegistrationsBaseUrl aliases that pre-4.3 clients use)
 // and /v3/registration-semver2/ shows everything (3.6.0 and /Versioned).
 //
-// Rendered registration indexes (and, when the feed has a change counter,
-// search answers) are cached; see cache.go for why they never go stale.
+// Rendered documents (the flat container's index.json, registration indexes
+// and, when the feed has a change counter, search answers) are cached; see
+// cache.go and flatcontainer.go for why they never go stale.
 //
 // # Imports
 //
-// protocol/nugetapi for the NuGet family's read check and error table;
-// index only for the types feed hands out (index.Entry, index.Query). Never
-// another protocol package, never storage.
+// protocol/nugethttp for the NuGet family's read check, cache policy and
+// error table; index only for the types feed hands out (index.Entry,
+// index.Query). Never another protocol package, never storage.
 //
-//	may import: std, feed, index, nuget, protocol/document, protocol/httpx, protocol/nugetapi
+//	may import: std, feed, index, nuget, protocol/document, protocol/httpx, protocol/nugethttp
 package v3

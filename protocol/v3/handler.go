@@ -9,18 +9,19 @@ import (
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/protocol/document"
-	"github.com/feedserver/feedserver/protocol/nugetapi"
+	"github.com/feedserver/feedserver/protocol/nugethttp"
 )
 
 // Paths of the resources, relative to the public base URL.
 const (
+	pathPublish      = "/api/v2/package"           // protocol/publish's push, delete and relist
+	pathContent      = "/v3/package/"              // the flat container
 	pathSemVer1      = "/v3/registration/"         // hides SemVer2 packages
 	pathSemVer2      = "/v3/registration-semver2/" // everything
 	pathSearch       = "/v3/search"
 	pathAutocomplete = "/v3/autocomplete"
-	pathContent      = "/v3/package/" // nugetapi's flat container
-	pathLegacyV2     = "/api/v2"      // protocol/v2's OData feed
-	pathDetails      = "/packages/{id}/{version}"
+	pathLegacyV2     = "/api/v2"                  // protocol/v2's OData feed
+	pathDetails      = "/packages/{id}/{version}" // web's page of a package version
 )
 
 // HiveSemVer1 and HiveSemVer2 are the values of the {hive} route variable.
@@ -29,15 +30,18 @@ const (
 	HiveSemVer2 = "registration-semver2"
 )
 
-// Resources are the service-index entries of this package, under every alias
-// a NuGet 4.x–6.x client looks for (docs/protocol/nuget.md §2.2, §2.3).
-func Resources() []nugetapi.Resource {
-	var rs []nugetapi.Resource
+// resources are the entries of the service index, under every alias a NuGet
+// 4.x–6.x client looks for (docs/protocol/nuget.md §2.2, §2.3).
+func resources() []resource {
+	var rs []resource
 	add := func(path, comment string, types ...string) {
 		for _, t := range types {
-			rs = append(rs, nugetapi.Resource{Path: path, Type: t, Comment: comment})
+			rs = append(rs, resource{Path: path, Type: t, Comment: comment})
 		}
 	}
+	// Push: NuGet 5.8 looks only for PackagePublish/2.0.0 and /Versioned.
+	add(pathPublish, "Push, delete and relist packages.", "PackagePublish/2.0.0")
+	add(pathContent, "Package versions and content (the flat container).", "PackageBaseAddress/3.0.0")
 	// NuGet.exe 5.8 matches only /3.0.0-beta among these (and /Versioned,
 	// /3.4.0, which nobody publishes for search); the rest are nuget.org's set.
 	add(pathSearch, "Search packages.",
@@ -54,13 +58,13 @@ func Resources() []nugetapi.Resource {
 	add(pathSemVer2, "Package metadata, SemVer 2.0.0 packages included.", "RegistrationsBaseUrl/3.6.0")
 	// NuGet 4.3+ (5.8 included) picks /Versioned first when its clientVersion
 	// is not above the client's own: that is what gets 5.8 the SemVer2 hive.
-	rs = append(rs, nugetapi.Resource{Path: pathSemVer2, Type: "RegistrationsBaseUrl/Versioned",
+	rs = append(rs, resource{Path: pathSemVer2, Type: "RegistrationsBaseUrl/Versioned",
 		Comment: "Package metadata, SemVer 2.0.0 packages included.", ClientVersion: "4.3.0-alpha"})
 	// NuGet.exe 5.8 `nuget list` on a v3 source needs a v2 feed (LegacyGallery/2.0.0).
 	add(pathLegacyV2, "The NuGet v2 (OData) feed.", "LegacyGallery", "LegacyGallery/2.0.0")
 	// Only under an https base URL: NuGet ignores an http template, and newer
 	// clients (6.x) refuse one with an error unless the source allows insecure connections.
-	rs = append(rs, nugetapi.Resource{Path: pathDetails, Type: "PackageDetailsUriTemplate/5.1.0",
+	rs = append(rs, resource{Path: pathDetails, Type: "PackageDetailsUriTemplate/5.1.0",
 		Comment: "The web page of a package version.", HTTPSOnly: true})
 	// SymbolPackagePublish/4.9.0 is left out on purpose: the server has no
 	// symbol-package endpoint, and NuGet.exe pushes a .snupkg to any it sees.
@@ -76,24 +80,31 @@ type Options struct {
 	// all; nil uses the feed's own Generation method if it has one, else
 	// revalidates each cached registration index against the catalogue.
 	Generation func() uint64
-	// CacheBytes bounds the document cache; 0 means 64 MiB, negative disables it.
+	// CacheBytes bounds the cache of registration indexes and search
+	// answers; 0 means DefaultCacheBytes, negative disables it.
 	CacheBytes int64
+	// FlatCacheBytes bounds the cache of the flat container's index.json
+	// documents; 0 means DefaultFlatCacheBytes, negative disables it.
+	FlatCacheBytes int64
 }
 
-// Handler serves registration, search and autocomplete over a feed.
+// Handler serves the v3 resources over a feed.
 type Handler struct {
-	feed  *feed.Feed
-	nuget *nugetapi.Handler
-	opts  Options
-	log   *slog.Logger
-	cache *document.Cache
+	feed      *feed.Feed
+	fam       *nugethttp.Family // the NuGet family's read check, cache policy and package serving
+	opts      Options
+	log       *slog.Logger
+	resources []resource       // the service index's entries
+	cache     *document.Cache  // registration indexes and search answers
+	flat      *document.Cache  // the flat container's index.json documents
+	gzip      document.Gzipper // search answers, compressed when a client asks
 }
 
 // generationer is what a feed offers when it counts its changes.
 type generationer interface{ Generation() uint64 }
 
-// New returns a Handler; nuget lends it the NuGet family's read check and error table.
-func New(f *feed.Feed, nuget *nugetapi.Handler, opts Options) *Handler {
+// New returns a Handler; fam is the NuGet family's shared part.
+func New(f *feed.Feed, fam *nugethttp.Family, opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -103,10 +114,26 @@ func New(f *feed.Feed, nuget *nugetapi.Handler, opts Options) *Handler {
 		}
 	}
 	if opts.CacheBytes == 0 {
-		opts.CacheBytes = 64 << 20
+		opts.CacheBytes = DefaultCacheBytes
 	}
-	return &Handler{feed: f, nuget: nuget, opts: opts, log: opts.Logger, cache: document.NewCache(opts.CacheBytes)}
+	if opts.FlatCacheBytes == 0 {
+		opts.FlatCacheBytes = DefaultFlatCacheBytes
+	}
+	return &Handler{feed: f, fam: fam, opts: opts, log: opts.Logger, resources: resources(),
+		cache: document.NewCache(opts.CacheBytes), flat: document.NewCache(opts.FlatCacheBytes)}
 }
+
+// DefaultCacheBytes bounds the document cache (registrations, search
+// answers) when Options does not.
+const DefaultCacheBytes = 64 << 20
+
+// DefaultFlatCacheBytes bounds the cached index.json documents when Options
+// does not: a few hundred bytes each for most ids, so tens of thousands of
+// ids fit.
+const DefaultFlatCacheBytes = 16 << 20
+
+// CachedBytes is what the cached documents take, both caches together.
+func (h *Handler) CachedBytes() int64 { return h.cache.Bytes() + h.flat.Bytes() }
 
 // hive is one registration hive: its path and whether it shows SemVer2 packages.
 type hive struct {

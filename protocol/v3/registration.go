@@ -1,7 +1,6 @@
 package v3
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,7 +9,6 @@ import (
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
-	"github.com/feedserver/feedserver/protocol/document"
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
@@ -132,63 +130,57 @@ func (h *Handler) visible(r *http.Request, space, id string, hv hive) ([]index.E
 
 // RegistrationIndex serves GET {hive}/{id}/index.json; 404 when the hive shows
 // no version of the id (NuGet reads that as "no such package").
-func (h *Handler) RegistrationIndex(w http.ResponseWriter, r *http.Request) {
-	space, err := h.nuget.RequireRead(r)
+func (h *Handler) RegistrationIndex(w http.ResponseWriter, r *http.Request) error {
+	space, err := h.fam.RequireRead(r)
 	if err != nil {
-		h.nuget.FailRead(w, r, err)
-		return
+		return err
 	}
 	hv, id, base := hiveOf(httpx.Var(r, "hive")), httpx.Var(r, "id"), httpx.PublicURL(r)
 	key := "reg\x00" + hv.path + "\x00" + base + "\x00" + space + "\x00" + strings.ToLower(id)
 	stamp := h.generationStamp()
 	if stamp != "" {
 		if d := h.cache.Get(key, stamp); d != nil {
-			serve(w, r, d, h.nuget.ListCacheControl())
-			return
+			h.serve(w, r, d)
+			return nil
 		}
 	}
 	entries, err := h.visible(r, space, id, hv)
 	if err != nil {
-		h.nuget.FailRead(w, r, err)
-		return
+		return err
 	}
 	if stamp == "" {
 		stamp = signature(entries)
 		if d := h.cache.Get(key, stamp); d != nil {
-			serve(w, r, d, h.nuget.ListCacheControl())
-			return
+			h.serve(w, r, d)
+			return nil
 		}
 	}
-	body, err := json.Marshal(buildIndex(newURLs(base, hv, id), entries))
+	d, err := render(stamp, buildIndex(newURLs(base, hv, id), entries), true)
 	if err != nil {
-		h.nuget.FailRead(w, r, err)
-		return
+		return err
 	}
-	d := document.New(stamp, body, jsonType, true)
 	h.cache.Put(key, d)
-	serve(w, r, d, h.nuget.ListCacheControl())
+	h.serve(w, r, d)
+	return nil
 }
 
 // RegistrationPage serves GET {hive}/{id}/page/{lower}/{upper}.json: the
 // versions between the bounds, inclusive, as they are now (a push since the
 // client read the index lands in the page that covers it).
-func (h *Handler) RegistrationPage(w http.ResponseWriter, r *http.Request) {
-	space, err := h.nuget.RequireRead(r)
+func (h *Handler) RegistrationPage(w http.ResponseWriter, r *http.Request) error {
+	space, err := h.fam.RequireRead(r)
 	if err != nil {
-		h.nuget.FailRead(w, r, err)
-		return
+		return err
 	}
 	hv, id, base := hiveOf(httpx.Var(r, "hive")), httpx.Var(r, "id"), httpx.PublicURL(r)
 	lower, errL := nuget.ParseVersion(httpx.Var(r, "lower"))
 	upper, errU := nuget.ParseVersion(httpx.Var(r, "upper"))
 	if errL != nil || errU != nil {
-		h.nuget.FailRead(w, r, fmt.Errorf("%w: no such registration page", feed.ErrNotFound))
-		return
+		return fmt.Errorf("%w: no such registration page", feed.ErrNotFound)
 	}
 	entries, err := h.visible(r, space, id, hv)
 	if err != nil {
-		h.nuget.FailRead(w, r, err)
-		return
+		return err
 	}
 	var in []index.Entry
 	for _, e := range entries {
@@ -197,21 +189,19 @@ func (h *Handler) RegistrationPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(in) == 0 {
-		h.nuget.FailRead(w, r, fmt.Errorf("%w: no versions of %s between %s and %s", feed.ErrNotFound, id, lower, upper))
-		return
+		return fmt.Errorf("%w: no versions of %s between %s and %s", feed.ErrNotFound, id, lower, upper)
 	}
 	u := newURLs(base, hv, id)
 	page := buildPage(u, in, true)
 	page.ID = u.page(in[0].Version, in[len(in)-1].Version)
-	h.writeJSON(w, r, page)
+	return h.serveUncached(w, r, page)
 }
 
 // RegistrationLeaf serves GET {hive}/{id}/{version}.json.
-func (h *Handler) RegistrationLeaf(w http.ResponseWriter, r *http.Request) {
-	space, err := h.nuget.RequireRead(r)
+func (h *Handler) RegistrationLeaf(w http.ResponseWriter, r *http.Request) error {
+	space, err := h.fam.RequireRead(r)
 	if err != nil {
-		h.nuget.FailRead(w, r, err)
-		return
+		return err
 	}
 	hv, id, base := hiveOf(httpx.Var(r, "hive")), httpx.Var(r, "id"), httpx.PublicURL(r)
 	e, err := h.feed.Get(r.Context(), space, index.KindNuGet, id, httpx.Var(r, "version"))
@@ -219,12 +209,11 @@ func (h *Handler) RegistrationLeaf(w http.ResponseWriter, r *http.Request) {
 		err = fmt.Errorf("%w: %s %s is SemVer 2.0.0, hidden in %s", feed.ErrNotFound, id, e.Version, hv.path)
 	}
 	if err != nil {
-		h.nuget.FailRead(w, r, err)
-		return
+		return err
 	}
 	u := newURLs(base, hv, string(e.ID))
 	leaf := buildLeaf(u, e)
-	h.writeJSON(w, r, leafDocument{
+	return h.serveUncached(w, r, leafDocument{
 		ID:             leaf.ID,
 		Type:           []string{"Package", "http://schema.nuget.org/catalog#Permalink"},
 		CatalogEntry:   leaf.CatalogEntry.ID,
@@ -235,14 +224,15 @@ func (h *Handler) RegistrationLeaf(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// writeJSON serves an uncached document (pages, leaves, uncached searches).
-func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
-	body, err := json.Marshal(v)
+// serveUncached renders and serves a document no cache keeps (pages,
+// leaves, uncached searches).
+func (h *Handler) serveUncached(w http.ResponseWriter, r *http.Request, v any) error {
+	d, err := render("", v, false)
 	if err != nil {
-		h.nuget.FailRead(w, r, err)
-		return
+		return err
 	}
-	serve(w, r, document.New("", body, jsonType, false), h.nuget.ListCacheControl())
+	h.serve(w, r, d)
+	return nil
 }
 
 // buildIndex lays out the index: one inlined page below inlineLimit versions,

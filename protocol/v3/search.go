@@ -9,7 +9,6 @@ import (
 
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
-	"github.com/feedserver/feedserver/protocol/document"
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
@@ -118,33 +117,30 @@ func (p params) cacheKey(kind, space, base string) string {
 // Search serves GET /v3/search: package ids from the search index, each
 // with the metadata of its latest version the view shows and all those
 // versions; unlisted versions never appear.
-func (h *Handler) Search(w http.ResponseWriter, r *http.Request) {
-	space, err := h.nuget.RequireRead(r)
+func (h *Handler) Search(w http.ResponseWriter, r *http.Request) error {
+	space, err := h.fam.RequireRead(r)
 	if err != nil {
-		h.nuget.FailRead(w, r, err)
-		return
+		return err
 	}
 	p, base := parseParams(r.URL.Query()), httpx.PublicURL(r)
 	key := p.cacheKey("search", space, base)
 	stamp := h.generationStamp()
 	if stamp != "" {
 		if d := h.cache.Get(key, stamp); d != nil {
-			serve(w, r, d, h.nuget.ListCacheControl())
-			return
+			h.serve(w, r, d)
+			return nil
 		}
 	}
 	res, err := h.feed.Search(r.Context(), p.query(space))
 	if err != nil {
-		h.nuget.FailRead(w, r, err)
-		return
+		return err
 	}
 	answer := searchAnswer{TotalHits: res.Total, Data: make([]searchResult, 0, len(res.Hits))}
 	hv := hiveFor(p.semver2)
 	for _, hit := range res.Hits {
 		entries, err := h.feed.Versions(r.Context(), hit.Space, hit.Kind, string(hit.ID))
 		if err != nil {
-			h.nuget.FailRead(w, r, err)
-			return
+			return err
 		}
 		if item, ok := searchItem(newURLs(base, hv, string(hit.ID)), entries, p.view); ok {
 			answer.Data = append(answer.Data, item)
@@ -152,15 +148,17 @@ func (h *Handler) Search(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := json.Marshal(answer)
 	if err != nil {
-		h.nuget.FailRead(w, r, err)
-		return
+		return err
 	}
-	d := document.New(stamp, body, jsonType, stamp != "")
+	// Most distinct queries are asked once: compressing every answer up front
+	// cost more than the query, so it is gzipped when a client first asks.
+	d := h.gzip.NewLazy(stamp, body, jsonType)
 	if stamp != "" {
 		d.Expires = searchTTL
 		h.cache.Put(key, d)
 	}
-	serve(w, r, d, h.nuget.ListCacheControl())
+	h.serve(w, r, d)
+	return nil
 }
 
 // searchItem renders one id, or reports false when the view shows none of
@@ -213,11 +211,10 @@ func searchItem(u urls, entries []index.Entry, v view) (searchResult, bool) {
 // Autocomplete serves GET /v3/autocomplete: with q (or nothing), package ids
 // by prefix; with id, the versions of that id the view shows (unlisted
 // excluded, an unknown id gives none).
-func (h *Handler) Autocomplete(w http.ResponseWriter, r *http.Request) {
-	space, err := h.nuget.RequireRead(r)
+func (h *Handler) Autocomplete(w http.ResponseWriter, r *http.Request) error {
+	space, err := h.fam.RequireRead(r)
 	if err != nil {
-		h.nuget.FailRead(w, r, err)
-		return
+		return err
 	}
 	values := r.URL.Query()
 	p := parseParams(values)
@@ -225,8 +222,7 @@ func (h *Handler) Autocomplete(w http.ResponseWriter, r *http.Request) {
 	if id := strings.TrimSpace(values.Get("id")); id != "" {
 		entries, err := h.feed.Versions(r.Context(), space, index.KindNuGet, id)
 		if err != nil {
-			h.nuget.FailRead(w, r, err)
-			return
+			return err
 		}
 		for _, e := range entries {
 			if p.shows(e) {
@@ -234,35 +230,32 @@ func (h *Handler) Autocomplete(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		answer.TotalHits = len(answer.Data)
-		h.writeJSON(w, r, answer)
-		return
+		return h.serveUncached(w, r, answer)
 	}
 	// Ids by prefix: one index query, cached like search when the feed counts its changes.
 	key := p.cacheKey("autocomplete", space, "")
 	stamp := h.generationStamp()
 	if stamp != "" {
 		if d := h.cache.Get(key, stamp); d != nil {
-			serve(w, r, d, h.nuget.ListCacheControl())
-			return
+			h.serve(w, r, d)
+			return nil
 		}
 	}
 	res, err := h.feed.Autocomplete(r.Context(), p.query(space))
 	if err != nil {
-		h.nuget.FailRead(w, r, err)
-		return
+		return err
 	}
 	answer.TotalHits = res.Total
 	for _, hit := range res.Hits {
 		answer.Data = append(answer.Data, string(hit.ID))
 	}
-	body, err := json.Marshal(answer)
+	d, err := render(stamp, answer, false)
 	if err != nil {
-		h.nuget.FailRead(w, r, err)
-		return
+		return err
 	}
-	d := document.New(stamp, body, jsonType, false)
 	if stamp != "" {
 		h.cache.Put(key, d)
 	}
-	serve(w, r, d, h.nuget.ListCacheControl())
+	h.serve(w, r, d)
+	return nil
 }

@@ -83,7 +83,7 @@ for bad in "$ROOT"/fixtures/bad/*; do
 	[[ $code == 400 || $code == 413 ]] || fail "bad fixture $(basename "$bad"): status $code, body $(head -c 300 "$E2E_TMP/body")"
 	[[ -s $E2E_TMP/body ]] || fail "bad fixture $(basename "$bad"): empty error body"
 done
-stored=$(find "$SERVER_DATA/packages" -name '*.nupkg' | wc -l)
+stored=$(find "$STORE_DIR" -name '*.nupkg' | wc -l)
 assert_eq "$stored" 3 "packages stored after the bad pushes (Plain, Versions 1.0.0, FourPart, and none of the bad ones)"
 pass "raw body 201; bad packages 400 with a message and nothing stored; no key 401"
 
@@ -93,7 +93,7 @@ sleep 0.3
 if grep -q -e "$ADMIN_KEY" -e "$PUBLISHER_KEY" "$SERVER_LOG"; then
 	fail "an API key appears in the server log"
 fi
-if grep -a -q -e "$ADMIN_KEY" -e "$PUBLISHER_KEY" "$SERVER_DATA"/*.db*; then
+if dump_databases | grep -a -q -e "$ADMIN_KEY" -e "$PUBLISHER_KEY"; then
 	fail "an API key appears in clear text in a database"
 fi
 pass "no key in the log or the databases"

@@ -101,7 +101,7 @@ pass "delete and X-HTTP-Method-Override"
 before=$(curl -fsS -H "X-Octopus-ApiKey: $API_KEY" "$BASE_URL/api/Spaces-1/packages?take=2147483647" |
 	python3 -c 'import json,sys; print(" ".join(sorted(i["Id"]+"="+i["Hash"] for i in json.load(sys.stdin)["Items"])))')
 stop_server "$SERVER_PID"
-rm -rf "$SERVER_DATA/catalog.db" "$SERVER_DATA/catalog.db-wal" "$SERVER_DATA/catalog.db-shm" "$SERVER_DATA/search"
+drop_catalogue
 port=${BASE_URL##*:}
 env FEEDSERVER_DATA="$SERVER_DATA" FEEDSERVER_LISTEN="127.0.0.1:$port" "$BIN" >>"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
@@ -118,4 +118,4 @@ assert_eq "$(status GET "$BASE_URL/api/$space2/packages" -H "X-Octopus-ApiKey: $
 assert_eq "$(json 'd["TotalResults"]')" 1 "Spaces-2 package after re-index"
 assert_eq "$(status GET "$BASE_URL/api")" 200 "root after restart"
 assert_eq "$(json 'd["InstallationId"]')" "$install_id" "InstallationId is stable"
-pass "restart with catalog.db and search deleted keeps packages, spaces, keys and InstallationId"
+pass "restart with the catalogue and search index deleted keeps packages, spaces, keys and InstallationId"

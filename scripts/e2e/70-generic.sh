@@ -109,14 +109,14 @@ pass "bytes received are counted under protocol=\"generic\""
 
 # --- identical content is stored once -------------------------------------------------------
 assert_status 201 "$API/acme/generic/copy/1.0/same-as-tool.txt" -u "ci:$PUBLISHER_KEY" -T "$E2E_TMP/tool.txt"
-blobs=$(find "$SERVER_DATA/packages/generic/blobs" -type f -name "$want_sum" | wc -l)
+blobs=$(find "$STORE_DIR/generic/blobs" -type f -name "$want_sum" | wc -l)
 assert_eq "$blobs" "1" "blobs holding tool.txt's content"
 pass "identical content is stored once"
 
 # --- restart with the catalogue deleted -------------------------------------------------------
 before=$(for p in tool a copy big; do curl -fsS "$API/acme/generic/$p"; done)
 stop_server "$SERVER_PID"
-rm -rf "$SERVER_DATA/catalog.db" "$SERVER_DATA"/catalog.db-* "$SERVER_DATA/search"
+drop_catalogue
 port=$(free_port)
 BASE_URL=http://127.0.0.1:$port
 API=$BASE_URL/api/packages

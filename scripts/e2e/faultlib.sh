@@ -13,11 +13,8 @@
 #   assert_catalogue_matches_disk ID...       flat container versions == files on disk, per id
 #   assert_no_temp_files                      no spool or .tmp-* leftovers in the package directory
 #   metric NAME                               a sample's value from /metrics (0 when absent)
-#   start_pushers DIR PREFIX LOOPS N [PAUSE] LOOPS curl clients pushing DIR/PREFIX.L<l>.P<j>.1.0.0.nupkg
-#   wait_acks DIR N                           until N pushes of start_pushers have answered
-#   s3_setup                                  versitygw on loopback with an empty bucket; S3_ENV
-#   s3_start, s3_stop                         start and stop that gateway again
-#   pg_setup                                  a throwaway PostgreSQL on loopback; PG_DSN
+#   start_pushers DIR PREFIX KIB              four curl pushers in the background (see there)
+#   wait_pushers                              wait for them: ACKED and REFUSED (201 / 503 only)
 
 # make_nupkg DIR ID VERSION [PAYLOAD_KIB]: a package as nuget pack lays it out, with a stored
 # (uncompressed) random payload of PAYLOAD_KIB KiB (default 4), so sizes are what they say.
@@ -163,113 +160,47 @@ metric() {
 	curl -s "$BASE_URL/metrics" | awk -v n="$1" '$1 == n { print $2; found = 1 } END { if (!found) print 0 }'
 }
 
-# start_pushers DIR PREFIX LOOPS N [PAUSE]: LOOPS clients in the background, client l pushing
-# $pkgs/PREFIX.L<l>.P<j>.1.0.0.nupkg for j = 1..N (PAUSE seconds apart) and writing "ID STATUS"
-# to DIR/l<l> for each; their pids are in PUSHER_PIDS.
+# start_pushers DIR PREFIX KIB: builds 4 x 15 packages PREFIX.L<l>.P<j> 1.0.0 in DIR (payloads
+# of 1 to 4 times KIB KiB) and starts four curl clients that push them, each its fifteen one
+# after the other, writing "ID STATUS" lines to DIR/acks-<l>. Returns once a quarter of the
+# pushes have their answer, for the caller to break something under the rest.
 start_pushers() {
-	local dir=$1 prefix=$2 loops=$3 n=$4 pause=${5:-0} l
-	mkdir -p "$dir"
+	local dir=$1 prefix=$2 kib=$3 l j
+	PUSHERS_DIR=$dir
+	echo "building 60 packages"
+	for l in 1 2 3 4; do
+		for j in $(seq 1 15); do
+			make_nupkg "$dir" "$prefix.L$l.P$j" 1.0.0 $(((j % 4 + 1) * kib)) >/dev/null
+		done
+	done
+	_pusher() {
+		local l=$1 j id
+		for j in $(seq 1 15); do
+			id=$prefix.L$l.P$j
+			echo "$id $(push_nupkg "$dir/$id.1.0.0.nupkg")" >>"$dir/acks-$l"
+			sleep 0.05
+		done
+	}
 	PUSHER_PIDS=()
-	for l in $(seq 1 "$loops"); do
-		(
-			for j in $(seq 1 "$n"); do
-				id=$prefix.L$l.P$j
-				echo "$id $(push_nupkg "$pkgs/$id.1.0.0.nupkg")" >>"$dir/l$l"
-				sleep "$pause"
-			done
-		) &
+	for l in 1 2 3 4; do
+		_pusher "$l" &
 		PUSHER_PIDS+=($!)
 	done
-}
-
-# wait_acks DIR N: waits (up to 15 s) until the pushers of start_pushers have N answers.
-wait_acks() {
-	for _ in $(seq 1 300); do
-		(($(cat "$1"/l* 2>/dev/null | wc -l) >= $2)) && return 0
+	for _ in $(seq 1 200); do
+		(($(cat "$dir"/acks-* 2>/dev/null | wc -l) >= 15)) && break
 		sleep 0.05
 	done
 }
 
-# --- services on loopback, for the scripts that need them -----------------------------------
-
-# s3_setup: versitygw (scripts/install-tools builds it) with its posix backend on
-# $E2E_TMP/s3 (objects are plain files there, under $S3_ROOT/$BUCKET/feed/) on a free
-# loopback port, and an empty bucket; S3_ENV is what a server needs to use it (-storage and
-# the credentials). Stopped on EXIT.
-s3_setup() {
-	VGW=$TOOLS_DIR/bin/versitygw
-	[[ -x $VGW ]] || fail "versitygw missing at $VGW: run scripts/install-tools"
-	S3_KEY=feedserver-e2e
-	S3_SECRET=feedserver-e2e-secret
-	S3_PORT=$(free_port)
-	S3_URL=http://127.0.0.1:$S3_PORT
-	S3_ROOT=$E2E_TMP/s3
-	BUCKET=feeds
-	mkdir -p "$S3_ROOT"
-	on_exit 's3_stop'
-	s3_start
-	# curl signs requests itself (SigV4): the bucket is made as any S3 client makes one.
-	local code
-	code=$(curl -s -o "$E2E_TMP/mb" -w '%{http_code}' --aws-sigv4 "aws:amz:us-east-1:s3" \
-		--user "$S3_KEY:$S3_SECRET" -H "x-amz-content-sha256: $(sha256sum </dev/null | cut -d' ' -f1)" \
-		-X PUT "$S3_URL/$BUCKET")
-	assert_eq "$code" 200 "create the bucket: $(cat "$E2E_TMP/mb")"
-	S3_ENV=(AWS_ACCESS_KEY_ID="$S3_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET"
-		FEEDSERVER_STORAGE="s3://$BUCKET/feed?endpoint=$S3_URL&region=us-east-1&path-style=true")
-}
-
-# s3_start: the gateway of s3_setup, started (again).
-s3_start() {
-	"$VGW" --port "127.0.0.1:$S3_PORT" --access "$S3_KEY" --secret "$S3_SECRET" --quiet \
-		posix "$S3_ROOT" >>"$E2E_TMP/versitygw.log" 2>&1 &
-	S3_PID=$!
-	for _ in $(seq 1 100); do
-		curl -s -o /dev/null "$S3_URL/" && return 0
-		sleep 0.1
-	done
-	fail "versitygw did not answer on $S3_URL"
-}
-
-s3_stop() {
-	kill -TERM "$S3_PID" 2>/dev/null || true
-	wait "$S3_PID" 2>/dev/null || true
-}
-
-# pg_setup: a PostgreSQL cluster of Debian's newest /usr/lib/postgresql/N (scripts/install-tools
-# installs it; never the machine's service) in a folder of its own, on a free loopback port,
-# trust authentication, with a database "feeds"; PG_DSN is its URL. As root the cluster runs
-# as the postgres user, so its folder lies outside E2E_TMP (which only root may enter).
-# Stopped and removed on EXIT.
-pg_setup() {
-	local bin
-	bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-	[[ -x $bin/initdb ]] || fail "PostgreSQL missing (/usr/lib/postgresql/N/bin): run scripts/install-tools"
-	PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/feedserver-e2e-pg.XXXXXX")
-	PG_AS=()
-	if (($(id -u) == 0)); then
-		chown postgres: "$PG_DIR"
-		PG_AS=(runuser -u postgres --)
-	fi
-	PG_BIN=$bin
-	PG_PORT=$(free_port)
-	on_exit 'pg_stop'
-	"${PG_AS[@]}" "$bin/initdb" -N -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$E2E_TMP/initdb.log" 2>&1 ||
-		fail "initdb: $(tail -5 "$E2E_TMP/initdb.log")"
-	printf "listen_addresses = '127.0.0.1'\nport = %d\nunix_socket_directories = '%s'\nmax_connections = 200\n" \
-		"$PG_PORT" "$PG_DIR" | "${PG_AS[@]}" tee -a "$PG_DIR/data/postgresql.auto.conf" >/dev/null
-	"${PG_AS[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 60 start >/dev/null ||
-		fail "PostgreSQL did not start: $(tail -5 "$PG_DIR/log")"
-	"${PG_AS[@]}" "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres feeds || fail "createdb feeds"
-	PG_DSN="postgres://postgres@127.0.0.1:$PG_PORT/feeds?sslmode=disable"
-}
-
-pg_stop() {
-	[[ -n ${PG_DIR:-} ]] || return 0
-	"${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
-	rm -rf "$PG_DIR"
-}
-
-# psql_feeds SQL: one statement on pg_setup's database, unaligned output.
-psql_feeds() {
-	"${PG_AS[@]}" "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d feeds -XAtq -c "$1"
+# wait_pushers: every push answered 201 or 503 (never anything else) and some 503;
+# ACKED and REFUSED are the ids of each.
+wait_pushers() {
+	local p bad
+	for p in "${PUSHER_PIDS[@]}"; do wait "$p"; done
+	bad=$(cat "$PUSHERS_DIR"/acks-* | awk '$2 != 201 && $2 != 503' | head -3)
+	[[ -z $bad ]] || fail "a push answered neither 201 nor 503: $bad"
+	mapfile -t ACKED < <(cat "$PUSHERS_DIR"/acks-* | awk '$2 == 201 { print $1 }')
+	mapfile -t REFUSED < <(cat "$PUSHERS_DIR"/acks-* | awk '$2 == 503 { print $1 }')
+	((${#REFUSED[@]} > 0)) || fail "no push met the outage"
+	pass "${#ACKED[@]} pushes acknowledged, ${#REFUSED[@]} answered 503, none anything else"
 }

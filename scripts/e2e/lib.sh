@@ -32,6 +32,8 @@ mkdir -p "$E2E_TMP"
 if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
 	PATH=/usr/local/go/bin:$PATH
 fi
+# shellcheck source=../services.sh
+source "$ROOT/scripts/services.sh"
 
 # --- exit handling --------------------------------------------------------------------
 
@@ -99,6 +101,89 @@ assert_status() {
 	fi
 }
 
+# --- the backend: embedded (default) or PostgreSQL + S3 ---------------------------------
+#
+# E2E_BACKEND=pgs3 puts every server start_server starts on PostgreSQL and S3 instead of
+# the data folder's SQLite files and packages/: each gets a fresh database and a fresh
+# bucket, and the script's environment gets its FEEDSERVER_DATABASE, FEEDSERVER_STORAGE and
+# AWS variables, so the sub-commands (apikey, space, owner) and a restart by hand reach the
+# same ones. scripts/test starts one cluster and one gateway for its pgs3 pass (PG_PORT,
+# S3_URL, ... in the environment); a script run by hand with E2E_BACKEND=pgs3 starts its own.
+#
+# What a script may look at either way:
+#   STORE_DIR          the folder holding the package store's files (packages/, or the
+#                      gateway's folder of the bucket and prefix), set by start_server
+#   drop_catalogue     delete the catalogue and search index (server stopped): a restart
+#                      re-indexes the store; keys, spaces and owners stay
+#   dump_databases     every byte the databases hold, for a grep
+
+E2E_BACKEND=${E2E_BACKEND:-}
+case $E2E_BACKEND in
+"") ;;
+pgs3)
+	if [[ -z ${PG_PORT:-} ]]; then
+		pg_start || fail "PostgreSQL did not start"
+		on_exit pg_remove
+	fi
+	if [[ -z ${S3_URL:-} ]]; then
+		s3_start "$E2E_TMP/s3" || fail "versitygw did not start"
+		on_exit s3_stop
+	fi
+	;;
+*) fail "E2E_BACKEND=$E2E_BACKEND: want pgs3, or nothing for the embedded default" ;;
+esac
+
+_e2e_servers=0
+
+# _backend_new: the store (and, on pgs3, the database) of the server being started.
+_backend_new() {
+	if [[ -z $E2E_BACKEND ]]; then
+		STORE_DIR=$SERVER_DATA/packages
+		export STORE_DIR
+		return 0
+	fi
+	_e2e_servers=$((_e2e_servers + 1))
+	local name kv
+	name=$(echo "e2e-$E2E_NAME-$$-$_e2e_servers" | tr 'A-Z_.' 'a-z--')
+	E2E_DATABASE=${name//-/_}
+	pg_createdb "$E2E_DATABASE" || fail "create database $E2E_DATABASE"
+	s3_mkbucket "$name" || fail "create bucket $name"
+	FEEDSERVER_DATABASE=$(pg_url "$E2E_DATABASE")
+	export E2E_DATABASE FEEDSERVER_DATABASE
+	while IFS= read -r kv; do
+		export "${kv?}"
+	done < <(s3_env "$name" feed)
+	STORE_DIR=$S3_ROOT/$name/feed
+	E2E_BUCKET=$name
+	export STORE_DIR E2E_BUCKET
+}
+
+# _backend_check: the server's start-up lines name the backends it was given.
+_backend_check() {
+	[[ -n $E2E_BACKEND ]] || return 0
+	grep -q "database: PostgreSQL 127.0.0.1:$PG_PORT/$E2E_DATABASE)" "$SERVER_LOG" ||
+		fail "the server does not say it is on database $E2E_DATABASE: $(head -n 5 "$SERVER_LOG")"
+	grep -q "msg=\"package store\" store=\"s3://$E2E_BUCKET/feed at $S3_URL\"" "$SERVER_LOG" ||
+		fail "the server does not say it is on bucket $E2E_BUCKET: $(head -n 5 "$SERVER_LOG")"
+}
+
+drop_catalogue() {
+	rm -rf "$SERVER_DATA/search"
+	if [[ -z $E2E_BACKEND ]]; then
+		rm -rf "$SERVER_DATA/catalog.db" "$SERVER_DATA"/catalog.db-*
+	else
+		pg_sql "$E2E_DATABASE" 'TRUNCATE packages, generic_files, generic_state' || fail "truncate the catalogue"
+	fi
+}
+
+dump_databases() {
+	if [[ -z $E2E_BACKEND ]]; then
+		cat "$SERVER_DATA"/*.db*
+	else
+		"$PG_BIN/pg_dump" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$E2E_DATABASE"
+	fi
+}
+
 # --- NuGet.exe ------------------------------------------------------------------------
 
 NUGET=$TOOLS_DIR/bin/nuget
@@ -138,21 +223,6 @@ nuget_cmd() {
 
 # --- the server -----------------------------------------------------------------------
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on right now, below
-# Linux's ephemeral range (32768 and up): a port there can be the local end of
-# some client's connection, and the server's bind then fails.
-free_port() {
-	local port
-	for _ in $(seq 1 50); do
-		port=$((20000 + RANDOM % 12000))
-		if ! (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			echo "$port"
-			return 0
-		fi
-	done
-	fail "no free port found"
-}
-
 # new_api_key: a key in the Octopus format, API- and 32 characters of [A-Z0-9].
 new_api_key() {
 	local chars
@@ -174,8 +244,9 @@ build_server() {
 }
 
 # start_server [extra env assignments...]: starts the server on a free loopback port with a
-# fresh data folder and a new admin key; waits for GET /healthz. Exports BASE_URL,
-# ADMIN_KEY, SERVER_PID, SERVER_DATA and SERVER_LOG; the server is stopped on EXIT.
+# fresh data folder (and on E2E_BACKEND=pgs3 a fresh database and bucket) and a new admin
+# key; waits for GET /healthz. Exports BASE_URL, ADMIN_KEY, SERVER_PID, SERVER_DATA,
+# SERVER_LOG and STORE_DIR; the server is stopped on EXIT.
 # Example: start_server FEEDSERVER_MAX_PACKAGE_SIZE=1048576
 start_server() {
 	local bin port
@@ -186,6 +257,7 @@ start_server() {
 	ADMIN_KEY=$(new_api_key)
 	BASE_URL=http://127.0.0.1:$port
 	export SERVER_DATA SERVER_LOG ADMIN_KEY BASE_URL
+	_backend_new
 
 	env FEEDSERVER_DATA="$SERVER_DATA" \
 		FEEDSERVER_LISTEN="127.0.0.1:$port" \
@@ -198,7 +270,8 @@ start_server() {
 	local i
 	for i in $(seq 1 100); do
 		if curl -fsS -o /dev/null "$BASE_URL/healthz" 2>/dev/null; then
-			echo "server up at $BASE_URL (pid $SERVER_PID, data $SERVER_DATA)"
+			_backend_check
+			echo "server up at $BASE_URL (pid $SERVER_PID, data $SERVER_DATA${E2E_BACKEND:+, database $E2E_DATABASE, bucket $E2E_BUCKET})"
 			return 0
 		fi
 		if ! kill -0 "$SERVER_PID" 2>/dev/null; then

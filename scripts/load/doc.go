@@ -20,9 +20,11 @@
 //
 // Standard library only: this is a script, not part of the server, and it
 // must not import the server's packages (it measures them from the outside).
-// The one exception is protocol/octopus/octodiff, a file-format codec on the
+// The exceptions are protocol/octopus/octodiff, a file-format codec on the
 // standard library alone: the delta rows need its client half (ReadSignature,
-// BuildDelta) to do what Octopus.Client does.
+// BuildDelta) to do what Octopus.Client does; and internal/corpus, the
+// generated feed and query texts of the distinct-query search rows, which the
+// search benchmarks and golden tests inside the server use too.
 //
-//	may import: std, protocol/octopus/octodiff
+//	may import: std, protocol/octopus/octodiff, internal/corpus
 package main

@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -40,6 +41,9 @@ type bench struct {
 	reindexN int64
 	// genericUploaded is how many generic files the upload row stored.
 	genericUploaded int64
+	// corpus is the feed of the distinct-query search rows (searchrows.go),
+	// nil until the first of them runs.
+	corpus *searchCorpus
 }
 
 func main() {
@@ -132,6 +136,14 @@ func mainErr(ctx context.Context, serverBin, base, key string, duration time.Dur
 	}
 
 	header(b)
+	var peaks []*peakSampler // one per bench with a server of its own
+	for _, b := range benches {
+		if b.srv != nil {
+			p := samplePeak(b.srv)
+			defer p.stop()
+			peaks = append(peaks, p)
+		}
+	}
 	var (
 		table    [][]string
 		notes    []string
@@ -181,6 +193,18 @@ func mainErr(ctx context.Context, serverBin, base, key string, duration time.Dur
 		if ctx.Err() != nil {
 			break
 		}
+	}
+	for i, p := range peaks {
+		// Sampled through the whole run, restarts included: the 256 MiB push
+		// row resets VmHWM, so VmHWM alone would miss what came before it.
+		r := row{Name: "server peak RSS, whole run", Value: float64(p.stop()) / 1024, Goal: goal{Max: 150, Unit: "MiB"}}
+		if i > 0 {
+			r.Name += " [" + vs[i-1].name + "]"
+		}
+		if !r.Goal.met(r.Value) {
+			missed++
+		}
+		table = append(table, r.cells())
 	}
 	printTable(os.Stdout, []string{"operation", "count", "duration", "rate", "p50", "p99", "goal", "met?"}, table)
 	for _, n := range notes {
@@ -572,6 +596,7 @@ type server struct {
 	port                int
 	cmd                 *exec.Cmd
 	exited              chan struct{}
+	running             atomic.Int64 // the process id while it runs, for the peak sampler
 }
 
 func apiKey() string {
@@ -615,7 +640,8 @@ func (s *server) start(ctx context.Context) error {
 		return err
 	}
 	s.exited = make(chan struct{})
-	go func() { _ = s.cmd.Wait(); logf.Close(); close(s.exited) }()
+	s.running.Store(int64(s.cmd.Process.Pid))
+	go func() { _ = s.cmd.Wait(); s.running.Store(0); logf.Close(); close(s.exited) }()
 	return s.waitReady(ctx, 60*time.Second)
 }
 
@@ -679,6 +705,48 @@ func procStatus(pid int) (status, error) {
 		}
 	}
 	return st, nil
+}
+
+// peakSampler reads the server's resident memory every 50 ms and keeps the
+// highest: VmRSS, and VmHWM (the peak since the last reset, which catches
+// what happens between two samples).
+type peakSampler struct {
+	done chan struct{}
+	max  chan int64
+}
+
+func samplePeak(s *server) *peakSampler {
+	p := &peakSampler{done: make(chan struct{}), max: make(chan int64, 1)}
+	go func() {
+		var most int64
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if pid := s.running.Load(); pid != 0 {
+				if st, err := procStatus(int(pid)); err == nil {
+					most = max(most, st.rss, st.hwm)
+				}
+			}
+			select {
+			case <-p.done:
+				p.max <- most
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return p
+}
+
+// stop ends the sampling and returns the peak in KiB; later calls return 0.
+func (p *peakSampler) stop() int64 {
+	select {
+	case <-p.done:
+		return 0
+	default:
+	}
+	close(p.done)
+	return <-p.max
 }
 
 // resetPeak sets the process' VmHWM back to its current RSS (Linux ≥ 4.0,

@@ -15,13 +15,16 @@ import (
 // row runs on the default server and then on each variant's, one row after
 // the other, so a shared machine's drift hits every column alike; the
 // variant's rows carry its name and the end of the table gives each rate
-// as a ratio of the default's.
+// as a ratio of the default's. A variant may also be another build of the
+// server (server=PATH): scripts/bench -before REF measures the build of an
+// earlier commit that way, row after row with this one.
 type variant struct {
 	name string
+	bin  string   // the server binary; "" for the default's
 	env  []string // NAME=VALUE, added to the server's environment
 }
 
-// variants is the -variant flag: "NAME ENV=VALUE ENV=VALUE ...", repeatable.
+// variants is the -variant flag: "NAME [server=PATH] [ENV=VALUE ...]", repeatable.
 type variants []variant
 
 func (v *variants) String() string { return fmt.Sprint(len(*v), " variant(s)") }
@@ -29,14 +32,20 @@ func (v *variants) String() string { return fmt.Sprint(len(*v), " variant(s)") }
 func (v *variants) Set(s string) error {
 	f := strings.Fields(s)
 	if len(f) < 2 || strings.Contains(f[0], "=") {
-		return fmt.Errorf("%q: want NAME ENV=VALUE [ENV=VALUE...]", s)
+		return fmt.Errorf("%q: want NAME [server=PATH] [ENV=VALUE...]", s)
 	}
+	nv := variant{name: f[0]}
 	for _, kv := range f[1:] {
+		if bin, ok := strings.CutPrefix(kv, "server="); ok {
+			nv.bin = bin
+			continue
+		}
 		if !strings.Contains(kv, "=") {
 			return fmt.Errorf("%q: %q is not ENV=VALUE", s, kv)
 		}
+		nv.env = append(nv.env, kv)
 	}
-	*v = append(*v, variant{name: f[0], env: f[1:]})
+	*v = append(*v, nv)
 	return nil
 }
 
@@ -45,8 +54,13 @@ func (v *variants) Set(s string) error {
 func (v variant) start(ctx context.Context, def *bench) (*bench, error) {
 	b := *def
 	b.genericUploaded = 0
+	b.corpus = nil // pushed to this server too, when a row asks
+	bin := def.srv.bin
+	if v.bin != "" {
+		bin = v.bin
+	}
 	b.srv = &server{
-		bin: def.srv.bin, key: def.srv.key, env: v.env,
+		bin: bin, key: def.srv.key, env: v.env,
 		data: filepath.Join(def.tmp, "data-"+v.name), log: filepath.Join(def.tmp, "server-"+v.name+".log"),
 	}
 	if err := b.srv.start(ctx); err != nil {
@@ -54,6 +68,17 @@ func (v variant) start(ctx context.Context, def *bench) (*bench, error) {
 	}
 	b.base = b.srv.base()
 	return &b, nil
+}
+
+// setting is the value of the server's environment setting name from its
+// variant ("" for the default server, or a variant that does not set it).
+func (s *server) setting(name string) string {
+	for _, kv := range s.env {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // comparison is one row measured on the default server and on a variant.

@@ -10,29 +10,29 @@ import (
 	"io"
 )
 
-// Op is a delta command.
-type Op byte
+// deltaOp is a delta command.
+type deltaOp byte
 
 // The two commands of an OCTODELTA body.
 const (
-	OpCopy Op = opCopy // copy Length bytes of the basis file from Offset
-	OpData Op = opData // write Length literal bytes, read from Command.Data
+	cmdCopy deltaOp = opCopy // copy Length bytes of the basis file from Offset
+	cmdData deltaOp = opData // write Length literal bytes, read from deltaCommand.Data
 )
 
-// Command is one command of a delta.
-type Command struct {
-	Op     Op
-	Offset int64 // OpCopy only: where the bytes start in the basis file
+// deltaCommand is one command of a delta.
+type deltaCommand struct {
+	Op     deltaOp
+	Offset int64 // cmdCopy only: where the bytes start in the basis file
 	Length int64
-	// Data holds the literal bytes of an OpData command. It is valid until
+	// Data holds the literal bytes of a cmdData command. It is valid until
 	// the next call to Next, which skips whatever was not read. Running out
 	// of input before Length bytes is an ErrCorrupt error.
 	Data io.Reader
 }
 
-// DeltaReader reads an OCTODELTA file command by command, never holding more
+// deltaReader reads an OCTODELTA file command by command, never holding more
 // than a small buffer of it.
-type DeltaReader struct {
+type deltaReader struct {
 	r        *bufio.Reader
 	expected [sha1.Size]byte
 	pos      int64 // offset in the delta file, for error messages
@@ -40,10 +40,10 @@ type DeltaReader struct {
 	err      error // sticky
 }
 
-// ReadDelta reads and checks the delta header: "OCTODELTA", version 1, SHA1,
+// readDelta reads and checks the delta header: "OCTODELTA", version 1, SHA1,
 // hash length 20, the expected hash and ">>>". Malformed input wraps
 // ErrCorrupt.
-func ReadDelta(r io.Reader) (*DeltaReader, error) {
+func readDelta(r io.Reader) (*deltaReader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if err := expectLiteral(br, deltaMagic, "delta magic"); err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func ReadDelta(r io.Reader) (*DeltaReader, error) {
 	if got := int32(binary.LittleEndian.Uint32(n[:])); got != sha1Len {
 		return nil, corruptf("delta hash length %d, want %d for SHA1", got, sha1Len)
 	}
-	d := &DeltaReader{r: br}
+	d := &deltaReader{r: br}
 	if err := readFull(br, d.expected[:], "delta expected hash"); err != nil {
 		return nil, err
 	}
@@ -82,12 +82,12 @@ func ReadDelta(r io.Reader) (*DeltaReader, error) {
 }
 
 // ExpectedHash is the SHA-1 the patched file must have.
-func (d *DeltaReader) ExpectedHash() [sha1.Size]byte { return d.expected }
+func (d *deltaReader) ExpectedHash() [sha1.Size]byte { return d.expected }
 
 // Next returns the next command, or io.EOF after the last one.
-func (d *DeltaReader) Next() (Command, error) {
+func (d *deltaReader) Next() (deltaCommand, error) {
 	if d.err != nil {
-		return Command{}, d.err
+		return deltaCommand{}, d.err
 	}
 	cmd, err := d.next()
 	if err != nil {
@@ -96,54 +96,54 @@ func (d *DeltaReader) Next() (Command, error) {
 	return cmd, err
 }
 
-func (d *DeltaReader) next() (Command, error) {
+func (d *deltaReader) next() (deltaCommand, error) {
 	if d.literal.left > 0 {
 		if _, err := io.Copy(io.Discard, &d.literal); err != nil {
-			return Command{}, err
+			return deltaCommand{}, err
 		}
 	}
 	start := d.pos
 	op, err := d.r.ReadByte()
 	if errors.Is(err, io.EOF) {
-		return Command{}, io.EOF // commands run until the end of the file
+		return deltaCommand{}, io.EOF // commands run until the end of the file
 	}
 	if err != nil {
-		return Command{}, readErr(err, "delta command")
+		return deltaCommand{}, readErr(err, "delta command")
 	}
 	d.pos++
-	switch Op(op) {
-	case OpCopy:
+	switch deltaOp(op) {
+	case cmdCopy:
 		var b [16]byte
 		if err := readFull(d.r, b[:], fmt.Sprintf("copy command at offset %d", start)); err != nil {
-			return Command{}, err
+			return deltaCommand{}, err
 		}
 		d.pos += 16
 		offset := int64(binary.LittleEndian.Uint64(b[0:]))
 		length := int64(binary.LittleEndian.Uint64(b[8:]))
 		if offset < 0 || length < 0 {
-			return Command{}, corruptf("copy command at offset %d has negative offset %d or length %d", start, offset, length)
+			return deltaCommand{}, corruptf("copy command at offset %d has negative offset %d or length %d", start, offset, length)
 		}
-		return Command{Op: OpCopy, Offset: offset, Length: length}, nil
-	case OpData:
+		return deltaCommand{Op: cmdCopy, Offset: offset, Length: length}, nil
+	case cmdData:
 		var b [8]byte
 		if err := readFull(d.r, b[:], fmt.Sprintf("data command at offset %d", start)); err != nil {
-			return Command{}, err
+			return deltaCommand{}, err
 		}
 		d.pos += 8
 		length := int64(binary.LittleEndian.Uint64(b[:]))
 		if length < 0 {
-			return Command{}, corruptf("data command at offset %d has negative length %d", start, length)
+			return deltaCommand{}, corruptf("data command at offset %d has negative length %d", start, length)
 		}
 		d.literal.left = length
-		return Command{Op: OpData, Length: length, Data: &d.literal}, nil
+		return deltaCommand{Op: cmdData, Length: length, Data: &d.literal}, nil
 	default:
-		return Command{}, corruptf("unknown command byte 0x%02x at offset %d", op, start)
+		return deltaCommand{}, corruptf("unknown command byte 0x%02x at offset %d", op, start)
 	}
 }
 
 // literalReader yields the bytes of the current DATA command.
 type literalReader struct {
-	d    *DeltaReader
+	d    *deltaReader
 	left int64
 }
 
@@ -176,20 +176,20 @@ func (l *literalReader) Read(p []byte) (int, error) {
 // temporary file and rename it into place only on success).
 //
 // A small delta can describe a huge output (many copies of the whole basis);
-// servers should use ApplyDeltaLimit.
+// servers should use applyDeltaLimit.
 func ApplyDelta(basis io.ReadSeeker, delta io.Reader, out io.Writer) error {
-	return ApplyDeltaLimit(basis, delta, out, 0)
+	return applyDeltaLimit(basis, delta, out, 0)
 }
 
-// ApplyDeltaLimit is ApplyDelta refusing, with ErrTooLarge, to write more
+// applyDeltaLimit is ApplyDelta refusing, with ErrTooLarge, to write more
 // than maxOutput bytes; maxOutput <= 0 means no limit. The check comes before
 // each command's bytes are written.
-func ApplyDeltaLimit(basis io.ReadSeeker, delta io.Reader, out io.Writer, maxOutput int64) error {
+func applyDeltaLimit(basis io.ReadSeeker, delta io.Reader, out io.Writer, maxOutput int64) error {
 	basisLen, err := basis.Seek(0, io.SeekEnd)
 	if err != nil {
 		return fmt.Errorf("octodiff: basis file: %w", err)
 	}
-	d, err := ReadDelta(delta)
+	d, err := readDelta(delta)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func ApplyDeltaLimit(basis io.ReadSeeker, delta io.Reader, out io.Writer, maxOut
 		}
 		var n int64
 		switch cmd.Op {
-		case OpCopy:
+		case cmdCopy:
 			if cmd.Offset > basisLen || cmd.Length > basisLen-cmd.Offset {
 				return corruptf("copy of %d bytes at offset %d is past the end of the %d-byte basis file",
 					cmd.Length, cmd.Offset, basisLen)
@@ -222,7 +222,7 @@ func ApplyDeltaLimit(basis io.ReadSeeker, delta io.Reader, out io.Writer, maxOut
 			if err == nil && n < cmd.Length {
 				err = fmt.Errorf("octodiff: basis file ended early: %w", io.ErrUnexpectedEOF)
 			}
-		case OpData:
+		case cmdData:
 			n, err = io.CopyBuffer(dst, cmd.Data, buf)
 		}
 		written += n

@@ -82,7 +82,7 @@ func FuzzApplyDelta(f *testing.F) {
 	const limit = 1 << 20
 	f.Fuzz(func(t *testing.T, delta []byte) {
 		var out bytes.Buffer
-		err := ApplyDeltaLimit(bytes.NewReader(basis), bytes.NewReader(delta), &out, limit)
+		err := applyDeltaLimit(bytes.NewReader(basis), bytes.NewReader(delta), &out, limit)
 		if out.Len() > limit {
 			t.Fatalf("wrote %d bytes past the limit of %d", out.Len(), limit)
 		}
@@ -92,9 +92,9 @@ func FuzzApplyDelta(f *testing.F) {
 			}
 			return
 		}
-		d, err := ReadDelta(bytes.NewReader(delta))
+		d, err := readDelta(bytes.NewReader(delta))
 		if err != nil {
-			t.Fatalf("ApplyDelta accepted a delta ReadDelta refuses: %v", err)
+			t.Fatalf("ApplyDelta accepted a delta readDelta refuses: %v", err)
 		}
 		if got, want := sha1.Sum(out.Bytes()), d.ExpectedHash(); got != want {
 			t.Fatalf("accepted output has SHA-1 %x, delta says %x", got, want)

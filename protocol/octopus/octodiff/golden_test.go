@@ -66,10 +66,10 @@ func TestGoldenDelta(t *testing.T) {
 		t.Errorf("header ends with %q, want \">>>\"", delta[39:42])
 	}
 	got := commands(t, delta)
-	want := []Command{
-		{Op: OpCopy, Offset: 0, Length: 2048},
-		{Op: OpData, Length: 10 + 2048 - 50},
-		{Op: OpCopy, Offset: 4096, Length: 904},
+	want := []deltaCommand{
+		{Op: cmdCopy, Offset: 0, Length: 2048},
+		{Op: cmdData, Length: 10 + 2048 - 50},
+		{Op: cmdCopy, Offset: 4096, Length: 904},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("commands = %+v, want %+v", got, want)

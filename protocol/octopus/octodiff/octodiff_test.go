@@ -56,13 +56,13 @@ func apply(basis, delta []byte) ([]byte, error) {
 }
 
 // commands lists a delta's commands (Data contents are skipped).
-func commands(t *testing.T, delta []byte) []Command {
+func commands(t *testing.T, delta []byte) []deltaCommand {
 	t.Helper()
-	d, err := ReadDelta(bytes.NewReader(delta))
+	d, err := readDelta(bytes.NewReader(delta))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cmds []Command
+	var cmds []deltaCommand
 	for {
 		c, err := d.Next()
 		if errors.Is(err, io.EOF) {
@@ -139,7 +139,7 @@ func TestRoundTrip(t *testing.T) {
 func TestIdenticalFilesAreOneCopy(t *testing.T) {
 	basis := randomBytes(4, 100*kib+5)
 	got := commands(t, deltaOf(t, basis, basis))
-	want := []Command{{Op: OpCopy, Offset: 0, Length: int64(len(basis))}}
+	want := []deltaCommand{{Op: cmdCopy, Offset: 0, Length: int64(len(basis))}}
 	if len(got) != 1 || got[0] != want[0] {
 		t.Errorf("commands = %+v, want %+v", got, want)
 	}
@@ -149,10 +149,10 @@ func TestDeltaCommandsForAChange(t *testing.T) {
 	basis := randomBytes(5, 10*DefaultChunkSize)
 	newFile := join(basis[:3*DefaultChunkSize], []byte("changed"), basis[4*DefaultChunkSize:])
 	got := commands(t, deltaOf(t, basis, newFile))
-	want := []Command{
-		{Op: OpCopy, Offset: 0, Length: 3 * DefaultChunkSize},
-		{Op: OpData, Length: 7},
-		{Op: OpCopy, Offset: 4 * DefaultChunkSize, Length: 6 * DefaultChunkSize},
+	want := []deltaCommand{
+		{Op: cmdCopy, Offset: 0, Length: 3 * DefaultChunkSize},
+		{Op: cmdData, Length: 7},
+		{Op: cmdCopy, Offset: 4 * DefaultChunkSize, Length: 6 * DefaultChunkSize},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("commands = %+v, want %+v", got, want)
@@ -376,11 +376,11 @@ func TestApplyDeltaLimit(t *testing.T) {
 	basis := randomBytes(12, 4*kib)
 	delta := deltaOf(t, basis, join(basis, basis, basis))
 	var out bytes.Buffer
-	if err := ApplyDeltaLimit(bytes.NewReader(basis), bytes.NewReader(delta), &out, 12*kib); err != nil {
+	if err := applyDeltaLimit(bytes.NewReader(basis), bytes.NewReader(delta), &out, 12*kib); err != nil {
 		t.Errorf("limit equal to the output: %v", err)
 	}
 	out.Reset()
-	err := ApplyDeltaLimit(bytes.NewReader(basis), bytes.NewReader(delta), &out, 12*kib-1)
+	err := applyDeltaLimit(bytes.NewReader(basis), bytes.NewReader(delta), &out, 12*kib-1)
 	if !errors.Is(err, ErrTooLarge) {
 		t.Errorf("limit one below the output: error = %v, want ErrTooLarge", err)
 	}
@@ -393,7 +393,7 @@ func TestApplyDeltaLimit(t *testing.T) {
 func TestDeltaReaderSkipsUnreadData(t *testing.T) {
 	delta := rawDelta(sha1.Sum(nil), dataCmd([]byte("abc")), copyCmd(5, 6), dataCmd([]byte("de")))
 	got := commands(t, delta)
-	want := []Command{{Op: OpData, Length: 3}, {Op: OpCopy, Offset: 5, Length: 6}, {Op: OpData, Length: 2}}
+	want := []deltaCommand{{Op: cmdData, Length: 3}, {Op: cmdCopy, Offset: 5, Length: 6}, {Op: cmdData, Length: 2}}
 	if len(got) != len(want) {
 		t.Fatalf("commands = %+v, want %+v", got, want)
 	}

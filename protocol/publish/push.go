@@ -1,4 +1,4 @@
-package nugetapi
+package publish
 
 import (
 	"io"
@@ -12,40 +12,23 @@ import (
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
-// uploadSlack is what a push body may carry beyond MaxUploadBytes for the
-// multipart framing around the package; the package itself is capped by the feed.
-const uploadSlack = 64 << 10
-
 // Push stores the package of a PUT or POST on a publish URL: 201 created,
 // 409 duplicate, 400 bad package, 401/403 auth, 413 too large.
-func (h *Handler) Push(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Push(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	sp := routeSpace(r)
-	if err := h.require(r, auth.BuiltInFeedPush, sp); err != nil {
-		httpx.Drain(r.Body)
-		h.fail(w, r, err, false)
-		return
-	}
-	var body io.Reader = r.Body
-	if limit := h.opts.MaxUploadBytes; limit > 0 {
-		if r.ContentLength > limit+uploadSlack {
-			// Known too large before a byte is read.
-			httpx.Drain(r.Body)
-			h.fail(w, r, &http.MaxBytesError{Limit: limit}, false)
-			return
-		}
-		body = http.MaxBytesReader(w, r.Body, limit+uploadSlack)
-	}
-	file, _, err := httpx.FilePart(r, body)
+	sp, err := h.fam.Require(r, auth.BuiltInFeedPush)
 	if err != nil {
-		httpx.Drain(r.Body)
-		h.fail(w, r, err, false)
-		return
+		return err
+	}
+	file, _, err := httpx.Upload(w, r, h.opts.MaxUploadBytes)
+	if err != nil {
+		return err
 	}
 	overwrite := feed.FailIfExists
 	if replaceRequested(r.URL.RawQuery) {
 		overwrite = feed.OverwriteExisting
 	}
+	_, notAdmin := h.fam.Require(r, auth.BuiltInFeedAdminister)
 	res, err := h.feed.Push(ctx, feed.PushRequest{
 		Space:    sp,
 		Protocol: "nuget",
@@ -53,18 +36,17 @@ func (h *Handler) Push(w http.ResponseWriter, r *http.Request) {
 		// "package.nupkg" (docs/protocol/nuget.md §7.2), and a .zip here is still a nupkg.
 		Body:       file,
 		Overwrite:  overwrite,
-		CanReplace: h.require(r, auth.BuiltInFeedAdminister, sp) == nil,
+		CanReplace: notAdmin == nil,
 	})
 	if err != nil {
-		httpx.Drain(r.Body)
-		h.fail(w, r, err, false)
-		return
+		return err
 	}
 	h.log.Info("package pushed", "id", res.Entry.ID, "version", res.Entry.Version.Original(),
 		"space", sp, "replaced", res.Status == feed.Replaced, "by", httpx.Principal(ctx).String())
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusCreated)
 	_, _ = io.WriteString(w, "Created "+string(res.Entry.ID)+" "+res.Entry.Version.Original()+"\n")
+	return nil
 }
 
 // replaceRequested reads ?replace=true leniently: NuGet.exe appends "/" to
@@ -91,42 +73,38 @@ func replaceRequested(rawQuery string) bool {
 // Delete handles DELETE {publish}/{id}/{version} (nuget delete): remove or
 // unlist per DeleteMode; 204, or 404 when the version is absent. It needs
 // BuiltInFeedAdminister.
-func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	sp := routeSpace(r)
-	if err := h.require(r, auth.BuiltInFeedAdminister, sp); err != nil {
-		h.fail(w, r, err, false)
-		return
+	sp, err := h.fam.Require(r, auth.BuiltInFeedAdminister)
+	if err != nil {
+		return err
 	}
 	// nuget delete sends id and version as typed; the feed matches them case-insensitively and normalised.
 	id, version := httpx.Var(r, "id"), httpx.Var(r, "version")
-	var err error
-	if h.opts.DeleteMode == DeleteUnlists {
+	if h.opts.DeleteMode == deleteUnlists {
 		_, err = h.feed.SetListed(ctx, sp, index.KindNuGet, id, version, false)
 	} else {
 		_, err = h.feed.Delete(ctx, sp, index.KindNuGet, id, version)
 	}
 	if err != nil {
-		h.fail(w, r, err, false)
-		return
+		return err
 	}
 	h.log.Info("package deleted", "id", id, "version", version, "space", sp, "mode", h.opts.DeleteMode,
 		"by", httpx.Principal(ctx).String())
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // Relist handles POST {publish}/{id}/{version}: list the version again; 200,
 // or 404 when absent. No official client sends it; scripts and the web UI do.
-func (h *Handler) Relist(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	sp := routeSpace(r)
-	if err := h.require(r, auth.BuiltInFeedAdminister, sp); err != nil {
-		h.fail(w, r, err, false)
-		return
+func (h *Handler) Relist(w http.ResponseWriter, r *http.Request) error {
+	sp, err := h.fam.Require(r, auth.BuiltInFeedAdminister)
+	if err != nil {
+		return err
 	}
-	if _, err := h.feed.SetListed(ctx, sp, index.KindNuGet, httpx.Var(r, "id"), httpx.Var(r, "version"), true); err != nil {
-		h.fail(w, r, err, false)
-		return
+	if _, err := h.feed.SetListed(r.Context(), sp, index.KindNuGet, httpx.Var(r, "id"), httpx.Var(r, "version"), true); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusOK)
+	return nil
 }

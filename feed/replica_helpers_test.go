@@ -1,4 +1,4 @@
-package feedtest
+package feed_test
 
 import (
 	"context"
@@ -13,11 +13,11 @@ import (
 	"github.com/feedserver/feedserver/storage"
 )
 
-// Replica is a feed as one of several processes sharing one PostgreSQL
+// replica is a feed as one of several processes sharing one PostgreSQL
 // database and one store runs it (cmd/feedserver/replicas.go wires the
 // same): its own pool of connections, its own search index in its own
 // folder, its own membership of the group.
-type Replica struct {
+type replica struct {
 	Dir     string
 	Feed    *feed.Feed
 	Catalog *postgres.Catalog
@@ -26,14 +26,14 @@ type Replica struct {
 	closed  bool
 }
 
-// OpenReplica opens a replica over the database at url and store, with its
+// openReplica opens a replica over the database at url and store, with its
 // search index in dir; it is closed when the test ends, or before by Close.
 // A file stored without a row counts as left behind at once (OrphanGrace),
 // so a test's re-index catalogues what it just stored.
-func OpenReplica(tb testing.TB, url string, store storage.Store, dir string, name string) *Replica {
+func openReplica(tb testing.TB, url string, store storage.Store, dir string, name string) *replica {
 	tb.Helper()
 	ctx := context.Background()
-	r := &Replica{Dir: dir}
+	r := &replica{Dir: dir}
 	var err error
 	if r.Catalog, err = postgres.Open(ctx, url, postgres.Options{}); err != nil {
 		tb.Fatal(err)
@@ -44,7 +44,7 @@ func OpenReplica(tb testing.TB, url string, store storage.Store, dir string, nam
 	if r.Group, err = cluster.Open(ctx, url, cluster.Options{Name: name}); err != nil {
 		tb.Fatal(err)
 	}
-	if r.Feed, err = feed.New(store, r.Catalog, r.Search, feed.Options{Changes: r.Catalog, Cluster: Group(r.Group), OrphanGrace: time.Millisecond}); err != nil {
+	if r.Feed, err = feed.New(store, r.Catalog, r.Search, feed.Options{Changes: r.Catalog, Cluster: group{r.Group}, OrphanGrace: time.Millisecond}); err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(r.Close)
@@ -52,7 +52,7 @@ func OpenReplica(tb testing.TB, url string, store storage.Store, dir string, nam
 }
 
 // Close closes the replica as a clean stop does.
-func (r *Replica) Close() {
+func (r *replica) Close() {
 	if r.closed {
 		return
 	}
@@ -63,9 +63,7 @@ func (r *Replica) Close() {
 	r.Catalog.Close()
 }
 
-// Group adapts a cluster.Cluster to the feed's Cluster, as cmd does.
-func Group(c *cluster.Cluster) feed.Cluster { return group{c} }
-
+// group adapts a cluster.Cluster to the feed's Cluster, as cmd does.
 type group struct{ *cluster.Cluster }
 
 func (g group) Job(ctx context.Context, job string) (feed.Job, error) {
