@@ -190,8 +190,12 @@ func TestJobs(t *testing.T) {
 	if !ran || err != nil {
 		t.Fatalf("b's run: %v, %v", ran, err)
 	}
+	// a, cut off, records how its run ended only now: b's run keeps its state.
+	if err := a.Record(ctx, "reindex", []byte(`{"seen":1,"late":true}`), false); err != nil {
+		t.Fatal(err)
+	}
 	j = check("b finished, one more asked", a, true, false)
-	if j.Runs != 1 || j.Done.IsZero() || j.Runner != "b" {
+	if j.Runs != 1 || j.Done.IsZero() || j.Runner != "b" || string(j.State) != `{"seen":2}` {
 		t.Errorf("after b's run: %+v", j)
 	}
 	ran, err = a.Exclusive(ctx, func(ctx context.Context) error {

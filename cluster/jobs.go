@@ -45,7 +45,8 @@ func (c *Cluster) Claim(ctx context.Context, job string) (bool, error) {
 }
 
 // Record stores a run's state of job; finished also marks the requests the
-// run claimed as done and counts the run. A job never requested (a
+// run claimed as done and counts the run. An unfinished record is dropped
+// once another process has claimed the job since. A job never requested (a
 // periodic one) gets its row here.
 func (c *Cluster) Record(ctx context.Context, job string, state []byte, finished bool) error {
 	var err error
@@ -54,8 +55,12 @@ func (c *Cluster) Record(ctx context.Context, job string, state []byte, finished
 			ON CONFLICT (name) DO UPDATE SET runner = $2, state = $3, done = cluster_jobs.claimed, finished = now(),
 				runs = cluster_jobs.runs + 1`, job, c.name, string(state))
 	} else {
+		// Only while this process is the last to have claimed the job: a
+		// run that lost the work lock records how it ended after another
+		// process may have claimed the job, and even finished it, and must
+		// not put its state over that run's.
 		_, err = c.pool.Exec(ctx, `INSERT INTO cluster_jobs (name, runner, state) VALUES ($1, $2, $3)
-			ON CONFLICT (name) DO UPDATE SET runner = $2, state = $3`, job, c.name, string(state))
+			ON CONFLICT (name) DO UPDATE SET state = $3 WHERE cluster_jobs.runner = $2`, job, c.name, string(state))
 	}
 	if err != nil {
 		return fmt.Errorf("cluster: record %s: %w", job, err)

@@ -28,7 +28,9 @@ type Cluster interface {
 	// lock; false when none is pending.
 	Claim(ctx context.Context, job string) (bool, error)
 	// Record stores a run's state of job (JSON); finished marks the
-	// requests the run claimed as done.
+	// requests the run claimed as done. An unfinished record is dropped
+	// once another process has claimed the job since (a run that lost
+	// the work lock reports late).
 	Record(ctx context.Context, job string, state []byte, finished bool) error
 	// Job reads what the group knows of job.
 	Job(ctx context.Context, job string) (Job, error)
