@@ -77,10 +77,7 @@ refused=("${REFUSED[@]}")
 
 # --- the store back: the same process serves and takes pushes again -----------------------
 s3_resume || fail "versitygw did not start again"
-for _ in $(seq 1 100); do
-	[[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/readyz") == 200 ]] && break
-	sleep 0.1
-done
+wait_ready 10
 assert_status 200 "$BASE_URL/readyz"
 kill -0 "$server_pid" || fail "the server is gone"
 for id in S3.Before "${acked[@]}"; do

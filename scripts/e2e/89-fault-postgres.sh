@@ -65,10 +65,7 @@ refused=("${REFUSED[@]}")
 
 # --- the database back: the same process serves and takes pushes again ---------------------
 pg_resume || fail "pg_ctl start"
-for _ in $(seq 1 300); do
-	[[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/readyz") == 200 ]] && break
-	sleep 0.1
-done
+wait_ready 30
 assert_status 200 "$BASE_URL/readyz"
 assert_contains "$(cat "$E2E_TMP/last-body")" "database: ok" "/readyz with the database back"
 kill -0 "$server_pid" || fail "the server is gone"

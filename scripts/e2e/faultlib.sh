@@ -6,7 +6,7 @@
 #   push_nupkg FILE                           NuGet v2 push with the admin key, print the status
 #   start_on DATA [ENV=VALUE...]              start the server on an existing data folder
 #   kill_server                               SIGKILL the server, wait for it to be gone
-#   wait_ready                                wait for /readyz 200 (start-up re-index done)
+#   wait_ready [SECONDS]                      wait for /readyz 200 (start-up re-index done)
 #   flat_versions ID                          versions the flat container lists, one a line
 #   disk_versions ID                          versions with a file on disk, one a line
 #   assert_served_as FILE ID VERSION          the download is byte-identical to FILE
@@ -95,15 +95,17 @@ kill_server() {
 	wait "$SERVER_PID" 2>/dev/null || true
 }
 
-# wait_ready: the start-up re-index is done.
+# wait_ready [SECONDS]: /readyz answers 200 (the start-up re-index is done, every backend
+# answers) within SECONDS (default 60).
 wait_ready() {
-	for _ in $(seq 1 600); do
+	local secs=${1:-60}
+	for _ in $(seq 1 $((secs * 10))); do
 		if [[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/readyz") == 200 ]]; then
 			return 0
 		fi
 		sleep 0.1
 	done
-	fail "/readyz not 200 within 60s"
+	fail "/readyz not 200 within ${secs}s"
 }
 
 # flat_versions ID: what the catalogue serves for ID (the flat container), sorted.
