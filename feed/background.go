@@ -101,6 +101,7 @@ func (f *Feed) Close() error {
 	}
 	close(b.stop)
 	<-b.done
+	f.stopFollowing()
 	err := f.flushSearch(context.Background())
 	f.flushDownloads(context.Background())
 	return err
@@ -151,6 +152,7 @@ func (f *Feed) flushSearch(ctx context.Context) error {
 	b := &f.bg
 	b.flushMu.Lock()
 	defer b.flushMu.Unlock()
+	cursor := f.searchCursor() // before the ids are taken: see searchCursor
 	ids := f.takeQueuedSearch()
 	defer func() {
 		b.mu.Lock()
@@ -170,6 +172,9 @@ func (f *Feed) flushSearch(ctx context.Context) error {
 		for _, s := range retry {
 			f.queueSearch(s)
 		}
+	}
+	if len(errs) == 0 {
+		f.recordSearchCursor(cursor)
 	}
 	return errors.Join(errs...)
 }

@@ -3,6 +3,7 @@ package feed
 import (
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/feedserver/feedserver/index"
 )
@@ -17,21 +18,28 @@ import (
 // while it was being read (the epoch), so a read racing a write cannot store
 // what the write replaced.
 //
+// When other processes write the catalogue too, their changes reach it
+// through the change log (follow.go), and maxAge bounds how long a list is
+// kept: download counts, which every process flushes on its own, change
+// without an entry in the log.
+//
 // It holds at most limit bytes of lists, as entryBytes counts them (the
 // memory budget, Options.VersionsCacheBytes); when full it drops arbitrary
 // lists (map order), which is enough for a cache of hot ids. A list over a
 // quarter of the limit (an id with thousands of versions) is not kept.
 type versionsCache struct {
-	mu    sync.Mutex
-	epoch uint64
-	limit int64 // 0 turns the cache off
-	bytes int64
-	lists map[searchID]cachedList
+	mu     sync.Mutex
+	epoch  uint64
+	limit  int64         // 0 turns the cache off
+	maxAge time.Duration // 0: as long as the id does not change
+	bytes  int64
+	lists  map[searchID]cachedList
 }
 
 type cachedList struct {
 	entries []index.Entry
 	bytes   int64
+	at      time.Time // when it was read; zero when maxAge is 0
 }
 
 // get returns a copy of the cached list (callers may change the entries), or
@@ -40,7 +48,7 @@ func (c *versionsCache) get(k searchID) (list []index.Entry, ok bool, epoch uint
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cached, ok := c.lists[k]
-	if !ok {
+	if !ok || c.maxAge > 0 && time.Since(cached.at) > c.maxAge {
 		return nil, false, c.epoch
 	}
 	return slices.Clone(cached.entries), true, c.epoch
@@ -70,7 +78,11 @@ func (c *versionsCache) put(k searchID, list []index.Entry, epoch uint64) {
 		delete(c.lists, key)
 		c.bytes -= old.bytes
 	}
-	c.lists[k] = cachedList{entries: slices.Clone(list), bytes: size}
+	v := cachedList{entries: slices.Clone(list), bytes: size}
+	if c.maxAge > 0 {
+		v.at = time.Now()
+	}
+	c.lists[k] = v
 	c.bytes += size
 }
 
@@ -82,4 +94,13 @@ func (c *versionsCache) drop(k searchID) {
 		delete(c.lists, k)
 		c.bytes -= old.bytes
 	}
+}
+
+// dropAll forgets every list, for a change the process cannot pin to one id.
+func (c *versionsCache) dropAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	clear(c.lists)
+	c.bytes = 0
 }

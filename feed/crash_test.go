@@ -16,6 +16,7 @@ import (
 
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/internal/testsvc"
 	"github.com/feedserver/feedserver/nuget/nugettest"
 )
 
@@ -32,8 +33,12 @@ func TestMain(m *testing.M) {
 		crashChild(dir)
 		return
 	}
-	os.Exit(m.Run())
+	os.Exit(testsvc.Run(m, pg))
 }
+
+// pg is this test binary's PostgreSQL cluster, for the replicas' tests
+// (replicas_test.go); started on first use.
+var pg = testsvc.NewPostgres()
 
 // crashChild pushes packages until it is killed, appending the number of each
 // acknowledged push to a file, as a client would note a 201.

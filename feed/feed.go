@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -47,6 +48,19 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// Workers is the re-index parallelism; 0 means twice the CPUs.
 	Workers int
+	// Changes is the change log of a catalogue other processes write too
+	// (index/postgres): the feed follows it to keep its caches and its
+	// search index in step (follow.go). nil for a catalogue this process
+	// alone writes (index/sqlite), whose changes it knows as it makes them.
+	Changes index.ChangeLog
+	// Cluster coordinates background work with the other processes that
+	// share the catalogue and the store (replicas.go); nil when the feed is
+	// alone.
+	Cluster Cluster
+	// OrphanGrace is how old a file without a row must be before a
+	// re-index of a shared store catalogues it: younger, a push in another
+	// process may be writing its row. 0 means a minute (lead.go).
+	OrphanGrace time.Duration
 	// VersionsCacheBytes bounds the cache of version lists every read
 	// starts from (one catalogue read per id otherwise); 0 means
 	// DefaultVersionsCacheBytes, negative turns the cache off.
@@ -85,6 +99,7 @@ type Feed struct {
 
 	generation atomic.Uint64 // bumped after every committed change
 	versions   versionsCache
+	follow     *follower // the change log's reader; nil without Options.Changes
 }
 
 // Generation changes after every committed push, delete, listing change and
@@ -97,12 +112,21 @@ func (f *Feed) Generation() uint64 { return f.generation.Load() }
 func (f *Feed) changed(space string, kind index.Kind, lowerID string) {
 	f.versions.drop(searchID{space, kind, lowerID})
 	f.generation.Add(1)
+	f.metrics.invalidations.WithLabelValues("local").Inc()
 }
+
+// sharedVersionsMaxAge bounds how long a version list is cached when other
+// processes write the catalogue too: their download counts reach it without
+// an entry in the change log.
+const sharedVersionsMaxAge = 10 * time.Second
 
 // New returns a Feed over a blob store, a catalogue and a search index.
 func New(store storage.Store, catalog index.Catalog, search *index.Search, opts Options) (*Feed, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.OrphanGrace <= 0 {
+		opts.OrphanGrace = orphanGrace
 	}
 	m, err := newMetrics(opts.Registerer, catalog)
 	if err != nil {
@@ -123,6 +147,13 @@ func New(store storage.Store, catalog index.Catalog, search *index.Search, opts 
 		Deleted: m.deletes.Inc,
 	})
 	f.startBackground()
+	if opts.Changes != nil {
+		f.versions.maxAge = sharedVersionsMaxAge
+		if err := f.startFollowing(opts.Changes, opts.Registerer); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("feed metrics: %w", err)
+		}
+	}
 	return f, nil
 }
 

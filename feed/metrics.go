@@ -21,6 +21,8 @@ type metrics struct {
 	reindexLastSuccess                                       prometheus.Gauge
 
 	retention *retentionMetrics
+
+	invalidations *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, catalog index.Catalog) (*metrics, error) {
@@ -69,6 +71,10 @@ func newMetrics(reg prometheus.Registerer, catalog index.Catalog) (*metrics, err
 			Help: "Unix time the last re-index finished without error.",
 		}),
 		retention: newRetentionMetrics(),
+		invalidations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "feedserver_cache_invalidations_total",
+			Help: "Cached version lists and rendered documents dropped, by source: local (a change this process made), log (a change read from the shared catalogue's change log), all (every cache at once: the log could not be read or no longer reaches back far enough).",
+		}, []string{"source"}),
 	}
 	counts := func(pick func(ids, versions int64) int64) func() float64 {
 		return func() float64 {
@@ -82,7 +88,7 @@ func newMetrics(reg prometheus.Registerer, catalog index.Catalog) (*metrics, err
 	collectors := []prometheus.Collector{
 		m.pushes, m.bytesReceived, m.deletes,
 		m.reindexSeen, m.reindexAdded, m.reindexRemoved, m.reindexFailed,
-		m.reindexDuration, m.reindexRunning, m.reindexLastSuccess,
+		m.reindexDuration, m.reindexRunning, m.reindexLastSuccess, m.invalidations,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "feedserver_catalog_packages",
 			Help: "Distinct package ids in the catalogue (all spaces and kinds).",

@@ -126,7 +126,22 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 		status = Replaced
 	}
 
-	info, err := f.commitFile(ctx, key, sp)
+	// A new version's file is committed create-only: of several pushes of
+	// one version, in this process or in others sharing the store, the
+	// store lets exactly one in, and the others never touch its bytes. Only
+	// a push that may replace writes over what is there.
+	createOnly := !found && !(req.Overwrite == OverwriteExisting && req.CanReplace)
+	info, err := f.commitFile(ctx, key, sp, createOnly)
+	if errors.Is(err, storage.ErrExists) {
+		winner, err := f.winner(ctx, space, ident, key)
+		if err != nil {
+			return PushResult{}, err
+		}
+		if req.Overwrite == IgnoreIfExists {
+			return PushResult{Entry: winner, Status: Ignored}, nil
+		}
+		return PushResult{}, &ExistsError{Entry: winner}
+	}
 	if err != nil {
 		return PushResult{}, err
 	}
@@ -286,12 +301,52 @@ func (f *Feed) existing(ctx context.Context, space string, ident identity, key s
 	return index.Entry{}, false, nil
 }
 
-// commitFile stores the upload under key, replacing what is there; the
-// caller decided that under the version's lock.
-func (f *Feed) commitFile(ctx context.Context, key string, sp *spool.Upload) (storage.Info, error) {
-	info, err := sp.Staged.Commit(ctx, key, storage.CommitOptions{})
+// commitFile stores the upload under key: create-only (an error wrapping
+// storage.ErrExists when key holds a file), or replacing what is there.
+func (f *Feed) commitFile(ctx context.Context, key string, sp *spool.Upload, createOnly bool) (storage.Info, error) {
+	info, err := sp.Staged.Commit(ctx, key, storage.CommitOptions{CreateOnly: createOnly})
 	if err != nil {
 		return storage.Info{}, fmt.Errorf("store %s: %w", key, err)
 	}
 	return info, nil
+}
+
+// winnerWait bounds how long a push that found its version's file already
+// stored waits for that file's row: the push that stored it writes the row
+// next, within a write's round trip, unless it died in between.
+const winnerWait = 5 * time.Second
+
+// winner is the row of the version whose file another push stored at key
+// first. The caller holds the version's lock, so that push is in another
+// process sharing the store, and may be writing the row now: the catalogue
+// is asked again for a while (winnerWait). A file with no row after that
+// (its push died, or it was put there by hand) is only read, as existing()
+// reads one: cataloguing it here could still make a slow winner lose its
+// own insert, and then no push would answer 201. A re-index catalogues it
+// (on replicas the leader's collection, lead.go, asks for one); the store,
+// not the push that lost, decides what the version is.
+func (f *Feed) winner(ctx context.Context, space string, ident identity, key string) (index.Entry, error) {
+	deadline := time.Now().Add(winnerWait)
+	for pause := 5 * time.Millisecond; ; pause = min(2*pause, 250*time.Millisecond) {
+		e, err := f.catalog.Get(ctx, space, ident.kind, ident.id.Lower(), ident.version.String())
+		if err == nil {
+			return e, nil
+		}
+		if !errors.Is(err, index.ErrNotFound) {
+			return index.Entry{}, fmt.Errorf("look up %s %s: %w", ident.id, ident.version, err)
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return index.Entry{}, ctx.Err()
+		case <-time.After(pause):
+		}
+	}
+	e, _, err := f.readFile(ctx, key)
+	if err != nil {
+		return index.Entry{}, fmt.Errorf("read %s, stored before this push: %w", key, err)
+	}
+	return e, nil
 }

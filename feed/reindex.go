@@ -43,8 +43,17 @@ type stateBox struct {
 	s  ReindexState
 }
 
-// State reports the current or last re-index.
+// State reports the current or last re-index: this process's, or, when
+// other processes share the catalogue, the group's (replicas.go).
 func (f *Feed) State() ReindexState {
+	if f.opts.Cluster != nil {
+		return f.groupState()
+	}
+	return f.localState()
+}
+
+// localState is the current or last re-index of this process.
+func (f *Feed) localState() ReindexState {
 	f.state.mu.Lock()
 	defer f.state.mu.Unlock()
 	return f.state.s
@@ -56,6 +65,12 @@ func (f *Feed) State() ReindexState {
 // (A file dropped in by hand later waits for the next re-index, as it would
 // anyway.)
 func (f *Feed) catalogComplete() bool {
+	if f.opts.Cluster != nil {
+		// Another process may run the re-index. A file the catalogue lacks
+		// still never gets overwritten: a new version's file is committed
+		// create-only, and the push that finds one catalogues it (winner).
+		return true
+	}
 	f.state.mu.Lock()
 	defer f.state.mu.Unlock()
 	s := f.state.s
@@ -85,7 +100,20 @@ func (l *liveStats) snapshot() ReindexStats {
 // an error, and a row is only dropped when the store says its file is gone.
 // Temporary leftovers are the store's to sweep, once, before serving (a sweep
 // here would walk the whole tree a second time).
+//
+// When other processes share the catalogue and the store (Options.Cluster),
+// the re-index is a job of the group: Reindex asks for it, runs it here
+// unless another process runs background work, and otherwise waits until
+// the job is done (replicas.go).
 func (f *Feed) Reindex(ctx context.Context) (ReindexStats, error) {
+	if f.opts.Cluster != nil {
+		return f.reindexJob(ctx)
+	}
+	return f.reindexHere(ctx)
+}
+
+// reindexHere re-indexes in this process.
+func (f *Feed) reindexHere(ctx context.Context) (ReindexStats, error) {
 	f.reindexMu.Lock()
 	defer f.reindexMu.Unlock()
 
@@ -177,8 +205,10 @@ func (f *Feed) reindex(ctx context.Context, live *liveStats) error {
 		return fmt.Errorf("count catalogue: %w", err)
 	}
 	// A new catalogue or a rebuilt search index means every search document is
-	// suspect: rebuild them all at the end instead of id by id.
-	fullSearch := versionsBefore == 0 || f.search.Rebuilt()
+	// suspect: rebuild them all at the end instead of id by id. Not when
+	// other processes share the catalogue: each follows its change log, which
+	// this re-index's writes reach, and rebuilds its own index (follow.go).
+	fullSearch := f.opts.Cluster == nil && (versionsBefore == 0 || f.search.Rebuilt())
 
 	workers := f.opts.Workers
 	if workers <= 0 {
@@ -305,6 +335,12 @@ func (f *Feed) reindex(ctx context.Context, live *liveStats) error {
 				live.unchanged.Add(1)
 				continue
 			}
+		} else if f.opts.Cluster != nil && time.Since(info.ModTime) < f.opts.OrphanGrace {
+			// A file without a row, just stored: a push in another process
+			// may be writing its row now. The next re-index catalogues it
+			// if that push died.
+			live.unchanged.Add(1)
+			continue
 		}
 		g.wg.Add(1)
 		jobs <- job{info: info, g: g}

@@ -154,6 +154,14 @@ func (f *Feed) Retention(ctx context.Context, p RetentionPolicy, dryRun bool) (R
 	if err := p.Validate(); err != nil {
 		return RetentionReport{}, err
 	}
+	if f.opts.Cluster != nil {
+		return f.retentionJob(ctx, p, dryRun) // replicas.go
+	}
+	return f.retentionHere(ctx, p, dryRun)
+}
+
+// retentionHere applies a policy in this process.
+func (f *Feed) retentionHere(ctx context.Context, p RetentionPolicy, dryRun bool) (RetentionReport, error) {
 	if !f.reindexMu.TryLock() {
 		return RetentionReport{}, fmt.Errorf("%w: a re-index or another retention run is in progress", ErrBusy)
 	}

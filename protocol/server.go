@@ -161,6 +161,7 @@ func New(f *feed.Feed, opts Options) (*Server, error) {
 	// Outermost first: request id and state, access log and metrics (they
 	// see the final status, panics included), panic recovery, authentication.
 	var h http.Handler = generic.RejectDotSegments(s.router)
+	h = freshReads(f, h)        // reads see what other replicas committed (fresh.go)
 	h = httpx.MethodOverride(h) // before routing: Octopus.Client sends PUT and DELETE as POST
 	crossOrigin, err := httpx.CrossOrigin(opts.PublicURL)
 	if err != nil {

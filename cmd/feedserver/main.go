@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/feedserver/feedserver/auth"
+	"github.com/feedserver/feedserver/cluster"
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/protocol"
@@ -112,6 +113,7 @@ type app struct {
 	spaces  *auth.Spaces
 	owners  *auth.Owners // opened by the sub-commands that need it (migrate)
 	feed    *feed.Feed
+	cluster *cluster.Cluster // the replicas sharing the database (replicas.go); nil on SQLite
 }
 
 // open opens the whole data folder for command ("serve", "reindex", ...),
@@ -156,8 +158,12 @@ func open(ctx context.Context, cfg config, log *slog.Logger, command string) (*a
 	if err := a.openKeys(ctx); err != nil {
 		return nil, err
 	}
+	if err := a.openCluster(ctx); err != nil { // replicas.go
+		return nil, err
+	}
+	changes, group := a.sharing(command)
 	if a.feed, err = feed.New(a.store, a.catalog, a.search, feed.Options{
-		Logger: log, MaxPackageSize: cfg.MaxUpload, Registerer: a.reg,
+		Logger: log, MaxPackageSize: cfg.MaxUpload, Registerer: a.reg, Changes: changes, Cluster: group,
 		VersionsCacheBytes: cfg.Memory.versions,
 	}); err != nil {
 		return nil, err
@@ -210,6 +216,9 @@ func (a *app) close() {
 	}
 	if a.catalog != nil {
 		a.catalog.Close()
+	}
+	if a.cluster != nil {
+		a.cluster.Close()
 	}
 	if a.keysDB != nil {
 		a.keysDB.Close()
@@ -346,6 +355,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpSrv.Serve(ln) }()
 
+	if a.cluster != nil {
+		// One of several replicas: the leader runs the re-index and the
+		// schedule, and this replica serves at once (replicas.go).
+		if cfg.Reindex {
+			if err := a.feed.AskReindex(ctx); err != nil {
+				return fmt.Errorf("ask for the start-up re-index: %w", err)
+			}
+		}
+		ready.Store(true)
+		stopLeading := a.lead(ctx)
+		defer stopLeading()
+		return a.serveUntilDone(ctx, httpSrv, serveErr, stopLeading)
+	}
+
 	reindexCtx, cancelReindex := context.WithCancel(ctx)
 	defer cancelReindex()
 	reindexed := make(chan struct{}) // closed when the start-up re-index is done (or off)
@@ -364,20 +387,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	stopRetention := a.startRetention(ctx, reindexed) // cmd/feedserver/retention.go
 	defer stopRetention()
+	return a.serveUntilDone(ctx, httpSrv, serveErr, cancelReindex)
+}
 
+// serveUntilDone serves until ctx ends or the server fails, then stops the
+// background work (stopWork) and finishes the requests in flight.
+func (a *app) serveUntilDone(ctx context.Context, httpSrv *http.Server, serveErr <-chan error, stopWork func()) error {
 	select {
 	case err := <-serveErr:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing in-flight requests")
-	cancelReindex()
+	a.log.Info("shutting down: finishing in-flight requests")
+	stopWork()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	log.Info("stopped")
+	a.log.Info("stopped")
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -56,9 +57,7 @@ func startServerWith(t *testing.T, env map[string]string, args ...string) *serve
 	done := make(chan error, 1)
 	go func() {
 		vars := map[string]string{"FEEDSERVER_ADMIN_API_KEY": testAdminKey, "FEEDSERVER_LOG_LEVEL": "error"}
-		for k, v := range env {
-			vars[k] = v
-		}
+		maps.Copy(vars, env)
 		done <- run(ctx, append([]string{"-listen", addr}, args...), envOf(vars), io.Discard, io.Discard)
 	}()
 	s := &server{base: "http://" + addr}
