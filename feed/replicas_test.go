@@ -430,3 +430,47 @@ func BenchmarkFresh(b *testing.B) {
 		})
 	})
 }
+
+// TestLeaderCollectsWhatAnInterruptedPushLeft: a push whose process died
+// between storing its file and writing its row left a file nobody lists.
+// The leader's periodic collection (Lead) catalogues it, so every replica
+// lists it; no client was told it failed half-way, and nothing partial was
+// ever listed.
+func TestLeaderCollectsWhatAnInterruptedPushLeft(t *testing.T) {
+	rs, store, _ := replicas(t, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	body := nugettest.Build(t, nugettest.Spec{ID: "Interrupted.Push", Version: "1.0.0"})
+	key := "spaces-1/nuget/interrupted.push/interrupted.push.1.0.0.nupkg"
+	if _, err := store.Put(ctx, key, bytes.NewReader(body)); err != nil {
+		t.Fatal(err)
+	}
+	if got := listedVersions(t, rs[1].Feed, "interrupted.push"); len(got) != 0 {
+		t.Fatalf("listed before any collection: %v", got)
+	}
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rs[0].Feed.Lead(ctx, feed.LeadOptions{})
+	}()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if got := listedVersions(t, rs[1].Feed, "interrupted.push"); slices.Equal(got, []string{"1.0.0"}) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the leader did not catalogue the file an interrupted push left within 30 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	e, err := rs[1].Feed.Get(context.Background(), feed.DefaultSpace, index.KindNuGet, "interrupted.push", "1.0.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha512.Sum512(body)
+	if e.SHA512 != base64.StdEncoding.EncodeToString(sum[:]) || e.BlobKey != key {
+		t.Errorf("catalogued as %s with hash %s, want %s with the file's hash", e.BlobKey, e.SHA512, key)
+	}
+}
