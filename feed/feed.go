@@ -57,9 +57,10 @@ type Options struct {
 	// share the catalogue and the store (replicas.go); nil when the feed is
 	// alone.
 	Cluster Cluster
-	// OrphanGrace is how old a file without a row must be before a
-	// re-index of a shared store catalogues it: younger, a push in another
-	// process may be writing its row. 0 means a minute (lead.go).
+	// OrphanGrace is how old a push's stage must be before the leader of
+	// a shared store sweeps it as left behind (a live push in another
+	// process may still be writing it), and how long a new leader waits
+	// before its first collection. 0 means a minute (lead.go).
 	OrphanGrace time.Duration
 	// VersionsCacheBytes bounds the cache of version lists every read
 	// starts from (one catalogue read per id otherwise); 0 means

@@ -29,9 +29,8 @@ const (
 	// SweepTemp), and files stored without a row (a re-index catalogues
 	// them: the store is the truth).
 	collectEvery = 6 * time.Hour
-	// orphanGrace is how old a file without a row, or a stage, must be
-	// before it counts as left behind: a push in flight commits its row
-	// within a write timeout of its file.
+	// orphanGrace is how old a stage must be before it counts as left
+	// behind: a push in flight commits its file within a write timeout.
 	orphanGrace = time.Minute
 	// retentionRetry is how often the leader checks whether retention is due.
 	retentionRetry = time.Minute

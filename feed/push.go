@@ -156,7 +156,7 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 		entry.ID = existing.ID
 		entry.Downloads = existing.Downloads
 	}
-	if status, err = f.catalogue(ctx, &entry, found, req, status); err != nil {
+	if status, err = f.catalogue(ctx, &entry, found, createOnly, req, status); err != nil {
 		return PushResult{}, err
 	}
 	if status == Ignored {
@@ -188,10 +188,14 @@ func packageHashes(kind index.Kind) spool.Hashes {
 // the version after our look-up, the insert fails with index.ErrExists and
 // the request's Overwrite applies to the winner's row, as if our look-up had
 // found it: an ExistsError, Ignored (and *entry becomes the winner's row),
-// or Replaced. On any other failure the file of a new version is removed:
-// the client hears of a failure, so nothing may stay stored (a full disk can
-// fail the catalogue after the file got in).
-func (f *Feed) catalogue(ctx context.Context, entry *index.Entry, found bool, req PushRequest, status PushStatus) (PushStatus, error) {
+// or Replaced. The one exception is a row for our own file: when our
+// create-only commit stored the file, a re-index in another process may have
+// catalogued it before our insert (it walks the store and finds a file
+// without a row), and that row, same key and same hashes, is our push's row.
+// On any other failure the file of a new version is removed: the client
+// hears of a failure, so nothing may stay stored (a full disk can fail the
+// catalogue after the file got in).
+func (f *Feed) catalogue(ctx context.Context, entry *index.Entry, found, createOnly bool, req PushRequest, status PushStatus) (PushStatus, error) {
 	var err error
 	if found {
 		err = f.catalog.Put(ctx, *entry)
@@ -207,6 +211,9 @@ func (f *Feed) catalogue(ctx context.Context, entry *index.Entry, found bool, re
 		case gerr != nil:
 			// The winning row is gone again (deleted meanwhile): still a conflict.
 			return status, &ExistsError{Entry: *entry}
+		case createOnly && sameFile(winner, *entry):
+			*entry = winner
+			return status, nil
 		case req.Overwrite == IgnoreIfExists:
 			*entry = winner
 			return Ignored, nil
@@ -225,6 +232,12 @@ func (f *Feed) catalogue(ctx context.Context, entry *index.Entry, found bool, re
 		}
 	}
 	return status, fmt.Errorf("catalogue %s %s: %w", entry.ID, entry.Version, err)
+}
+
+// sameFile reports whether two rows describe one stored file: the same key,
+// size and hashes.
+func sameFile(a, b index.Entry) bool {
+	return a.BlobKey == b.BlobKey && a.Size == b.Size && a.SHA1 == b.SHA1 && a.SHA512 == b.SHA512
 }
 
 func lockKey(space string, kind index.Kind, id nuget.ID, v nuget.Version) string {

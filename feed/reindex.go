@@ -335,13 +335,11 @@ func (f *Feed) reindex(ctx context.Context, live *liveStats) error {
 				live.unchanged.Add(1)
 				continue
 			}
-		} else if f.opts.Cluster != nil && time.Since(info.ModTime) < f.opts.OrphanGrace {
-			// A file without a row, just stored: a push in another process
-			// may be writing its row now. The next re-index catalogues it
-			// if that push died.
-			live.unchanged.Add(1)
-			continue
 		}
+		// A file without a row is catalogued however young: a push in
+		// another process may be about to insert that row, and its insert
+		// then finds ours describing its own file and answers as if it had
+		// written it (push.go, catalogue).
 		g.wg.Add(1)
 		jobs <- job{info: info, g: g}
 	}

@@ -28,8 +28,8 @@ type replica struct {
 
 // openReplica opens a replica over the database at url and store, with its
 // search index in dir; it is closed when the test ends, or before by Close.
-// A file stored without a row counts as left behind at once (OrphanGrace),
-// so a test's re-index catalogues what it just stored.
+// A stage counts as left behind at once (OrphanGrace), so the leader's
+// collection sweeps what a test's interrupted push left.
 func openReplica(tb testing.TB, url string, store storage.Store, dir string, name string) *replica {
 	tb.Helper()
 	ctx := context.Background()

@@ -474,3 +474,67 @@ func TestLeaderCollectsWhatAnInterruptedPushLeft(t *testing.T) {
 		t.Errorf("catalogued as %s with hash %s, want %s with the file's hash", e.BlobKey, e.SHA512, key)
 	}
 }
+
+// afterCommit is a store whose stages run a function once a commit has
+// stored its file, before the push that committed it goes on.
+type afterCommit struct {
+	storage.Store
+	then func()
+}
+
+func (s afterCommit) Stage(ctx context.Context) (storage.Staged, error) {
+	st, err := s.Store.Stage(ctx)
+	return committed{st, s.then}, err
+}
+
+type committed struct {
+	storage.Staged
+	then func()
+}
+
+func (c committed) Commit(ctx context.Context, key string, opts storage.CommitOptions) (storage.Info, error) {
+	info, err := c.Staged.Commit(ctx, key, opts)
+	if err == nil {
+		c.then()
+	}
+	return info, err
+}
+
+// TestPushAnsweredWhenAReindexCataloguedItsFile: a re-index on another
+// replica that catalogues a pushed file between the push's commit and its
+// row leaves the push a 201, with the re-index's row describing its bytes;
+// a second push of the version is a conflict.
+func TestPushAnsweredWhenAReindexCataloguedItsFile(t *testing.T) {
+	ctx := context.Background()
+	url := pg.NewDatabase(t)
+	store := memory.New()
+	other := openReplica(t, url, store, t.TempDir(), "reindexer")
+	var reindexed int
+	pusher := openReplica(t, url, afterCommit{store, func() {
+		stats, err := other.Feed.Reindex(ctx)
+		if err != nil {
+			t.Errorf("re-index between the commit and the row: %v", err)
+		}
+		reindexed += int(stats.Added)
+	}}, t.TempDir(), "pusher")
+
+	body := nugettest.Build(t, nugettest.Spec{ID: "Caught.Between", Version: "1.0.0"})
+	res, err := pusher.Feed.Push(ctx, feed.PushRequest{Body: bytes.NewReader(body)})
+	if err != nil || res.Status != feed.Created {
+		t.Fatalf("push: %v, %v; want created", res.Status, err)
+	}
+	if reindexed != 1 {
+		t.Fatalf("the re-index added %d rows, want 1: the test did not catch the push between its file and its row", reindexed)
+	}
+	sum := sha512.Sum512(body)
+	if res.Entry.SHA512 != base64.StdEncoding.EncodeToString(sum[:]) {
+		t.Errorf("the push answered with a row for other bytes")
+	}
+	if got := listedVersions(t, other.Feed, "caught.between"); !slices.Equal(got, []string{"1.0.0"}) {
+		t.Errorf("listed %v, want [1.0.0]", got)
+	}
+	_, err = pusher.Feed.Push(ctx, feed.PushRequest{Body: bytes.NewReader(nugettest.Build(t, nugettest.Spec{ID: "Caught.Between", Version: "1.0.0", Payload: []byte("other")}))})
+	if !errors.Is(err, feed.ErrExists) {
+		t.Errorf("second push: %v, want exists", err)
+	}
+}
