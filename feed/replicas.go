@@ -208,13 +208,3 @@ func (f *Feed) retentionJob(ctx context.Context, p RetentionPolicy, dryRun bool)
 	}
 	return rep, runErr
 }
-
-// AskReindex asks the group for a re-index without waiting for it: a
-// replica's start-up re-index, which the leader runs (Lead). Without a
-// cluster it does nothing; the caller runs Reindex itself.
-func (f *Feed) AskReindex(ctx context.Context) error {
-	if f.opts.Cluster == nil {
-		return nil
-	}
-	return f.opts.Cluster.Request(ctx, jobReindex)
-}

@@ -366,7 +366,7 @@ func TestReindexJobSurvivesItsRunner(t *testing.T) {
 	if _, err := conn.Exec(ctx, `TRUNCATE packages`); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Feed.AskReindex(ctx); err != nil {
+	if err := a.Group.Request(ctx, "reindex"); err != nil {
 		t.Fatal(err)
 	}
 	// a claims the job and dies before finishing it.

@@ -356,17 +356,27 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go func() { serveErr <- httpSrv.Serve(ln) }()
 
 	if a.cluster != nil {
-		// One of several replicas: the leader runs the re-index and the
-		// schedule, and this replica serves at once (replicas.go).
-		if cfg.Reindex {
-			if err := a.feed.AskReindex(ctx); err != nil {
-				return fmt.Errorf("ask for the start-up re-index: %w", err)
-			}
-		}
-		ready.Store(true)
+		// One of several replicas: the start-up re-index is a job of the
+		// group, run here or by the process that runs background work, and
+		// this replica is ready once it is done, as a lone server is: a
+		// catalogue emptied by hand must not be served as an empty feed.
+		// The leader runs the schedule (replicas.go).
 		stopLeading := a.lead(ctx)
 		defer stopLeading()
-		return a.serveUntilDone(ctx, httpSrv, serveErr, stopLeading)
+		reindexCtx, cancelReindex := context.WithCancel(ctx)
+		defer cancelReindex()
+		if cfg.Reindex {
+			go func() {
+				if _, err := a.feed.Reindex(reindexCtx); err != nil && !errors.Is(err, context.Canceled) {
+					log.Error("startup re-index failed; serving what the catalogue has", "err", err)
+				}
+				ready.Store(true)
+			}()
+		} else {
+			log.Info("startup re-index switched off")
+			ready.Store(true)
+		}
+		return a.serveUntilDone(ctx, httpSrv, serveErr, func() { cancelReindex(); stopLeading() })
 	}
 
 	reindexCtx, cancelReindex := context.WithCancel(ctx)
