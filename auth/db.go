@@ -32,7 +32,7 @@ func SQLite(db *sql.DB) *DB { return &DB{sql: db} }
 // starting at once do not race on CREATE TABLE IF NOT EXISTS.
 func PostgreSQL(db *sql.DB, unavailable func(error) bool) *DB {
 	// The two-key advisory lock form: first key "fsrv" (this program's
-	// locks), second 2 (the key store's tables; 1 is the catalogue's migrations,
+	// locks), second 2 (the key store's tables and its first key; 1 is the catalogue's migrations,
 	// index/postgres/migrate.go).
 	return &DB{sql: db, numbered: true, unavailable: unavailable, lock: `SELECT pg_advisory_xact_lock(1718841974, 2)`}
 }
@@ -98,9 +98,10 @@ type row struct {
 
 func (r row) Scan(dest ...any) error { return r.db.classify(r.r.Scan(dest...)) }
 
-// createTables runs stmts (CREATE TABLE IF NOT EXISTS ...) and then, in the
-// same transaction, more(tx) when not nil; under the lock on PostgreSQL.
-func (db *DB) createTables(ctx context.Context, more func(tx *sql.Tx) error, stmts ...string) error {
+// transact runs stmts (CREATE TABLE IF NOT EXISTS ...) and then, in the
+// same transaction, more(tx) when not nil; under the lock on PostgreSQL, so
+// processes sharing the database do one at a time.
+func (db *DB) transact(ctx context.Context, more func(tx *sql.Tx) error, stmts ...string) error {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return db.classify(err)

@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
@@ -99,4 +102,81 @@ func TestConcurrentOpen(t *testing.T) {
 			t.Errorf("concurrent open: %v", err)
 		}
 	}
+}
+
+// TestConcurrentFirstKey: servers starting at once on one PostgreSQL
+// database, each with its own pool, each create the first administrator key
+// if there is none (cmd's first start, with one FEEDSERVER_ADMIN_API_KEY or a
+// generated key each): exactly one does, and the others go on without error.
+func TestConcurrentFirstKey(t *testing.T) {
+	ctx := context.Background()
+	url := pg.NewDatabase(t)
+	for _, given := range []string{"", "API-" + strings.Repeat("F1RSTKEY", 4)} {
+		reset, err := sql.Open("pgx", url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := reset.ExecContext(ctx, `DROP TABLE IF EXISTS auth_keys, auth_schema`); err != nil {
+			t.Fatal(err)
+		}
+		reset.Close()
+		const n = 6
+		var created atomic.Int32
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				raw, err := sql.Open("pgx", url)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer raw.Close()
+				keys, err := NewKeys(ctx, PostgreSQL(raw, nil))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_, _, ok, err := keys.CreateFirst(ctx, KeySpec{Name: "admin", Role: RoleAdministrator, Key: given})
+				if err != nil {
+					t.Errorf("first key (given %q): %v", given, err)
+				}
+				if ok {
+					created.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if got := created.Load(); got != 1 {
+			t.Errorf("given key %q: %d servers created the first key, want 1", given, got)
+		}
+	}
+}
+
+// TestCreateFirst: the first key is created on an empty database only; a
+// database that ever held a key (a revoked one counts) gets none.
+func TestCreateFirst(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		db, _ := openDB(t, backend)
+		keys, err := NewKeys(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, info, created, err := keys.CreateFirst(ctx, KeySpec{Name: "admin", Role: RoleAdministrator})
+		if err != nil || !created {
+			t.Fatalf("first key on an empty database: created %v, %v", created, err)
+		}
+		if p, err := keys.Authenticate(ctx, key); err != nil || p.Role != RoleAdministrator {
+			t.Errorf("the first key authenticates as %+v, %v", p, err)
+		}
+		if _, _, created, err := keys.CreateFirst(ctx, KeySpec{Name: "admin", Role: RoleAdministrator}); err != nil || created {
+			t.Errorf("second first key: created %v, %v; want none", created, err)
+		}
+		if err := keys.Revoke(ctx, info.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, created, err := keys.CreateFirst(ctx, KeySpec{Name: "admin", Role: RoleAdministrator}); err != nil || created {
+			t.Errorf("first key after revoking the only one: created %v, %v; want none", created, err)
+		}
+	})
 }

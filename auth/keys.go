@@ -121,7 +121,7 @@ type cachedKey struct {
 // (the spaces' too: a key's space list must name spaces that exist). It
 // refuses a database written by a newer schema version.
 func NewKeys(ctx context.Context, db *DB) (*Keys, error) {
-	err := db.createTables(ctx, func(tx *sql.Tx) error {
+	err := db.transact(ctx, func(tx *sql.Tx) error {
 		var version sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM auth_schema`).Scan(&version); err != nil {
 			return fmt.Errorf("reading schema version: %w", err)
@@ -157,6 +157,84 @@ func NewKeys(ctx context.Context, db *DB) (*Keys, error) {
 // kept. It fails with ErrExists if the key is already stored or an active key
 // has the same name, and with ErrInvalidKey if spec.Key is not a valid key.
 func (k *Keys) Create(ctx context.Context, spec KeySpec) (string, KeyInfo, error) {
+	nk, err := k.newKey(ctx, spec)
+	if err != nil {
+		return "", KeyInfo{}, err
+	}
+	// These checks give clear errors; the UNIQUE digest column is what
+	// guarantees a key is stored once, even under concurrent Creates.
+	var existing string
+	err = k.db.queryRow(ctx, `SELECT id FROM auth_keys WHERE digest = ?`, nk.digest).Scan(&existing)
+	switch {
+	case err == nil:
+		return "", KeyInfo{}, fmt.Errorf("auth: this key is stored as %s: %w", existing, ErrExists)
+	case !errors.Is(err, sql.ErrNoRows):
+		return "", KeyInfo{}, fmt.Errorf("auth: creating key: %w", err)
+	}
+	err = k.db.queryRow(ctx, `SELECT id FROM auth_keys
+		WHERE lower(name) = lower(?) AND revoked_at IS NULL AND (expires IS NULL OR expires > ?)`,
+		nk.info.Name, nk.info.Created.UnixMilli()).Scan(&existing)
+	switch {
+	case err == nil:
+		return "", KeyInfo{}, fmt.Errorf("auth: the name %q is taken by active key %s: %w", nk.info.Name, existing, ErrExists)
+	case !errors.Is(err, sql.ErrNoRows):
+		return "", KeyInfo{}, fmt.Errorf("auth: creating key: %w", err)
+	}
+	if _, err := k.db.exec(ctx, insertKey, nk.args()...); err != nil {
+		return "", KeyInfo{}, fmt.Errorf("auth: creating key: %w", err)
+	}
+	return nk.key, nk.info, nil
+}
+
+// CreateFirst creates the first key of an empty key database, as Create
+// does; created is false, and nothing is stored, when the database holds a
+// key (revoked and expired ones count). The check and the insert are one
+// transaction under the key database's lock, so of several servers sharing
+// a PostgreSQL database that start at once exactly one creates it.
+func (k *Keys) CreateFirst(ctx context.Context, spec KeySpec) (key string, info KeyInfo, created bool, err error) {
+	nk, err := k.newKey(ctx, spec)
+	if err != nil {
+		return "", KeyInfo{}, false, err
+	}
+	err = k.db.transact(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM auth_keys`).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, k.db.bind(insertKey), nk.args()...); err != nil {
+			return err
+		}
+		created = true
+		return nil
+	})
+	if err != nil {
+		return "", KeyInfo{}, false, fmt.Errorf("auth: creating the first key: %w", err)
+	}
+	if !created {
+		return "", KeyInfo{}, false, nil
+	}
+	return nk.key, nk.info, true, nil
+}
+
+// insertKey stores a key's row; newKey.args are its arguments.
+const insertKey = `INSERT INTO auth_keys
+		(id, name, digest, role, spaces, owners, created, expires, revoked_at, last_used)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`
+
+// newKey is a key checked and made, ready to be stored.
+type newKey struct {
+	key, digest    string
+	info           KeyInfo
+	spaces, owners string // JSON arrays
+}
+
+func (nk newKey) args() []any {
+	return []any{nk.info.ID, nk.info.Name, nk.digest, string(nk.info.Role), nk.spaces, nk.owners,
+		nk.info.Created.UnixMilli(), millisOrNull(nk.info.Expires)}
+}
+
+// newKey checks spec and makes its key (the spec's or a generated one).
+func (k *Keys) newKey(ctx context.Context, spec KeySpec) (newKey, error) {
 	now := k.now().UTC().Truncate(time.Millisecond)
 	name := strings.TrimSpace(spec.Name)
 	var problem string
@@ -177,30 +255,30 @@ func (k *Keys) Create(ctx context.Context, spec KeySpec) (string, KeyInfo, error
 		problem = "key expiry is in the past"
 	}
 	if problem != "" {
-		return "", KeyInfo{}, fmt.Errorf("%w: %s", ErrInvalidSpec, problem)
+		return newKey{}, fmt.Errorf("%w: %s", ErrInvalidSpec, problem)
 	}
 	spaces, err := k.checkSpaces(ctx, spec.Spaces)
 	if err != nil {
-		return "", KeyInfo{}, err
+		return newKey{}, err
 	}
 	owners, err := checkOwners(spec.Owners)
 	if err != nil {
-		return "", KeyInfo{}, err
+		return newKey{}, err
 	}
 
 	key := spec.Key
 	if key == "" {
 		if key, err = GenerateKey(); err != nil {
-			return "", KeyInfo{}, err
+			return newKey{}, err
 		}
 	} else if !ValidKeyFormat(key) {
-		return "", KeyInfo{}, fmt.Errorf("%w: an imported key must be API- and at least %d characters of [A-Z0-9]", ErrInvalidKey, minKeyLength)
+		return newKey{}, fmt.Errorf("%w: an imported key must be API- and at least %d characters of [A-Z0-9]", ErrInvalidKey, minKeyLength)
 	}
 	d := digest(key)
 
 	random, err := randomString(lowerAlnum, idLength)
 	if err != nil {
-		return "", KeyInfo{}, err
+		return newKey{}, err
 	}
 	info := KeyInfo{
 		ID:      idPrefix + random,
@@ -215,43 +293,15 @@ func (k *Keys) Create(ctx context.Context, spec KeySpec) (string, KeyInfo, error
 		info.Expires = &e
 	}
 
-	// These checks give clear errors; the UNIQUE digest column is what
-	// guarantees a key is stored once, even under concurrent Creates.
-	var existing string
-	err = k.db.queryRow(ctx, `SELECT id FROM auth_keys WHERE digest = ?`, d).Scan(&existing)
-	switch {
-	case err == nil:
-		return "", KeyInfo{}, fmt.Errorf("auth: this key is stored as %s: %w", existing, ErrExists)
-	case !errors.Is(err, sql.ErrNoRows):
-		return "", KeyInfo{}, fmt.Errorf("auth: creating key: %w", err)
-	}
-	err = k.db.queryRow(ctx, `SELECT id FROM auth_keys
-		WHERE lower(name) = lower(?) AND revoked_at IS NULL AND (expires IS NULL OR expires > ?)`,
-		name, now.UnixMilli()).Scan(&existing)
-	switch {
-	case err == nil:
-		return "", KeyInfo{}, fmt.Errorf("auth: the name %q is taken by active key %s: %w", name, existing, ErrExists)
-	case !errors.Is(err, sql.ErrNoRows):
-		return "", KeyInfo{}, fmt.Errorf("auth: creating key: %w", err)
-	}
-
 	spacesJSON, err := json.Marshal(nonNil(info.Spaces))
 	if err != nil {
-		return "", KeyInfo{}, fmt.Errorf("auth: creating key: %w", err)
+		return newKey{}, fmt.Errorf("auth: creating key: %w", err)
 	}
 	ownersJSON, err := json.Marshal(nonNil(info.Owners))
 	if err != nil {
-		return "", KeyInfo{}, fmt.Errorf("auth: creating key: %w", err)
+		return newKey{}, fmt.Errorf("auth: creating key: %w", err)
 	}
-	_, err = k.db.exec(ctx, `INSERT INTO auth_keys
-		(id, name, digest, role, spaces, owners, created, expires, revoked_at, last_used)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
-		info.ID, info.Name, d, string(info.Role), string(spacesJSON), string(ownersJSON),
-		info.Created.UnixMilli(), millisOrNull(info.Expires))
-	if err != nil {
-		return "", KeyInfo{}, fmt.Errorf("auth: creating key: %w", err)
-	}
-	return key, info, nil
+	return newKey{key: key, digest: d, info: info, spaces: string(spacesJSON), owners: string(ownersJSON)}, nil
 }
 
 // List returns every stored key, revoked and expired ones included, oldest

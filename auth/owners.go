@@ -60,7 +60,7 @@ type Owners struct {
 
 // NewOwners returns the owner store over db, creating its table if missing.
 func NewOwners(ctx context.Context, db *DB) (*Owners, error) {
-	if err := db.createTables(ctx, nil, createOwnersTable); err != nil {
+	if err := db.transact(ctx, nil, createOwnersTable); err != nil {
 		return nil, fmt.Errorf("auth: creating owners table: %w", err)
 	}
 	return &Owners{db: db, now: time.Now}, nil

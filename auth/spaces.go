@@ -66,7 +66,7 @@ type Spaces struct {
 // NewSpaces returns the space store over db, creating its tables and the
 // default space "Default" (Spaces-1) if missing.
 func NewSpaces(ctx context.Context, db *DB) (*Spaces, error) {
-	if err := db.createTables(ctx, nil, createSpacesTable, createSettingsTable); err != nil {
+	if err := db.transact(ctx, nil, createSpacesTable, createSettingsTable); err != nil {
 		return nil, fmt.Errorf("auth: creating space tables: %w", err)
 	}
 	s := &Spaces{db: db, now: time.Now, cache: make(map[string]Space)}

@@ -422,17 +422,14 @@ func (a *app) serveUntilDone(ctx context.Context, httpSrv *http.Server, serveErr
 // firstAdminKey creates the administrator key on the very first start: the
 // one from the environment, or a generated one printed once.
 func (a *app) firstAdminKey(ctx context.Context, stdout io.Writer) error {
-	// Revoked keys count too: the first start is the one with no key ever made.
-	existing, err := a.keys.List(ctx)
-	if err != nil {
-		return fmt.Errorf("list API keys: %w", err)
-	}
-	if len(existing) > 0 {
-		return nil
-	}
-	key, _, err := a.keys.Create(ctx, auth.KeySpec{Name: "admin", Role: auth.RoleAdministrator, Key: a.cfg.AdminAPIKey})
+	// Revoked keys count too: the first start is the one with no key ever
+	// made. Of replicas starting at once on one database, one creates it.
+	key, _, created, err := a.keys.CreateFirst(ctx, auth.KeySpec{Name: "admin", Role: auth.RoleAdministrator, Key: a.cfg.AdminAPIKey})
 	if err != nil {
 		return fmt.Errorf("create the administrator API key: %w", err)
+	}
+	if !created {
+		return nil
 	}
 	if a.cfg.AdminAPIKey != "" {
 		fmt.Fprintln(stdout, "created the administrator API key from FEEDSERVER_ADMIN_API_KEY")
