@@ -161,7 +161,12 @@ func mainErr(ctx context.Context, serverBin, base, key string, duration time.Dur
 				suffix = " [" + vs[i-1].name + "]"
 			}
 			fmt.Fprintf(os.Stderr, "load: %s%s ...\n", s.Name, suffix)
+			cpu0 := serverCPU(b.srv)
 			rows, err := s.Run(ctx, b)
+			if cpu := serverCPU(b.srv); len(rows) == 1 && rows[0].Count > 0 && cpu.pid == cpu0.pid && cpu.pid != 0 {
+				// One row, one server process throughout: its CPU per request.
+				rows[0].ServerCPU = (cpu.used - cpu0.used) / time.Duration(rows[0].Count)
+			}
 			var skip skipError
 			switch {
 			case errors.As(err, &skip):
@@ -206,7 +211,7 @@ func mainErr(ctx context.Context, serverBin, base, key string, duration time.Dur
 		}
 		table = append(table, r.cells())
 	}
-	printTable(os.Stdout, []string{"operation", "count", "duration", "rate", "p50", "p99", "goal", "met?"}, table)
+	printTable(os.Stdout, []string{"operation", "count", "duration", "rate", "p50", "p99", "server CPU/req", "goal", "met?"}, table)
 	for _, n := range notes {
 		fmt.Println(n)
 	}
@@ -405,12 +410,16 @@ type row struct {
 	Goal     goal
 	Note     string // replaces the figures: "n/a" or "FAILED"
 	Why      string // the reason for Note, printed under the table
+	// ServerCPU is the server process's CPU time (user and system) per
+	// request over the row; 0 when not known (a row of several figures, a
+	// server restarted within it, or one measured through -base).
+	ServerCPU time.Duration
 }
 
 // cells are the row's columns, formatted.
 func (r row) cells() []string {
 	if r.Note != "" {
-		return []string{r.Name, "", "", r.Note, "", "", r.Goal.String(), "-"}
+		return []string{r.Name, "", "", r.Note, "", "", "", r.Goal.String(), "-"}
 	}
 	unit := r.Unit
 	if unit == "" {
@@ -437,7 +446,7 @@ func (r row) cells() []string {
 	if r.Elapsed > 0 {
 		dur = r.Elapsed.Round(time.Millisecond).String()
 	}
-	return []string{r.Name, count, dur, num(r.Value) + " " + unit, lat(r.P50), lat(r.P99), r.Goal.String(), met}
+	return []string{r.Name, count, dur, num(r.Value) + " " + unit, lat(r.P50), lat(r.P99), lat(r.ServerCPU), r.Goal.String(), met}
 }
 
 // printTable writes a Markdown table (so it pastes into the README as is):
@@ -682,6 +691,34 @@ func (s *server) stop() {
 }
 
 // --- /proc --------------------------------------------------------------------------
+
+// cpuUse is what a server process has used of the CPUs so far.
+type cpuUse struct {
+	pid  int
+	used time.Duration
+}
+
+// serverCPU reads the user and system time of srv's process from
+// /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux);
+// pid 0 when no process runs.
+func serverCPU(srv *server) cpuUse {
+	if srv == nil {
+		return cpuUse{}
+	}
+	pid := int(srv.running.Load())
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if pid == 0 || err != nil {
+		return cpuUse{}
+	}
+	// The command name (field 2) is in parentheses and may hold spaces.
+	f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	if len(f) < 13 {
+		return cpuUse{}
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return cpuUse{pid: pid, used: time.Duration(utime+stime) * 10 * time.Millisecond}
+}
 
 type status struct{ rss, hwm int64 } // KiB
 
