@@ -397,7 +397,9 @@ func TestReindexJobSurvivesItsRunner(t *testing.T) {
 	if versions != 20 {
 		t.Errorf("after the leader's re-index the catalogue has %d versions, want 20", versions)
 	}
-	if st := b.Feed.State(); st.Runs != 1 || st.Progress.Added != 20 || st.Err != "" {
+	// The leader's first collection may have asked for another run since,
+	// which finds everything catalogued.
+	if st := b.Feed.State(); st.Runs < 1 || st.Progress.Added+st.Progress.Unchanged != 20 || st.Err != "" {
 		t.Errorf("the group's re-index state: %+v", st)
 	}
 	b.Feed.Fresh(ctx)
