@@ -183,7 +183,8 @@ func (d *Deprecation) CheckFor(id ID, versions []Version) error {
 	return nil
 }
 
-// Equal reports whether d and o say the same thing; nil is no deprecation.
+// Equal reports whether d and o say the same thing; nil is no deprecation,
+// and an alternate version equals any spelling of it ("1.0" and "1.0.0").
 func (d *Deprecation) Equal(o *Deprecation) bool {
 	if d == nil || o == nil {
 		return d == o
@@ -198,5 +199,5 @@ func (d *Deprecation) Equal(o *Deprecation) bool {
 	if a.ID != b.ID || (a.Version == nil) != (b.Version == nil) {
 		return false
 	}
-	return a.Version == nil || a.Version.Original() == b.Version.Original()
+	return a.Version == nil || a.Version.Equal(*b.Version)
 }
