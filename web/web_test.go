@@ -322,8 +322,8 @@ func decode(t *testing.T, body []byte, v any) {
 func embeddedSpec(t *testing.T, id string) nugettest.Spec {
 	var icon bytes.Buffer
 	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
-	for i := range img.Pix {
-		img.Pix[i] = 0x80
+	for i := 0; i < len(img.Pix); i += 4 {
+		copy(img.Pix[i:], []byte{0x1f, 0x6f, 0xb5, 0xff}) // opaque blue, visible in the screenshot
 	}
 	if err := png.Encode(&icon, img); err != nil {
 		t.Fatal(err)
