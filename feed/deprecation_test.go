@@ -75,6 +75,15 @@ func TestSetDeprecation(t *testing.T) {
 	assertDeprecation("1.0.0", d)
 	assertDeprecation("2.0.0", d)
 
+	// A replacing re-push and a re-index keep it: it belongs to the
+	// version, not to the file.
+	mustPush(t, e.feed, nugettest.Build(t, nugettest.Spec{ID: "Old", Version: "1.0.0", Description: "again"}),
+		feed.PushRequest{Overwrite: feed.OverwriteExisting, CanReplace: true})
+	if _, err := e.feed.Reindex(ctx); err != nil {
+		t.Fatalf("Reindex: %v", err)
+	}
+	assertDeprecation("1.0.0", d)
+
 	if _, err := e.feed.SetDeprecation(ctx, "", "old", []string{"2.0.0"}, nil); err != nil {
 		t.Fatalf("clear: %v", err)
 	}

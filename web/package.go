@@ -223,6 +223,9 @@ func (h *Handler) packageView(ctx context.Context, base string, entries []index.
 		v.Deprecation = h.deprecationView(ctx, cur)
 		v.DeprecateForm = newDeprecationForm(cur)
 		v.Embedded = h.embedded(ctx, cur)
+		if v.Embedded.License != "" {
+			v.License = cur.Manifest.License.Text + " (below)"
+		}
 	}
 	v.Snippets = snippets(base, cur)
 	return v

@@ -353,6 +353,7 @@ func TestPackagePageEmbeddedFiles(t *testing.T) {
 		`<strong>bold</strong>`,
 		`&lt;script&gt;document.title=`, // the script is text
 		`src="/v3/package/shown.readme/1.0.0/icon"`,
+		`<dd>LICENSE.txt (below)</dd>`,
 		`<pre class="licence" id="licence-text">Licence line one.` + "\n" + `&lt;b&gt;not bold&lt;/b&gt;`,
 	} {
 		if !strings.Contains(body, want) {
