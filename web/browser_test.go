@@ -216,6 +216,17 @@ func (b *browser) waitFor(what, expr string) {
 	b.t.Fatalf("waiting for %s (%s): last error %v\npage text:\n%s", what, expr, lastErr, page)
 }
 
+// noDialog fails the test if the page opened a dialog (an alert() from
+// package text) within half a second.
+func (b *browser) noDialog(where string) {
+	b.t.Helper()
+	select {
+	case msg := <-b.dialogs:
+		b.t.Errorf("a dialog opened on %s: %q", where, msg)
+	case <-time.After(500 * time.Millisecond):
+	}
+}
+
 func (b *browser) text(sel string) string {
 	b.t.Helper()
 	return eval[string](b, fmt.Sprintf("(document.querySelector(%q) || {innerText: ''}).innerText", sel))
@@ -459,11 +470,7 @@ func TestBrowser(t *testing.T) {
 		}
 		b.screenshot(shots, "package-xss")
 		b.open("/packages?q=Xss")
-		select {
-		case msg := <-b.dialogs:
-			t.Errorf("a dialog opened on the package pages: %q", msg)
-		case <-time.After(500 * time.Millisecond):
-		}
+		b.noDialog("the package pages")
 	})
 
 	t.Run("readme, icon and licence; a script in the readme is text", func(t *testing.T) {
@@ -496,11 +503,7 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("the licence shows %q", got)
 		}
 		b.screenshot(shots, "package-readme")
-		select {
-		case msg := <-b.dialogs:
-			t.Errorf("a dialog opened on the readme page: %q", msg)
-		case <-time.After(500 * time.Millisecond):
-		}
+		b.noDialog("the readme page")
 	})
 
 	t.Run("administrator deprecates a version and clears it", func(t *testing.T) {

@@ -24,11 +24,16 @@ type deprecationView struct {
 	AlternateURL string // "" when this feed does not have it
 }
 
-// reasonWords are the reasons as nuget.org's gallery words them.
-var reasonWords = map[nuget.DeprecationReason]string{
-	nuget.DeprecationLegacy:       "no longer maintained",
-	nuget.DeprecationCriticalBugs: "has critical bugs",
-	nuget.DeprecationOther:        "other",
+// reasonWords is a reason in words, as the registration documentation
+// describes it.
+func reasonWords(r nuget.DeprecationReason) string {
+	switch r {
+	case nuget.DeprecationLegacy:
+		return "no longer maintained"
+	case nuget.DeprecationCriticalBugs:
+		return "has critical bugs"
+	}
+	return "other"
 }
 
 func (h *Handler) deprecationView(ctx context.Context, e index.Entry) *deprecationView {
@@ -38,7 +43,7 @@ func (h *Handler) deprecationView(ctx context.Context, e index.Entry) *deprecati
 	}
 	var words []string
 	for _, r := range d.Reasons {
-		words = append(words, reasonWords[r])
+		words = append(words, reasonWords(r))
 	}
 	v := &deprecationView{Reasons: strings.Join(words, ", "), Message: d.Message}
 	if a := d.AlternatePackage; a != nil {

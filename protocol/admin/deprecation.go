@@ -133,7 +133,7 @@ func (h *Handler) setDeprecation(w http.ResponseWriter, r *http.Request, space s
 			}
 		}
 	}
-	h.log.Info("package deprecation changed", "space", space, "id", out.ID, "versions", out.Versions,
+	h.log.Info("package deprecation changed", "space", space, "package", out.ID, "versions", out.Versions,
 		"deprecated", d != nil, "by", httpx.Principal(r.Context()).String(), "id", httpx.RequestID(r.Context()))
 	return httpx.WriteJSON(w, r, http.StatusOK, out)
 }
