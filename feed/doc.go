@@ -55,9 +55,9 @@
 // while small, O_DIRECT, fsyncs) is the filesystem driver's business:
 // feed writes no file itself.
 //
-// What only the catalogue knows is lost when it is deleted: download counts
-// and unlisted flags (and the publish date becomes the file's modification
-// time). API keys live in a separate database.
+// What only the catalogue knows is lost when it is deleted: download counts,
+// unlisted flags and deprecations (and the publish date becomes the file's
+// modification time). API keys live in a separate database.
 //
 // # Imports
 //

@@ -11,10 +11,10 @@ import (
 
 // Catalog is the package catalogue: one row per package version per space
 // (Entry), one per generic file (GenericFile), and what only the catalogue
-// knows (download counts, listed flags). It is one of the feed's two plug
-// points: index/sqlite is the embedded driver, and every driver passes the
-// conformance suite in index/indextest, which is where the rules below are
-// checked.
+// knows (download counts, listed flags, deprecations). It is one of the
+// feed's two plug points: index/sqlite is the embedded driver, and every
+// driver passes the conformance suite in index/indextest, which is where the
+// rules below are checked.
 //
 // Identity is case-insensitive and decided by the driver's database, never
 // by a read before a write: a row is (Space, Kind, lower(ID),
@@ -37,9 +37,10 @@ type Catalog interface {
 	// shows two spellings.
 	Insert(ctx context.Context, e Entry) error
 	// Put inserts or replaces e's row. A replaced row takes every value from
-	// e except Downloads, which belongs to the identity, not to the file (a
-	// re-push neither resets nor inflates it), and the id's casing, which
-	// stays that of the id's other rows. It fails with ErrExists when e's
+	// e except Downloads and Deprecation, which belong to the identity, not
+	// to the file (a re-push neither resets nor inflates the count, nor
+	// clears what an administrator said of the version), and the id's
+	// casing, which stays that of the id's other rows. It fails with ErrExists when e's
 	// BlobKey is another identity's. Put returns once the row is committed;
 	// its error means the row was not written.
 	Put(ctx context.Context, e Entry) error
@@ -56,6 +57,12 @@ type Catalog interface {
 	Delete(ctx context.Context, space string, kind Kind, id, version string) error
 	// SetListed lists or unlists one row; ErrNotFound when there is none.
 	SetListed(ctx context.Context, space string, kind Kind, id, version string, listed bool) error
+	// SetDeprecation sets (d non-nil) or clears (d nil) the deprecation of
+	// the given versions of one id (any spelling), all or none: when one
+	// version has no row, it fails with ErrNotFound and changes nothing. An
+	// empty versions list changes nothing. The caller checks d (see
+	// nuget.Deprecation.CheckFor).
+	SetDeprecation(ctx context.Context, space string, kind Kind, id string, versions []string, d *nuget.Deprecation) error
 	// AddDownloads adds n to one row's download count; ErrNotFound when
 	// there is none. feed batches counts, so a download costs no write.
 	AddDownloads(ctx context.Context, space string, kind Kind, id, version string, n int64) error
@@ -156,6 +163,9 @@ type Entry struct {
 	BlobKey   string    // the storage key of the file; "" when the row has none
 	ModTime   time.Time // of the stored file, for the incremental re-index
 	Downloads int64
+	// Deprecation is what an administrator said against using this version
+	// (nil: nothing), set by SetDeprecation; NuGet packages only.
+	Deprecation *nuget.Deprecation
 }
 
 // FileRow is the part of a row the re-index compares with the directory.

@@ -24,6 +24,7 @@ import (
 	"github.com/feedserver/feedserver/index/postgres"
 	"github.com/feedserver/feedserver/internal/testsvc"
 	"github.com/feedserver/feedserver/migration"
+	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/nuget/nugettest"
 	"github.com/feedserver/feedserver/storage"
 	"github.com/feedserver/feedserver/storage/s3"
@@ -106,7 +107,15 @@ func newSource(t *testing.T, packages int) source {
 	if err := catalog.AddDownloads(ctx, auth.DefaultSpaceID, index.KindNuGet, "move.p1", "1.0.0", 42); err != nil {
 		t.Fatal(err)
 	}
+	if err := catalog.SetDeprecation(ctx, auth.DefaultSpaceID, index.KindNuGet, "move.p1", []string{"1.0.0"}, movedDeprecation()); err != nil {
+		t.Fatal(err)
+	}
 	return s
+}
+
+// movedDeprecation is what the source says of Move.P1 1.0.0.
+func movedDeprecation() *nuget.Deprecation {
+	return &nuget.Deprecation{Reasons: []nuget.DeprecationReason{nuget.DeprecationLegacy}, Message: "moved along"}
 }
 
 // keyStores opens the key, space and owner stores of db.
@@ -187,6 +196,9 @@ func checkTarget(t *testing.T, src source, to migration.Backends) {
 	e, err = to.Catalog.Get(ctx, auth.DefaultSpaceID, index.KindNuGet, "Move.P1", "1.0.0")
 	if err != nil || e.Downloads != 42 {
 		t.Errorf("Move.P1 in the target: %d downloads, %v; want 42", e.Downloads, err)
+	}
+	if !e.Deprecation.Equal(movedDeprecation()) {
+		t.Errorf("Move.P1 in the target is deprecated as %+v, want %+v", e.Deprecation, movedDeprecation())
 	}
 	info, err := to.Store.Stat(ctx, e.BlobKey)
 	if err != nil || !info.ModTime.Equal(e.ModTime) {

@@ -86,8 +86,9 @@ const (
 )
 
 // putEntry writes one row into dst: inserted when missing, left alone when
-// identical, its listed flag, download count and times brought in line with
-// e when only those differ, refused when dst's row has another file.
+// identical, its listed flag, download count, times and deprecation brought
+// in line with e when only those differ, refused when dst's row has another
+// file.
 func putEntry(ctx context.Context, dst index.Catalog, e index.Entry) (outcome, error) {
 	have, err := dst.Get(ctx, e.Space, e.Kind, e.ID.Lower(), e.Version.String())
 	if errors.Is(err, index.ErrNotFound) {
@@ -102,7 +103,8 @@ func putEntry(ctx context.Context, dst index.Catalog, e index.Entry) (outcome, e
 	if diff := fileDifference(have, e); diff != "" {
 		return 0, fmt.Errorf("%w: the target catalogue already holds %s with a different %s: refusing to overwrite it", ErrMismatch, describe(e), diff)
 	}
-	if have.Listed == e.Listed && have.Downloads == e.Downloads && have.ModTime.Equal(e.ModTime) && have.Published.Equal(e.Published) {
+	if have.Listed == e.Listed && have.Downloads == e.Downloads && have.ModTime.Equal(e.ModTime) && have.Published.Equal(e.Published) &&
+		have.Deprecation.Equal(e.Deprecation) {
 		return same, nil
 	}
 	if have.Listed != e.Listed || !have.ModTime.Equal(e.ModTime) || !have.Published.Equal(e.Published) {
@@ -113,6 +115,11 @@ func putEntry(ctx context.Context, dst index.Catalog, e index.Entry) (outcome, e
 	if n := e.Downloads - have.Downloads; n != 0 {
 		if err := dst.AddDownloads(ctx, e.Space, e.Kind, e.ID.Lower(), e.Version.String(), n); err != nil {
 			return 0, fmt.Errorf("update the download count of %s: %w", describe(e), err)
+		}
+	}
+	if !have.Deprecation.Equal(e.Deprecation) {
+		if err := dst.SetDeprecation(ctx, e.Space, e.Kind, e.ID.Lower(), []string{e.Version.String()}, e.Deprecation); err != nil {
+			return 0, fmt.Errorf("update the deprecation of %s: %w", describe(e), err)
 		}
 	}
 	return updatedRow, nil

@@ -182,3 +182,22 @@ func (d *Deprecation) CheckFor(id ID, versions []Version) error {
 	}
 	return nil
 }
+
+// Equal reports whether d and o say the same thing; nil is no deprecation,
+// and an alternate version equals any spelling of it ("1.0" and "1.0.0").
+func (d *Deprecation) Equal(o *Deprecation) bool {
+	if d == nil || o == nil {
+		return d == o
+	}
+	if !slices.Equal(d.Reasons, o.Reasons) || d.Message != o.Message {
+		return false
+	}
+	a, b := d.AlternatePackage, o.AlternatePackage
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.ID != b.ID || (a.Version == nil) != (b.Version == nil) {
+		return false
+	}
+	return a.Version == nil || a.Version.Equal(*b.Version)
+}

@@ -108,3 +108,34 @@ func TestDeprecationCheckFor(t *testing.T) {
 		}
 	}
 }
+
+func TestDeprecationEqual(t *testing.T) {
+	v1, v1b, v2 := MustParseVersion("1.0.0"), MustParseVersion("1.0.0"), MustParseVersion("2.0.0")
+	base := func() *Deprecation {
+		return &Deprecation{Reasons: []DeprecationReason{DeprecationLegacy}, Message: "m",
+			AlternatePackage: &AlternatePackage{ID: "Alt", Version: &v1}}
+	}
+	cases := []struct {
+		name  string
+		a, b  *Deprecation
+		equal bool
+	}{
+		{"both nil", nil, nil, true},
+		{"one nil", base(), nil, false},
+		{"same", base(), func() *Deprecation { d := base(); d.AlternatePackage.Version = &v1b; return d }(), true},
+		{"reasons", base(), func() *Deprecation { d := base(); d.Reasons = []DeprecationReason{DeprecationCriticalBugs}; return d }(), false},
+		{"message", base(), func() *Deprecation { d := base(); d.Message = "n"; return d }(), false},
+		{"no alternate", base(), func() *Deprecation { d := base(); d.AlternatePackage = nil; return d }(), false},
+		{"alternate id", base(), func() *Deprecation { d := base(); d.AlternatePackage.ID = "Other"; return d }(), false},
+		{"alternate any version", base(), func() *Deprecation { d := base(); d.AlternatePackage.Version = nil; return d }(), false},
+		{"alternate version", base(), func() *Deprecation { d := base(); d.AlternatePackage.Version = &v2; return d }(), false},
+	}
+	for _, tc := range cases {
+		if got := tc.a.Equal(tc.b); got != tc.equal {
+			t.Errorf("%s: a.Equal(b) = %v, want %v", tc.name, got, tc.equal)
+		}
+		if got := tc.b.Equal(tc.a); got != tc.equal {
+			t.Errorf("%s: b.Equal(a) = %v, want %v", tc.name, got, tc.equal)
+		}
+	}
+}

@@ -402,6 +402,16 @@ var permTable = []permRow{
 	{method: PUT, route: "/api/admin/packages/{spaceId}/{kind}/{id}/{version}/listed", path: "/api/admin/packages/Spaces-1/nuget/Scope.Pkg/1.0.0/listed", body: "unlist",
 		open: codes{401, 403, 403, 200, 403, 403, 401, 401}},
 
+	// Deprecation: an administrator of the package's space (the body names it).
+	{method: PUT, route: "/api/admin/deprecation", path: "/api/admin/deprecation", body: "deprecate2",
+		open: codes{401, 403, 403, 200, 200, 403, 401, 401}},
+	{method: PUT, route: "/api/admin/deprecation", path: "/api/admin/deprecation", body: "deprecate1",
+		open: codes{401, 403, 403, 200, 403, 403, 401, 401}},
+	{method: DELETE, route: "/api/admin/deprecation", path: "/api/admin/deprecation", body: "undeprecate2",
+		open: codes{401, 403, 403, 200, 200, 403, 401, 401}},
+	{method: DELETE, route: "/api/admin/deprecation", path: "/api/admin/deprecation", body: "undeprecate1",
+		open: codes{401, 403, 403, 200, 403, 403, 401, 401}},
+
 	// The pages. The list shows each key what it may read
 	// (TestScopedListings); a filter outside a key's scope is a 403.
 	{method: GET, route: "/", path: "/", open: codes{302, 302, 302, 302, 302, 302, 302, 302}},
@@ -636,7 +646,7 @@ func (fx *permFixture) state(t *testing.T) string {
 				t.Fatal(err)
 			}
 			for _, e := range entries {
-				fmt.Fprintf(&b, "%s %s %s %s listed=%v sha=%s\n", space, kind, e.ID, e.Version.Full(), e.Listed, e.SHA1)
+				fmt.Fprintf(&b, "%s %s %s %s listed=%v deprecated=%v sha=%s\n", space, kind, e.ID, e.Version.Full(), e.Listed, e.Deprecation != nil, e.SHA1)
 			}
 		}
 	}
@@ -743,6 +753,14 @@ func (fx *permFixture) body(t *testing.T, kind string) (io.Reader, string) {
 		return strings.NewReader(`{"name":"made` + strconv.Itoa(fx.fresh) + `","role":"reader"}`), "application/json"
 	case "unlist":
 		return strings.NewReader(`{"listed":false}`), "application/json"
+	case "deprecate1": // the space defaults to Spaces-1
+		return strings.NewReader(`{"id":"Scope.Pkg","versions":["1.0.0"],"reasons":["Legacy"]}`), "application/json"
+	case "deprecate2":
+		return strings.NewReader(`{"space":"Spaces-2","id":"Scope.Pkg","versions":["1.0.0"],"reasons":["Legacy"]}`), "application/json"
+	case "undeprecate1":
+		return strings.NewReader(`{"id":"Scope.Pkg","versions":["1.0.0"]}`), "application/json"
+	case "undeprecate2":
+		return strings.NewReader(`{"space":"Spaces-2","id":"Scope.Pkg","versions":["1.0.0"]}`), "application/json"
 	}
 	t.Fatalf("unknown body kind %q", kind)
 	return nil, ""

@@ -158,11 +158,14 @@ func (s *Server) routes() *mux.Router {
 	r.Handle(genericPackage+"/{version}/{file}", genericAPI(gen.DeleteFile)).Methods(DELETE)
 
 	// Admin (protocol/admin): retention and re-index on demand, for an
-	// unrestricted administrator key.
+	// unrestricted administrator key; deprecation, for an administrator of
+	// the package's space.
 	adminAPI := s.admin.Serve
 	r.Handle("/api/admin/retention", adminAPI(s.admin.Retention)).Methods(POST)
 	r.Handle("/api/admin/reindex", adminAPI(s.admin.ReindexStart)).Methods(POST)
 	r.Handle("/api/admin/reindex", adminAPI(s.admin.ReindexState)).Methods(GET)
+	r.Handle("/api/admin/deprecation", adminAPI(s.admin.SetDeprecation)).Methods(PUT)
+	r.Handle("/api/admin/deprecation", adminAPI(s.admin.ClearDeprecation)).Methods(DELETE)
 
 	// Web page (web): Library → Packages for people. /packages/{id}/{version}
 	// is also the v3 PackageDetailsUriTemplate. The page's actions go to the

@@ -81,6 +81,18 @@ func (s server) status(t *testing.T, path string) int {
 	return resp.StatusCode
 }
 
+// get is the body of a GET of path.
+func (s server) get(t *testing.T, path string) string {
+	t.Helper()
+	resp, err := http.Get(s.url + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return string(body)
+}
+
 // chromium finds the browser: $CHROMIUM, else chromium on PATH.
 func chromium(t *testing.T) string {
 	if p := os.Getenv("CHROMIUM"); p != "" {
@@ -202,6 +214,17 @@ func (b *browser) waitFor(what, expr string) {
 	}
 	page, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string]("document.querySelector('main') ? document.querySelector('main').innerText : document.body.innerText"))
 	b.t.Fatalf("waiting for %s (%s): last error %v\npage text:\n%s", what, expr, lastErr, page)
+}
+
+// noDialog fails the test if the page opened a dialog (an alert() from
+// package text) within half a second.
+func (b *browser) noDialog(where string) {
+	b.t.Helper()
+	select {
+	case msg := <-b.dialogs:
+		b.t.Errorf("a dialog opened on %s: %q", where, msg)
+	case <-time.After(500 * time.Millisecond):
+	}
 }
 
 func (b *browser) text(sel string) string {
@@ -447,10 +470,70 @@ func TestBrowser(t *testing.T) {
 		}
 		b.screenshot(shots, "package-xss")
 		b.open("/packages?q=Xss")
-		select {
-		case msg := <-b.dialogs:
-			t.Errorf("a dialog opened on the package pages: %q", msg)
-		case <-time.After(500 * time.Millisecond):
+		b.noDialog("the package pages")
+	})
+
+	t.Run("readme, icon and licence; a script in the readme is text", func(t *testing.T) {
+		b.t = t
+		srv.push(t, nugettest.Build(t, embeddedSpec(t, "Web.Readme")))
+		b.open("/packages/Web.Readme/1.0.0")
+		b.waitFor("the readme", `!!document.querySelector("#readme h1")`)
+		if got := b.text("#readme h1"); got != "Readme heading" {
+			t.Errorf("the readme's heading reads %q", got)
+		}
+		if got := b.text("#readme"); !strings.Contains(got, "<script>document.title='pwned'</script>") {
+			t.Errorf("the readme shows %q, want the script as text", got)
+		}
+		if got := eval[string](b, "document.title"); strings.Contains(got, "pwned") {
+			t.Errorf("the readme's script ran: the title is %q", got)
+		}
+		if n := eval[int](b, "document.scripts.length"); n != 1 {
+			t.Errorf("the page has %d script elements, want only its own", n)
+		}
+		if n := eval[int](b, `document.querySelectorAll("#readme [onerror], #readme [onclick], #readme a[href^='javascript']").length`); n != 0 {
+			t.Errorf("the readme kept %d handlers or script links", n)
+		}
+		// The icon comes from the flat container with the headers of package
+		// bytes (attachment, nosniff, sandbox CSP); an <img> still shows it.
+		b.waitFor("the icon to load", `document.getElementById("pkg-icon").complete`)
+		if w := eval[int](b, `document.getElementById("pkg-icon").naturalWidth`); w != 8 {
+			t.Errorf("the icon is %dpx wide as loaded, want 8 (blocked?)", w)
+		}
+		if got := b.text("#licence-text"); !strings.Contains(got, "Licence line one.") || !strings.Contains(got, "<b>not bold</b>") {
+			t.Errorf("the licence shows %q", got)
+		}
+		b.screenshot(shots, "package-readme")
+		b.noDialog("the readme page")
+	})
+
+	t.Run("administrator deprecates a version and clears it", func(t *testing.T) {
+		b.t = t
+		b.open("/packages/Fixture.Versions/2.0.0")
+		if got := eval[string](b, `document.getElementById("apikey").value`); got != srv.adminKey {
+			b.do("open the tools", chromedp.Click(chromedp.CSS("#admin-tools summary")))
+			b.do("type the key", chromedp.SendKeys(chromedp.ID("apikey"), srv.adminKey))
+		}
+		b.do("fill the deprecation form",
+			chromedp.Click(chromedp.CSS("#deprecate-tools summary")),
+			chromedp.Click(chromedp.CSS(`#deprecate-form input[value="Legacy"]`)),
+			chromedp.SendKeys(chromedp.ID("deprecate-message"), "Replaced by <ChainA>."),
+			chromedp.SendKeys(chromedp.ID("deprecate-alt-id"), "Fixture.ChainA"),
+		)
+		b.do("deprecate", chromedp.Click(chromedp.ID("deprecate-submit")))
+		b.waitFor("the deprecation banner", `!!document.getElementById("deprecation")`)
+		if got := b.text("#deprecation"); !strings.Contains(got, "no longer maintained") || !strings.Contains(got, "Replaced by <ChainA>.") ||
+			!strings.Contains(got, "Use instead: Fixture.ChainA") {
+			t.Errorf("the banner reads %q", got)
+		}
+		if reg := srv.get(t, "/v3/registration-semver2/fixture.versions/index.json"); !strings.Contains(reg, `"reasons":["Legacy"]`) {
+			t.Errorf("the registration after the form's PUT: %s", reg)
+		}
+		b.screenshot(shots, "package-deprecated")
+		b.do("open the form", chromedp.Click(chromedp.CSS("#deprecate-tools summary")))
+		b.do("clear", chromedp.Click(chromedp.ID("deprecate-clear")))
+		b.waitFor("the banner to go", `!document.getElementById("deprecation") && document.readyState === "complete" && !!document.getElementById("deprecate-form")`)
+		if reg := srv.get(t, "/v3/registration-semver2/fixture.versions/index.json"); strings.Contains(reg, `"deprecation"`) {
+			t.Errorf("the registration after the form's DELETE: %s", reg)
 		}
 	})
 	t.Logf("screenshots in %s", shots)

@@ -20,8 +20,10 @@
 // feed and feed/generic for what it shows; index only for the types feed
 // hands out (index.Entry, index.Query); protocol/httpx for the request state
 // the protocols share, and no other protocol package. Only the route table
-// (and cmd) may import it.
+// (and cmd) may import it. goldmark renders a package's readme and
+// bluemonday sanitises the result (readme.go): package text is untrusted.
 //
-//	may import:  std, auth, feed, feed/generic, index, nuget, protocol/httpx
+//	may import:  std, auth, feed, feed/generic, index, nuget, protocol/httpx,
+//	             github.com/yuin/goldmark/..., github.com/microcosm-cc/bluemonday
 //	imported by: protocol, cmd/feedserver
 package web

@@ -29,14 +29,15 @@ type action struct {
 
 // versionRow is one version in the package page's table.
 type versionRow struct {
-	Version   string
-	URL       string
-	Published string
-	Size      int64
-	Downloads int64
-	Listed    bool
-	Current   bool
-	Actions   []action
+	Version    string
+	URL        string
+	Published  string
+	Size       int64
+	Downloads  int64
+	Listed     bool
+	Deprecated bool
+	Current    bool
+	Actions    []action
 }
 
 // link is an outbound link from the manifest.
@@ -89,6 +90,9 @@ type packageView struct {
 	Listed         bool
 	Prerelease     bool
 	DeleteMode     string
+	Deprecation    *deprecationView // of the version shown; nil when none
+	DeprecateForm  *deprecationForm // NuGet packages only
+	Embedded       embeddedView
 }
 
 // Package serves GET /packages/{id} and /packages/{id}/{version} (the NuGet
@@ -185,7 +189,7 @@ func (h *Handler) packageView(ctx context.Context, base string, entries []index.
 		v.Versions = append(v.Versions, versionRow{
 			Version: e.Version.Full(), URL: packageURL(e.ID, e.Version, e.Space, e.Kind, true),
 			Published: formatDate(e.Published), Size: e.Size, Downloads: e.Downloads, Listed: e.Listed,
-			Current: e.Version.Equal(cur.Version), Actions: h.actions(e, afterDelete),
+			Deprecated: e.Deprecation != nil, Current: e.Version.Equal(cur.Version), Actions: h.actions(e, afterDelete),
 		})
 	}
 	if m := cur.Manifest; m != nil {
@@ -213,6 +217,14 @@ func (h *Handler) packageView(ctx context.Context, base string, entries []index.
 				dg.Dependencies = append(dg.Dependencies, dep)
 			}
 			v.Groups = append(v.Groups, dg)
+		}
+	}
+	if cur.Kind == index.KindNuGet {
+		v.Deprecation = h.deprecationView(ctx, cur)
+		v.DeprecateForm = newDeprecationForm(cur)
+		v.Embedded = h.embedded(ctx, cur)
+		if v.Embedded.License != "" {
+			v.License = cur.Manifest.License.Text + " (below)"
 		}
 	}
 	v.Snippets = snippets(base, cur)

@@ -59,13 +59,14 @@ type Options struct {
 
 // Handler serves the pages, their assets and the page's own JSON endpoints.
 type Handler struct {
-	feed   *feed.Feed
-	opts   Options
-	policy auth.Policy // who may do what: auth decides, from RequireAuthForReads
-	log    *slog.Logger
-	pages  map[string]*template.Template
-	assets map[string]asset // by file name under static/
-	bufs   sync.Pool        // *bytes.Buffer for rendering
+	feed     *feed.Feed
+	opts     Options
+	policy   auth.Policy // who may do what: auth decides, from RequireAuthForReads
+	log      *slog.Logger
+	pages    map[string]*template.Template
+	assets   map[string]asset // by file name under static/
+	bufs     sync.Pool        // *bytes.Buffer for rendering
+	markdown *markdown        // renders readmes (readme.go)
 	// The errors of the pages (an HTML error page) and of the JSON
 	// endpoints (the Octopus error body), each through one table.
 	pageErrors, apiErrors httpx.Family
@@ -98,7 +99,7 @@ func New(f *feed.Feed, opts Options) (*Handler, error) {
 	}
 	h := &Handler{feed: f, opts: opts, policy: auth.Policy{ReadsNeedKey: opts.RequireAuthForReads},
 		log: opts.Logger, pages: map[string]*template.Template{},
-		assets: map[string]asset{}}
+		assets: map[string]asset{}, markdown: newMarkdown()}
 	h.bufs.New = func() any { return new(bytes.Buffer) }
 	h.pageErrors = httpx.Family{Name: "web: page", Log: opts.Logger, Write: h.writePageError}
 	h.apiErrors = httpx.Family{Name: "web: admin", Log: opts.Logger, Write: writeAPIError}

@@ -3,6 +3,8 @@ package web_test
 import (
 	"bytes"
 	"encoding/json"
+	"image"
+	"image/png"
 	"net/http"
 	"regexp"
 	"strings"
@@ -312,5 +314,88 @@ func decode(t *testing.T, body []byte, v any) {
 	t.Helper()
 	if err := json.Unmarshal(body, v); err != nil {
 		t.Fatalf("decode %s: %v", body, err)
+	}
+}
+
+// embeddedSpec is a NuGet package that embeds a readme with HTML and a
+// script in it, an icon and a licence file.
+func embeddedSpec(t *testing.T, id string) nugettest.Spec {
+	var icon bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	for i := 0; i < len(img.Pix); i += 4 {
+		copy(img.Pix[i:], []byte{0x1f, 0x6f, 0xb5, 0xff}) // opaque blue, visible in the screenshot
+	}
+	if err := png.Encode(&icon, img); err != nil {
+		t.Fatal(err)
+	}
+	return nugettest.Spec{ID: id, Version: "1.0.0",
+		ExtraMetadata: `<readme>docs/README.md</readme><icon>images/icon.png</icon><license type="file">LICENSE.txt</license>`,
+		Files: map[string][]byte{
+			"docs/README.md": []byte("# Readme heading\n\nSome **bold** text.\n\n<script>document.title='pwned'</script>\n\n" +
+				"[bad link](javascript:alert(1)) <img src=x onerror=\"alert(2)\">\n"),
+			"images/icon.png": icon.Bytes(),
+			"LICENSE.txt":     []byte("Licence line one.\n<b>not bold</b>\n"),
+		},
+	}
+}
+
+func TestPackagePageEmbeddedFiles(t *testing.T) {
+	env := protocoltest.New(t)
+	if resp := env.Push(t, nugettest.Build(t, embeddedSpec(t, "Shown.Readme")), env.AdminKey); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("push: %d", resp.StatusCode)
+	}
+	resp, body := get(t, env, "/packages/Shown.Readme/1.0.0")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("page: %d %s", resp.StatusCode, body)
+	}
+	for _, want := range []string{
+		`<div class="readme" id="readme"><h1>Readme heading</h1>`,
+		`<strong>bold</strong>`,
+		`&lt;script&gt;document.title=`, // the script is text
+		`src="/v3/package/shown.readme/1.0.0/icon"`,
+		`<dd>LICENSE.txt (below)</dd>`,
+		`<pre class="licence" id="licence-text">Licence line one.` + "\n" + `&lt;b&gt;not bold&lt;/b&gt;`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"<script>document", "javascript:", "onerror=\"alert"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("the page holds %q", bad)
+		}
+	}
+	// The icon is served as package bytes (attachment, sandbox CSP, nosniff),
+	// which an <img> displays: those headers bind documents, not images.
+	resp, icon := env.Do(t, http.MethodGet, "/v3/package/shown.readme/1.0.0/icon", nil, "")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/png" || !bytes.HasPrefix(icon, []byte("\x89PNG")) {
+		t.Errorf("icon: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+func TestPackagePageDeprecation(t *testing.T) {
+	env := protocoltest.New(t)
+	for _, s := range []nugettest.Spec{{ID: "Dep.Old", Version: "1.0.0"}, {ID: "Dep.New", Version: "2.0.0"}} {
+		if resp := env.Push(t, nugettest.Build(t, s), env.AdminKey); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("push: %d", resp.StatusCode)
+		}
+	}
+	if _, body := get(t, env, "/packages/Dep.Old/1.0.0"); strings.Contains(body, `id="deprecation"`) || !strings.Contains(body, `id="deprecate-form"`) {
+		t.Errorf("before: a deprecation shown, or no form to set one")
+	}
+	resp, answer := env.Do(t, http.MethodPut, "/api/admin/deprecation", strings.NewReader(
+		`{"id":"Dep.Old","versions":["1.0.0"],"reasons":["Legacy","CriticalBugs"],"message":"Use <Dep.New>.","alternatePackageId":"Dep.New","alternatePackageVersion":"2.0.0"}`), env.AdminKey)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("PUT: %d %s", resp.StatusCode, answer)
+	}
+	_, body := get(t, env, "/packages/Dep.Old/1.0.0")
+	for _, want := range []string{
+		`id="deprecation"`, "no longer maintained, has critical bugs", `Use &lt;Dep.New&gt;.`,
+		`<a href="/packages/Dep.New/2.0.0">Dep.New</a> 2.0.0 or later`,
+		`value="Legacy" checked`, `value="CriticalBugs" checked`, `value="Other">`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
 	}
 }

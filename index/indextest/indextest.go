@@ -25,6 +25,7 @@ func Run(t *testing.T, open func(t *testing.T) index.Catalog) {
 		{"ConcurrentFirstCasing", testConcurrentFirstCasing},
 		{"PutReplaces", testPutReplaces},
 		{"ListedAndDownloads", testListedAndDownloads},
+		{"Deprecation", testDeprecation},
 		{"Delete", testDelete},
 		{"InvalidEntry", testInvalidEntry},
 		{"RoundTrip", testRoundTrip},

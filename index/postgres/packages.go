@@ -31,9 +31,9 @@ const (
 	VALUES ($1, $2, COALESCE((SELECT id FROM packages
 			WHERE space = $1 AND kind = $2 AND id_lower = $4 LIMIT 1), $3),
 		$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-		$21, $22, $23, $24, $25)`
-	// sqlPutRow replaces every column of an existing row but downloads: the
-	// count belongs to the identity, not to the file. Its conflict target is
+		$21, $22, $23, $24, $25, $26)`
+	// sqlPutRow replaces every column of an existing row but downloads and
+	// deprecation: they belong to the identity, not to the file. Its conflict target is
 	// the identity only, so another row's blob_key still fails the insert.
 	sqlPutRow = sqlInsertRow + `
 	ON CONFLICT (space, kind, id_lower, version_lower) DO UPDATE SET
@@ -205,4 +205,54 @@ func (c *Catalog) AddDownloads(ctx context.Context, space string, kind index.Kin
 	defer c.observe("add_downloads", time.Now(), &err)
 	k, ok := row.Lookup(space, kind, id, version)
 	return c.exec(ctx, "add downloads", k, ok, `UPDATE packages SET downloads = downloads + $1`, n)
+}
+
+// SetDeprecation sets or clears the deprecation of versions of one id in
+// one transaction, under the id's lock (see index.Catalog).
+func (c *Catalog) SetDeprecation(ctx context.Context, space string, kind index.Kind, id string, versions []string, d *nuget.Deprecation) (err error) {
+	defer c.observe("set_deprecation", time.Now(), &err)
+	what := fmt.Sprintf("set deprecation of %s/%s/%s", space, kind, nuget.ID(id).Lower())
+	value, err := row.EncodeDeprecation(d)
+	if err != nil {
+		return err
+	}
+	keys := make([]row.Key, 0, len(versions))
+	for _, version := range versions {
+		k, ok := row.Lookup(space, kind, id, version)
+		if !ok {
+			return fmt.Errorf("index: %s %q: %w", what, version, index.ErrNotFound)
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	wctx, cancel, err := c.write(ctx)
+	if err != nil {
+		return fmt.Errorf("index: %s: %w", what, err)
+	}
+	defer cancel()
+	tx, err := c.pool.Begin(wctx)
+	if err != nil {
+		return fmt.Errorf("index: %s: %w", what, classifyWrite(wctx, err))
+	}
+	defer tx.Rollback(wctx)
+	if _, err := tx.Exec(wctx, sqlLockID, idLock(keys[0].Space, keys[0].Kind, keys[0].ID)); err != nil {
+		return fmt.Errorf("index: %s: %w", what, classifyWrite(wctx, err))
+	}
+	for _, k := range keys {
+		tag, err := tx.Exec(wctx, `UPDATE packages SET deprecation = $1
+			WHERE space = $2 AND kind = $3 AND id_lower = $4 AND version_lower = $5`,
+			value, k.Space, string(k.Kind), k.ID, k.Version)
+		if err != nil {
+			return fmt.Errorf("index: %s: %w", what, classifyWrite(wctx, err))
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("index: set deprecation %s: %w", k, index.ErrNotFound)
+		}
+	}
+	if err := tx.Commit(wctx); err != nil {
+		return fmt.Errorf("index: %s: %w", what, classifyWrite(wctx, err))
+	}
+	return nil
 }

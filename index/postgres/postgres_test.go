@@ -19,6 +19,7 @@ import (
 
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/index/indextest"
+	"github.com/feedserver/feedserver/index/internal/row"
 	"github.com/feedserver/feedserver/internal/testsvc"
 	"github.com/feedserver/feedserver/nuget"
 )
@@ -283,5 +284,52 @@ func TestUnavailable(t *testing.T) {
 	}
 	if err := c.Insert(ctx, small("After")); err != nil {
 		t.Errorf("Insert after the restart: %v", err)
+	}
+}
+
+// TestUpgradeBeforeDeprecation: a catalogue written before the deprecation
+// column existed opens with its rows intact, none deprecated, and takes a
+// deprecation afterwards.
+func TestUpgradeBeforeDeprecation(t *testing.T) {
+	ctx := context.Background()
+	url := pg.NewDatabase(t)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	migrations, err := row.Migrations(migrationFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations {
+		if m.Version >= 2 {
+			break
+		}
+		if err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return applyMigration(ctx, tx, m.Version, m.Name, m.SQL) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := conn.Exec(ctx, `INSERT INTO packages (space, kind, id, id_lower, version, version_lower,
+		version_original, version_full, prerelease, semver2, listed, size, sha512, sha1, sha256, extension, blob_key)
+		VALUES ('Spaces-1', 'nuget', 'Before', 'before', '1.0.0', '1.0.0', '1.0', '1.0.0', false, false, true, 1, '', '', '', '.nupkg', 'k')`); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+
+	c, err := Open(ctx, url, Options{})
+	if err != nil {
+		t.Fatalf("Open an old catalogue: %v", err)
+	}
+	defer c.Close()
+	e, err := c.Get(ctx, "Spaces-1", index.KindNuGet, "before", "1.0.0")
+	if err != nil || e.Deprecation != nil {
+		t.Fatalf("old row after upgrade: %+v, %v; want it, not deprecated", e, err)
+	}
+	d := &nuget.Deprecation{Reasons: []nuget.DeprecationReason{nuget.DeprecationLegacy}}
+	if err := c.SetDeprecation(ctx, "Spaces-1", index.KindNuGet, "Before", []string{"1.0"}, d); err != nil {
+		t.Fatalf("SetDeprecation after upgrade: %v", err)
+	}
+	if e, _ := c.Get(ctx, "Spaces-1", index.KindNuGet, "before", "1.0.0"); !e.Deprecation.Equal(d) {
+		t.Errorf("deprecation after upgrade: %+v", e.Deprecation)
 	}
 }

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -25,9 +26,9 @@ const (
 	VALUES (?1, ?2, COALESCE((SELECT id FROM packages
 			WHERE space = ?1 AND kind = ?2 AND id_lower = ?4 ORDER BY version_lower LIMIT 1), ?3),
 		?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-		?21, ?22, ?23, ?24, ?25)`
-	// sqlPutRow replaces every column of an existing row but downloads: the
-	// count belongs to the identity, not to the file.
+		?21, ?22, ?23, ?24, ?25, ?26)`
+	// sqlPutRow replaces every column of an existing row but downloads and
+	// deprecation: they belong to the identity, not to the file.
 	sqlPutRow = sqlInsertRow + `
 	ON CONFLICT (space, kind, id_lower, version_lower) DO UPDATE SET
 		` + row.PutSet
@@ -195,4 +196,37 @@ func (c *Catalog) SetListed(ctx context.Context, space string, kind index.Kind, 
 func (c *Catalog) AddDownloads(ctx context.Context, space string, kind index.Kind, id, version string, n int64) error {
 	k, ok := row.Lookup(space, kind, id, version)
 	return c.exec(ctx, "add downloads", k, ok, `UPDATE packages SET downloads = downloads + ?`, n)
+}
+
+// SetDeprecation sets or clears the deprecation of versions of one id in
+// one transaction on the writer connection (see index.Catalog).
+func (c *Catalog) SetDeprecation(ctx context.Context, space string, kind index.Kind, id string, versions []string, d *nuget.Deprecation) error {
+	value, err := row.EncodeDeprecation(d)
+	if err != nil {
+		return err
+	}
+	tx, err := c.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("index: set deprecation of %s/%s/%s: %w", space, kind, id, err)
+	}
+	defer tx.Rollback()
+	for _, version := range versions {
+		k, ok := row.Lookup(space, kind, id, version)
+		if !ok {
+			return fmt.Errorf("index: set deprecation %s/%s/%s %q: %w", space, kind, id, version, index.ErrNotFound)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE packages SET deprecation = ?
+			WHERE space = ? AND kind = ? AND id_lower = ? AND version_lower = ?`,
+			value, k.Space, string(k.Kind), k.ID, k.Version)
+		if err != nil {
+			return fmt.Errorf("index: set deprecation %s: %w", k, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return fmt.Errorf("index: set deprecation %s: %w", k, cmp.Or(err, index.ErrNotFound))
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("index: set deprecation of %s/%s/%s: %w", space, kind, id, err)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/index/indextest"
+	"github.com/feedserver/feedserver/index/internal/row"
 	"github.com/feedserver/feedserver/nuget"
 )
 
@@ -79,5 +81,55 @@ func TestDiskFullIsENOSPC(t *testing.T) {
 	other := fmt.Errorf("index: put x: %w", sqlite3.Error{Code: sqlite3.ErrBusy})
 	if err := diskFull(other); errors.Is(err, syscall.ENOSPC) {
 		t.Errorf("diskFull(%v) claims ENOSPC", err)
+	}
+}
+
+// TestUpgradeBeforeDeprecation: a catalogue written before the deprecation
+// column existed opens with its rows intact, none deprecated, and takes a
+// deprecation afterwards.
+func TestUpgradeBeforeDeprecation(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "catalog.db")
+	old, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	migrations, err := row.Migrations(migrationFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations {
+		if m.Version >= 20 {
+			break
+		}
+		if err := applyMigration(ctx, old, m.Version, m.Name, m.SQL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := old.ExecContext(ctx, `INSERT INTO packages (space, kind, id, id_lower, version, version_lower,
+		version_original, version_full, prerelease, semver2, listed, size, sha512, sha1, sha256, extension, blob_key)
+		VALUES ('Spaces-1', 'nuget', 'Before', 'before', '1.0.0', '1.0.0', '1.0', '1.0.0', false, false, true, 1, '', '', '', '.nupkg', 'k')`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	c, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open an old catalogue: %v", err)
+	}
+	defer c.Close()
+	e, err := c.Get(ctx, "Spaces-1", index.KindNuGet, "before", "1.0.0")
+	if err != nil || e.Deprecation != nil {
+		t.Fatalf("old row after upgrade: %+v, %v; want it, not deprecated", e, err)
+	}
+	d := &nuget.Deprecation{Reasons: []nuget.DeprecationReason{nuget.DeprecationLegacy}}
+	if err := c.SetDeprecation(ctx, "Spaces-1", index.KindNuGet, "Before", []string{"1.0"}, d); err != nil {
+		t.Fatalf("SetDeprecation after upgrade: %v", err)
+	}
+	if e, _ := c.Get(ctx, "Spaces-1", index.KindNuGet, "before", "1.0.0"); e.Deprecation == nil {
+		t.Error("deprecation not kept after upgrade")
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/internal/golden"
+	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/protocol"
 	"github.com/feedserver/feedserver/protocol/admin"
 	"github.com/feedserver/feedserver/protocol/httpx"
@@ -282,6 +283,10 @@ func (f *fakeFeed) State() feed.ReindexState {
 
 func (f *fakeFeed) Retention(ctx context.Context, p feed.RetentionPolicy, dryRun bool) (feed.RetentionReport, error) {
 	return feed.RetentionReport{DryRun: dryRun}, f.retention
+}
+
+func (f *fakeFeed) SetDeprecation(context.Context, string, string, []string, *nuget.Deprecation) ([]index.Entry, error) {
+	return nil, errors.New("fakeFeed: no deprecation")
 }
 
 // fakeServer serves the admin handler over fake with the real middleware

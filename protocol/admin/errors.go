@@ -38,6 +38,8 @@ func message(f *httpx.Failure) string {
 		return "You must be logged in to perform this action. Please provide a valid API key or log in again."
 	case httpx.InvalidKey:
 		return "The API key you provided was not valid."
+	case httpx.NotFound:
+		return f.Err.Error() // which package or version: a deprecation names several
 	}
 	return f.Text()
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/feedserver/feedserver/auth"
 	"github.com/feedserver/feedserver/feed"
+	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/nuget"
 	"github.com/feedserver/feedserver/protocol/httpx"
 )
 
@@ -27,6 +29,7 @@ type Service interface {
 	Retention(ctx context.Context, p feed.RetentionPolicy, dryRun bool) (feed.RetentionReport, error)
 	Reindex(ctx context.Context) (feed.ReindexStats, error)
 	State() feed.ReindexState
+	SetDeprecation(ctx context.Context, space, id string, versions []string, d *nuget.Deprecation) ([]index.Entry, error)
 }
 
 // Handler serves the admin endpoints. Close stops a re-index it started.

@@ -59,6 +59,7 @@ type catalogEntry struct {
 	Type                     string            `json:"@type"`
 	Authors                  string            `json:"authors"`
 	DependencyGroups         []dependencyGroup `json:"dependencyGroups,omitempty"`
+	Deprecation              *deprecation      `json:"deprecation,omitempty"`
 	Description              string            `json:"description"`
 	IconURL                  string            `json:"iconUrl,omitempty"`
 	PackageID                string            `json:"id"`
@@ -93,6 +94,24 @@ type dependency struct {
 	PackageID    string `json:"id"`
 	Range        string `json:"range"`
 	Registration string `json:"registration"`
+}
+
+// deprecation is read by NuGet.Protocol's PackageDeprecationMetadata
+// (reasons, message, alternatePackage: id and range); @id and @type are
+// nuget.org's (docs/protocol/nuget.md §14).
+type deprecation struct {
+	ID               string            `json:"@id"`
+	Type             string            `json:"@type"`
+	AlternatePackage *alternatePackage `json:"alternatePackage,omitempty"`
+	Message          string            `json:"message,omitempty"`
+	Reasons          []string          `json:"reasons"`
+}
+
+type alternatePackage struct {
+	ID        string `json:"@id"`
+	Type      string `json:"@type"`
+	PackageID string `json:"id"`
+	Range     string `json:"range"`
 }
 
 type packageType struct {
@@ -322,6 +341,11 @@ func buildLeaf(u urls, e index.Entry) registrationLeaf {
 			ce.DependencyGroups = append(ce.DependencyGroups, buildGroup(u, ce.ID, g))
 		}
 	}
+	// nuget.org writes deprecation in its SemVer 2.0.0 hive only, the one
+	// clients that read it (NuGet 5 and later) use (docs/protocol/nuget.md §14).
+	if d := e.Deprecation; d != nil && u.hive.semver2 {
+		ce.Deprecation = buildDeprecation(ce.ID, d)
+	}
 	return registrationLeaf{
 		ID:             leafID,
 		Type:           "Package",
@@ -329,6 +353,25 @@ func buildLeaf(u urls, e index.Entry) registrationLeaf {
 		PackageContent: content,
 		Registration:   u.indexID,
 	}
+}
+
+func buildDeprecation(entryID string, d *nuget.Deprecation) *deprecation {
+	// nuget.org's @id is "{catalog entry}#deprecation"; ours already names
+	// the entry as a fragment, so the object is a path under it, as a
+	// dependency group's is.
+	out := &deprecation{ID: entryID + "/deprecation", Type: "deprecation", Message: d.Message}
+	for _, r := range d.Reasons {
+		out.Reasons = append(out.Reasons, string(r))
+	}
+	if a := d.AlternatePackage; a != nil {
+		out.AlternatePackage = &alternatePackage{
+			ID:        out.ID + "/alternatePackage",
+			Type:      "alternatePackage",
+			PackageID: string(a.ID),
+			Range:     a.Range(),
+		}
+	}
+	return out
 }
 
 func buildGroup(u urls, entryID string, g nuget.DependencyGroup) dependencyGroup {

@@ -4,7 +4,8 @@
 # SemVer2 hive (RegistrationsBaseUrl/Versioned), exact old versions, 4-part versions, ids in
 # another case, `nuget search`, and `nuget delete` in both delete modes. Installed .nupkg
 # files are byte-identical to the pushed fixtures. The readme, icon and licence URLs from the
-# service index and registration return the files the package embeds.
+# service index and registration return the files the package embeds. A deprecation set with
+# PUT /api/admin/deprecation appears in the registration leaf; DELETE clears it.
 source "$(dirname "$0")/lib.sh"
 FIX=$ROOT/fixtures/good
 
@@ -133,3 +134,49 @@ for url, pkg, name, ctype in checks:
 PY
 assert_status 404 "$BASE_URL/v3/package/fixture.readme/1.0.0/icon"
 pass "ReadmeUriTemplate, iconUrl and licenseUrl serve the embedded files; a missing one is 404"
+
+# Deprecation: an administrator sets it with PUT /api/admin/deprecation, and the catalog entry
+# NuGet clients read (RegistrationsBaseUrl/3.6.0, the SemVer 2.0.0 hive) carries it; bad
+# requests change nothing; DELETE clears it.
+deprecation_of() { # VERSION: the deprecation object of Fixture.Versions VERSION, or null
+	curl -fsS "$BASE_URL/v3/registration-semver2/fixture.versions/index.json" | python3 -c '
+import json, sys
+reg = json.load(sys.stdin)
+entries = [l["catalogEntry"] for p in reg["items"] for l in p["items"]]
+print(json.dumps([e.get("deprecation") for e in entries if e["version"] == sys.argv[1]][0], sort_keys=True))' "$1"
+}
+deprecation_api() { # METHOD BODY [curl args]: prints the status
+	local method=$1 body=$2
+	shift 2
+	curl -s -o "$E2E_TMP/last-body" -w '%{http_code}' -X "$method" -H 'Content-Type: application/json' \
+		--data-binary "$body" "$@" "$BASE_URL/api/admin/deprecation"
+}
+assert_eq "$(deprecation_of 1.0.0)" "null" "deprecation before any PUT"
+status=$(deprecation_api PUT '{"id":"fixture.versions","versions":["1.0"],"reasons":["CriticalBugs","Legacy"],"message":"Broken; use Fixture.Readme.","alternatePackageId":"Fixture.Readme"}' \
+	-H "X-NuGet-ApiKey: $ADMIN_KEY")
+assert_eq "$status" 200 "PUT /api/admin/deprecation: $(cat "$E2E_TMP/last-body")"
+want='{"@id": "'$BASE_URL'/v3/registration-semver2/fixture.versions/1.0.0.json#catalogEntry/deprecation", "@type": "deprecation", "alternatePackage": {"@id": "'$BASE_URL'/v3/registration-semver2/fixture.versions/1.0.0.json#catalogEntry/deprecation/alternatePackage", "@type": "alternatePackage", "id": "Fixture.Readme", "range": "*"}, "message": "Broken; use Fixture.Readme.", "reasons": ["Legacy", "CriticalBugs"]}'
+assert_eq "$(deprecation_of 1.0.0)" "$want" "registration after PUT"
+assert_eq "$(deprecation_of 2.0.0)" "null" "the version not named"
+pass "PUT /api/admin/deprecation: the registration's catalog entry carries reasons, message and alternatePackage"
+
+long=$(python3 -c 'print("x" * 1001)')
+for bad in \
+	"400 PUT {\"id\":\"Fixture.Versions\",\"versions\":[\"2.0.0\"],\"reasons\":[\"Obsolete\"]}" \
+	"400 PUT {\"id\":\"Fixture.Versions\",\"versions\":[\"2.0.0\"],\"reasons\":[\"Legacy\"],\"message\":\"$long\"}" \
+	"400 PUT {\"id\":\"Fixture.Versions\",\"versions\":[\"2.0.0\"],\"reasons\":[\"Legacy\"]" \
+	"400 PUT {\"id\":\"Fixture.Versions\",\"versions\":[\"2.0.0\"],\"reasons\":[\"Legacy\"],\"alternatePackageId\":\"No.Such.Package\"}" \
+	"404 PUT {\"id\":\"Fixture.Versions\",\"versions\":[\"2.0.0\",\"9.9.9\"],\"reasons\":[\"Legacy\"]}" \
+	"404 DELETE {\"id\":\"Fixture.Versions\",\"versions\":[\"1.0.0\",\"9.9.9\"]}"; do
+	read -r want_status method body <<<"$bad"
+	assert_eq "$(deprecation_api "$method" "$body" -H "X-NuGet-ApiKey: $ADMIN_KEY")" "$want_status" "$method ${body:0:80}: $(cat "$E2E_TMP/last-body")"
+done
+assert_eq "$(deprecation_api DELETE '{"id":"Fixture.Versions","versions":["1.0.0"]}')" 401 "DELETE without a key"
+assert_eq "$(deprecation_of 1.0.0)" "$want" "1.0.0 after refused requests"
+assert_eq "$(deprecation_of 2.0.0)" "null" "2.0.0 after refused requests"
+pass "unknown reason, too long message, malformed JSON, missing alternate: 400; unknown version: 404; no key: 401; nothing changed"
+
+assert_eq "$(deprecation_api DELETE '{"space":"Spaces-1","id":"Fixture.Versions","versions":["1.0.0"]}' -H "X-NuGet-ApiKey: $ADMIN_KEY")" 200 \
+	"DELETE /api/admin/deprecation: $(cat "$E2E_TMP/last-body")"
+assert_eq "$(deprecation_of 1.0.0)" "null" "registration after DELETE"
+pass "DELETE /api/admin/deprecation clears it from the registration"

@@ -4,7 +4,9 @@
 # server started here. On the empty feed it follows the list's links to the examples and
 # the upload form; then it searches, opens a package and its dependency, uploads through
 # the form (and again, for the conflict), reads the examples, deletes a version as an
-# administrator, manages API keys and checks that a <script> description stays text.
+# administrator, manages API keys and checks that a <script> description stays text; a
+# package's readme is rendered with its <script> shown as text, its icon loads and its licence
+# shows, and an administrator deprecates a version through the page's form and clears it.
 # Screenshots at desktop and phone width go to $SCREENSHOT_DIR (default <repo>/screenshots).
 # A missing Chromium fails the test (scripts/install-tools installs Debian's chromium).
 source "$(dirname "$0")/lib.sh"
@@ -24,7 +26,7 @@ touch "$E2E_TMP/before-browser-test"
 	fail "browser test failed"
 }
 grep -E '^\s*--- (PASS|FAIL)' "$E2E_TMP/browser-test.log"
-pass "web page in headless Chromium: empty feed, search, package page, upload, conflict, examples, delete, keys, escaping"
+pass "web page in headless Chromium: empty feed, search, package page, upload, conflict, examples, delete, keys, escaping, readme/icon/licence, deprecation"
 
 shots=$(find "$SCREENSHOT_DIR" -name '*.png' -newer "$E2E_TMP/before-browser-test" | wc -l)
 ((shots >= 10)) || fail "expected at least 10 fresh screenshots in $SCREENSHOT_DIR, found $shots"

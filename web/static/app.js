@@ -97,6 +97,35 @@
 			}, function (err) { b.disabled = false; show(out, "Request failed: " + err, false); });
 	});
 
+	// --- deprecation form on NuGet package pages -----------------------------
+	// PUT and DELETE /api/admin/deprecation, the endpoint scripts use.
+	var dep = $("deprecate-form");
+	if (dep) {
+		var depOut = $("deprecate-result");
+		var target = function () {
+			return { space: dep.getAttribute("data-space"), id: dep.getAttribute("data-id"), versions: [dep.getAttribute("data-version")] };
+		};
+		var depSend = function (method, body, what) {
+			if (needKey(depOut)) return;
+			show(depOut, what + "…");
+			send(method, "/api/admin/deprecation", "X-NuGet-ApiKey", JSON.stringify(body)).then(function (res) {
+				if (!res.ok) { show(depOut, errorText(res.status, res.body), false); return; }
+				show(depOut, what + ": done.", true);
+				setTimeout(function () { location.reload(); }, 400);
+			}, function (err) { show(depOut, "Request failed: " + err, false); });
+		};
+		dep.addEventListener("submit", function (ev) {
+			ev.preventDefault();
+			var body = target();
+			body.reasons = Array.prototype.map.call(dep.querySelectorAll("input[name=reason]:checked"), function (c) { return c.value; });
+			body.message = $("deprecate-message").value;
+			body.alternatePackageId = $("deprecate-alt-id").value.trim();
+			body.alternatePackageVersion = $("deprecate-alt-version").value.trim();
+			depSend("PUT", body, "Deprecate");
+		});
+		$("deprecate-clear").addEventListener("click", function () { depSend("DELETE", target(), "Clear deprecation"); });
+	}
+
 	// --- upload --------------------------------------------------------------
 	var form = $("upload-form");
 	if (form) {

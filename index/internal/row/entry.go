@@ -15,7 +15,7 @@ type Scanner interface{ Scan(dest ...any) error }
 
 // Columns is the select list of the packages table that Scan reads, in order.
 const Columns = `space, kind, id, version_original, version_full, listed, published, size,
-	sha512, sha1, sha256, extension, blob_key, file_mtime, downloads, manifest`
+	sha512, sha1, sha256, extension, blob_key, file_mtime, downloads, manifest, deprecation`
 
 // Scan reads one row selected with Columns.
 func Scan(s Scanner) (index.Entry, error) {
@@ -24,9 +24,10 @@ func Scan(s Scanner) (index.Entry, error) {
 		kind, id, orig, ful string
 		published, mtime    sql.NullInt64
 		blobKey, manifest   sql.NullString
+		deprecation         sql.NullString
 	)
 	err := s.Scan(&e.Space, &kind, &id, &orig, &ful, &e.Listed, &published, &e.Size,
-		&e.SHA512, &e.SHA1, &e.SHA256, &e.Extension, &blobKey, &mtime, &e.Downloads, &manifest)
+		&e.SHA512, &e.SHA1, &e.SHA256, &e.Extension, &blobKey, &mtime, &e.Downloads, &manifest, &deprecation)
 	if err != nil {
 		return index.Entry{}, err
 	}
@@ -50,6 +51,9 @@ func Scan(s Scanner) (index.Entry, error) {
 		}
 		e.Manifest = m
 	}
+	if e.Deprecation, err = decodeDeprecation(deprecation); err != nil {
+		return index.Entry{}, fmt.Errorf("index: stored deprecation of %s %s: %w", id, orig, err)
+	}
 	return e, nil
 }
 
@@ -58,12 +62,12 @@ func Scan(s Scanner) (index.Entry, error) {
 // existing rows in its place.
 const InsertColumns = `space, kind, id, id_lower, version, version_lower, version_original, version_full,
 	prerelease, semver2, listed, published, size, sha512, sha1, sha256, extension,
-	blob_key, file_mtime, downloads, title, description, authors, tags, manifest`
+	blob_key, file_mtime, downloads, title, description, authors, tags, manifest, deprecation`
 
 // Values are the values of one packages row, one per InsertColumns. An
 // array, not a slice: passed as values[:]... to database/sql it stays on
 // the caller's stack, which saves a push an allocation.
-type Values [25]any
+type Values [26]any
 
 // ValuesOf is e's row. The manifest is stored as JSON (manifest.go) and again
 // as the plain columns title, description, authors and tags; semver2 is true
@@ -76,6 +80,10 @@ func ValuesOf(e index.Entry) (Values, error) {
 		tags                        string
 		semver2                     = e.Version.IsSemVer2()
 	)
+	deprecation, err := EncodeDeprecation(e.Deprecation)
+	if err != nil {
+		return Values{}, err
+	}
 	if e.Manifest != nil {
 		b, err := encodeManifest(e.Manifest)
 		if err != nil {
@@ -92,12 +100,14 @@ func ValuesOf(e index.Entry) (Values, error) {
 		e.Version.IsPrerelease(), semver2, e.Listed, toNanos(e.Published), e.Size,
 		e.SHA512, e.SHA1, e.SHA256, e.Extension,
 		nullString(e.BlobKey), toNanos(e.ModTime), e.Downloads, title, description, authors, tags, manifest,
+		deprecation,
 	}, nil
 }
 
 // PutSet is the SET list of a put's upsert ("ON CONFLICT (space, kind,
 // id_lower, version_lower) DO UPDATE SET " + PutSet): every column of the
-// existing row but downloads, which belong to the identity, not to the file.
+// existing row but downloads and deprecation, which belong to the identity,
+// not to the file.
 const PutSet = `id = excluded.id, version = excluded.version, version_original = excluded.version_original,
 		version_full = excluded.version_full, prerelease = excluded.prerelease,
 		semver2 = excluded.semver2, listed = excluded.listed, published = excluded.published,
