@@ -302,7 +302,7 @@ func TestUpgradeBeforeDeprecation(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range migrations {
-		if m.Version >= 2 {
+		if m.Version >= 3 { // 0003_deprecation.sql
 			break
 		}
 		if err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return applyMigration(ctx, tx, m.Version, m.Name, m.SQL) }); err != nil {
