@@ -203,7 +203,7 @@ func FuzzReadPortablePDB(f *testing.F) {
 		if want := checksumByHand(b, p.IDOffset, sha256.New()); !bytes.Equal(sum, want) {
 			t.Fatalf("checksum %x, want %x", sum, want)
 		}
-		q, streamed, err := readPDBStream(bytes.NewReader(b), int64(len(b)))
+		q, streamed, err := readPDBStreamSHA256(bytes.NewReader(b), int64(len(b)))
 		if err != nil || q.ID != p.ID || !bytes.Equal(streamed[:], sum) {
 			t.Fatalf("readPDBStream = %+v, %x, %v; ReadPortablePDB found %x, %x", q, streamed, err, p.ID, sum)
 		}
