@@ -49,6 +49,42 @@ func (h *Handler) Push(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// PushSymbols stores the symbol package (.snupkg) of a PUT on the symbol
+// publish URL, the SymbolPackagePublish/4.9.0 resource of the service index,
+// to which NuGet.exe 4.9+ pushes X.snupkg right after X.nupkg, in the same
+// multipart form with the same API key (NuGet.Client PushRunner and
+// PackageUpdateResource; docs/protocol/nuget.md §12.1). The answers are
+// nuget.org's: 201 stored (or the same PDBs stored already), 400 not a
+// valid symbol package, 404 no package with that id and version, 413 too
+// large; and 409 when the version has other symbols and the key may not
+// replace them (feed.PushSymbols says why).
+func (h *Handler) PushSymbols(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	sp, err := h.fam.Require(r, auth.BuiltInFeedPush)
+	if err != nil {
+		return err
+	}
+	file, _, err := httpx.Upload(w, r, h.opts.MaxUploadBytes)
+	if err != nil {
+		return err
+	}
+	_, notAdmin := h.fam.Require(r, auth.BuiltInFeedAdminister)
+	res, err := h.feed.PushSymbols(ctx, sp, file, notAdmin == nil)
+	if err != nil {
+		return err
+	}
+	h.log.Info("symbol package pushed", "id", res.Entry.ID, "version", res.Entry.Version.Original(),
+		"space", sp, "replaced", res.Status == feed.Replaced, "by", httpx.Principal(ctx).String())
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusCreated)
+	msg := "Created symbols of "
+	if res.Status == feed.Ignored {
+		msg = "Already stored: these symbols of "
+	}
+	_, _ = io.WriteString(w, msg+string(res.Entry.ID)+" "+res.Entry.Version.Original()+"\n")
+	return nil
+}
+
 // replaceRequested reads ?replace=true leniently: NuGet.exe appends "/" to
 // the source URL, so "-Source .../nuget/packages?replace=true" arrives as
 // "?replace=true/" (docs/protocol/nuget.md §7.4); the name is matched in any case.
