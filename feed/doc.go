@@ -35,8 +35,8 @@
 //
 // A symbol package (.snupkg) belongs to the .nupkg of the same version and
 // goes with it: symbols.go says how. The catalogue's symbol rows, the
-// lookup a symbol server needs, are written at its push; the re-index does
-// not read symbols/.
+// lookup a symbol server needs, are written at its push, and by the
+// re-index for a symbol package whose version has none.
 //
 // Generic packages have their own part of the directory, under generic/:
 // the registry in feed/generic owns it, and its doc.go describes the layout.

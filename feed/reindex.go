@@ -266,6 +266,7 @@ func (f *Feed) reindex(ctx context.Context, live *liveStats) error {
 	}
 
 	var walkErr error
+	var symbolFiles []string
 	for info, err := range prefetch(ctx, f.store.List(ctx, ""), ahead) {
 		if errors.Is(err, storage.ErrUnavailable) {
 			// The store stopped answering: what the walk has not seen yet
@@ -285,6 +286,9 @@ func (f *Feed) reindex(ctx context.Context, live *liveStats) error {
 			break
 		}
 		if _, ok := parseKey(info.Key); !ok {
+			if _, ok := parseSymbolsKey(info.Key); ok {
+				symbolFiles = append(symbolFiles, info.Key) // catalogued after their packages
+			}
 			continue // generic packages and foreign files have their own owners
 		}
 		for rowOK && rowErr == nil && row.BlobKey < info.Key {
@@ -323,6 +327,7 @@ func (f *Feed) reindex(ctx context.Context, live *liveStats) error {
 	if walkErr != nil {
 		return walkErr
 	}
+	f.reindexSymbols(ctx, symbolFiles, live)
 	if fullSearch {
 		if err := index.Rebuild(ctx, f.catalog, f.search); err != nil {
 			return fmt.Errorf("rebuild search index: %w", err)

@@ -26,8 +26,9 @@ import (
 // entry. It is pushed after its .nupkg and replaced by the next push of a
 // symbol package for the version; replacing the .nupkg removes it (its PDBs
 // describe DLLs that are gone), and deleting the version, by hand or by
-// retention, deletes it too. The re-index leaves symbols/ alone: its rows
-// live as long as the file and the version do.
+// retention, deletes it too. The re-index catalogues the PDBs of a symbol
+// package whose version has none catalogued (a rebuilt catalogue) and
+// leaves a symbol package whose version is gone where it is.
 
 // symbolsProtocol is the metrics label of symbol package pushes.
 const symbolsProtocol = "nuget-symbols"
@@ -91,10 +92,7 @@ func (f *Feed) PushSymbols(ctx context.Context, space string, body io.Reader, ca
 	if err != nil {
 		return PushResult{}, fmt.Errorf("look up the symbols of %s %s: %w", id, v, err)
 	}
-	rows := make([]index.SymbolFile, len(pkg.PDBs))
-	for i, p := range pkg.PDBs {
-		rows[i] = index.SymbolFile{Key: p.Key, Path: p.Path, BlobKey: key, Size: p.Size, SHA256: hex.EncodeToString(p.Checksum[:])}
-	}
+	rows := symbolRows(pkg, key)
 	if len(before) > 0 {
 		switch {
 		case samePDBs(before, rows):
@@ -280,4 +278,92 @@ func (c closeBoth) Close() error {
 		err = berr
 	}
 	return err
+}
+
+// symbolsFile is what a key under {space}/symbols/ says.
+type symbolsFile struct {
+	space, id, version string // the id and version lowercased, as in the key
+}
+
+// parseSymbolsKey reads {space}/symbols/{lower id}/{lower id}.{lower version}.snupkg.
+func parseSymbolsKey(key string) (symbolsFile, bool) {
+	parts := strings.Split(key, "/")
+	if len(parts) != 4 || parts[1] != "symbols" {
+		return symbolsFile{}, false
+	}
+	space, ok := SpaceFromDir(parts[0])
+	if !ok {
+		return symbolsFile{}, false
+	}
+	rest, ok := strings.CutPrefix(parts[3], parts[2]+".")
+	if !ok {
+		return symbolsFile{}, false
+	}
+	version, ok := strings.CutSuffix(rest, ".snupkg")
+	if !ok || version == "" {
+		return symbolsFile{}, false
+	}
+	return symbolsFile{space: space, id: parts[2], version: version}, true
+}
+
+// reindexSymbols catalogues the PDBs of the symbol packages at keys whose
+// version exists and has none catalogued: after a rebuilt catalogue or a
+// migration. A file it cannot read is logged and counted as failed.
+func (f *Feed) reindexSymbols(ctx context.Context, keys []string, live *liveStats) {
+	for _, key := range keys {
+		if ctx.Err() != nil {
+			return
+		}
+		if err := f.reindexSymbolFile(ctx, key); err != nil {
+			live.failed.Add(1)
+			f.metrics.reindexFailed.Inc()
+			f.log.Error("re-index: skipping unreadable symbol package", "key", key, "err", err)
+		}
+	}
+}
+
+func (f *Feed) reindexSymbolFile(ctx context.Context, key string) error {
+	sf, _ := parseSymbolsKey(key)
+	e, err := f.catalog.Get(ctx, sf.space, index.KindNuGet, sf.id, sf.version)
+	if errors.Is(err, index.ErrNotFound) {
+		f.log.Warn("re-index: a symbol package without its package; leaving it", "key", key)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	unlock := f.locks.Lock(lockKey(sf.space, index.KindNuGet, e.ID, e.Version))
+	defer unlock()
+	if rows, err := f.catalog.Symbols(ctx, sf.space, sf.id, sf.version); err != nil || len(rows) > 0 {
+		return err
+	}
+	b, err := f.store.Open(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil // deleted with its version meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	ra, ok := b.(io.ReaderAt)
+	if !ok {
+		return errors.New("the store cannot read at offsets")
+	}
+	pkg, err := nuget.ReadSymbolPackage(ra, b.Info().Size, nuget.SymbolLimits{})
+	if err != nil {
+		return err
+	}
+	if pkg.Manifest.ID.Lower() != e.ID.Lower() || !pkg.Manifest.Version.Equal(e.Version) {
+		return fmt.Errorf("it holds the symbols of %s %s, not of %s %s", pkg.Manifest.ID, pkg.Manifest.Version, e.ID, e.Version)
+	}
+	return f.catalog.PutSymbols(ctx, sf.space, sf.id, sf.version, symbolRows(pkg, key))
+}
+
+// symbolRows are the catalogue rows of a symbol package stored at key.
+func symbolRows(pkg *nuget.SymbolPackage, key string) []index.SymbolFile {
+	rows := make([]index.SymbolFile, len(pkg.PDBs))
+	for i, p := range pkg.PDBs {
+		rows[i] = index.SymbolFile{Key: p.Key, Path: p.Path, BlobKey: key, Size: p.Size, SHA256: hex.EncodeToString(p.Checksum[:])}
+	}
+	return rows
 }

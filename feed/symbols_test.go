@@ -7,6 +7,8 @@ import (
 	"crypto/sha512"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -268,5 +270,45 @@ func TestSymbolsFollowTheirPackage(t *testing.T) {
 				t.Errorf("symbol package stored: %v, want %v (keys %v)", got, tc.wantFile, keys(t, e.store))
 			}
 		})
+	}
+}
+
+// The store is the truth: a rebuilt catalogue finds the symbol packages
+// again and serves their PDBs; one whose package is gone stays unserved.
+func TestReindexCataloguesSymbols(t *testing.T) {
+	dir := t.TempDir()
+	snupkg, pdb, key := symbolsFixture(t)
+	e := newEnv(t, dir, feed.Options{})
+	mustPush(t, e.feed, fixtures.Good("Fixture.Symbols.1.0.0.nupkg"), feed.PushRequest{Protocol: "nuget"})
+	if _, err := pushSymbols(e.feed, "", snupkg); err != nil {
+		t.Fatal(err)
+	}
+	// A symbol package whose package is not in the store: dropped by hand.
+	orphanPDB := nugettest.PortablePDB([20]byte{1, 2, 3})
+	orphan := nugettest.SymbolPackage(t, "Orphan.Lib", "1.0.0", map[string][]byte{"lib/Orphan.Lib.pdb": orphanPDB})
+	if _, err := e.store.Put(context.Background(), "spaces-1/symbols/orphan.lib/orphan.lib.1.0.0.snupkg", bytes.NewReader(orphan)); err != nil {
+		t.Fatal(err)
+	}
+	e.close()
+	if err := os.Remove(filepath.Join(dir, "catalog.db")); err != nil {
+		t.Fatal(err)
+	}
+
+	e = newEnv(t, dir, feed.Options{})
+	if _, err := readSymbol(t, e.feed, "", key, nil); !errors.Is(err, feed.ErrNotFound) {
+		t.Fatalf("before the re-index: %v, want ErrNotFound", err)
+	}
+	stats, err := e.feed.Reindex(context.Background())
+	if err != nil || stats.Failed != 0 {
+		t.Fatalf("Reindex = %+v, %v", stats, err)
+	}
+	if got, err := readSymbol(t, e.feed, "", key, nil); err != nil || !bytes.Equal(got, pdb) {
+		t.Errorf("after the re-index: %d bytes, %v; want the PDB", len(got), err)
+	}
+	if _, err := readSymbol(t, e.feed, "", nuget.SymbolKey("Orphan.Lib.pdb", [20]byte{1, 2, 3}), nil); !errors.Is(err, feed.ErrNotFound) {
+		t.Errorf("the orphan's PDB: %v, want ErrNotFound", err)
+	}
+	if !slices.Contains(keys(t, e.store), "spaces-1/symbols/orphan.lib/orphan.lib.1.0.0.snupkg") {
+		t.Error("the re-index removed a symbol package it could not place")
 	}
 }
