@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -125,4 +126,58 @@ func TestSymbolServer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzSymbolRequest sends a debugger's request with an arbitrary key and
+// SymbolChecksum header: the answer is the PDB (200), 404, or 400 for a
+// malformed header, never anything else (Microsoft.SymbolStore gives up on
+// a server that answers another client error), and a 200 is the PDB.
+func FuzzSymbolRequest(f *testing.F) {
+	env := protocoltest.New(f, protocoltest.Quiet())
+	pdb := nugettest.PortablePDB(permPDBID)
+	if resp := env.Push(f, protocoltest.Nupkg(f, "Fuzz.Sym", "1.0.0"), env.PublisherKey); resp.StatusCode != http.StatusCreated {
+		f.Fatalf("push nupkg: %d", resp.StatusCode)
+	}
+	if _, err := env.Feed.PushSymbols(f.Context(), "", bytes.NewReader(nugettest.SymbolPackage(f, "Fuzz.Sym", "1.0.0", map[string][]byte{"lib/Fuzz.Sym.pdb": pdb})), false); err != nil {
+		f.Fatal(err)
+	}
+	p, err := nuget.ReadPortablePDB(bytes.NewReader(pdb), int64(len(pdb)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	sum, _ := p.Checksum(bytes.NewReader(pdb), "SHA256")
+	key := nuget.SymbolKey("Fuzz.Sym.pdb", permPDBID)
+	f.Add(key, "", false)
+	f.Add(key, "SHA256:"+hex.EncodeToString(sum), true)
+	f.Add(strings.ReplaceAll(key, "/", "%2F"), "sha384:00;SHA256:"+hex.EncodeToString(sum), true)
+	f.Add("a/b/a", "SHA256:zz", true)
+	f.Add("%zz/../x", ";;;:", true)
+	f.Fuzz(func(t *testing.T, path, header string, sendHeader bool) {
+		if _, err := url.Parse(env.URL + "/download/symbols/" + path); err != nil {
+			return // not a request a client can send
+		}
+		for _, c := range header {
+			if c < 0x20 && c != '\t' || c == 0x7f {
+				return
+			}
+		}
+		var hdr []string
+		if sendHeader {
+			hdr = []string{"SymbolChecksum", header}
+		}
+		resp, body := env.Do(t, http.MethodGet, "/download/symbols/"+path, nil, "", hdr...)
+		switch resp.StatusCode {
+		case http.StatusOK:
+			if !bytes.Equal(body, pdb) {
+				t.Fatalf("200 with %d bytes, not the PDB", len(body))
+			}
+		case http.StatusNotFound:
+		case http.StatusBadRequest:
+			if !sendHeader {
+				t.Fatalf("400 without a SymbolChecksum header: %s", firstLine(body))
+			}
+		default:
+			t.Fatalf("status %d: %s", resp.StatusCode, firstLine(body))
+		}
+	})
 }
