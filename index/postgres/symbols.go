@@ -78,27 +78,10 @@ func (c *Catalog) SymbolsByKey(ctx context.Context, space, key string) (_ []inde
 		WHERE space = $1 AND ssqp_key = $2 ORDER BY id_lower, version_lower`, space, strings.ToLower(key))
 }
 
-func (c *Catalog) querySymbols(ctx context.Context, what, query string, args ...any) (_ []index.SymbolFile, err error) {
-	defer func() {
-		if err != nil {
-			err = fmt.Errorf("index: symbols %s: %w", what, err)
-		}
-	}()
-	if err := c.usable(ctx); err != nil {
-		return nil, err
-	}
-	rows, err := c.pool.Query(ctx, query, args...)
+func (c *Catalog) querySymbols(ctx context.Context, what, query string, args ...any) ([]index.SymbolFile, error) {
+	out, err := queryRows(ctx, c, row.ScanSymbol, query, args...)
 	if err != nil {
-		return nil, classify(err)
+		return nil, fmt.Errorf("index: symbols %s: %w", what, err)
 	}
-	defer rows.Close()
-	out := []index.SymbolFile{}
-	for rows.Next() {
-		f, err := row.ScanSymbol(rows)
-		if err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, f)
-	}
-	return out, classify(rows.Err())
+	return out, nil
 }
