@@ -10,6 +10,10 @@ source "$(dirname "$0")/lib.sh"
 start_server
 FIX=$ROOT/fixtures
 
+# snupkgs_stored: how many symbol packages the store holds (on S3 the store's folder goes
+# when its last file does).
+snupkgs_stored() { find "$STORE_DIR" -name '*.snupkg' 2>/dev/null | wc -l; }
+
 # A library to pack: a nuspec, a DLL (any bytes: nothing loads it) and its portable PDB.
 src=$E2E_TMP/src
 mkdir -p "$src/lib/net45" "$E2E_TMP/out"
@@ -39,8 +43,7 @@ out=$(nuget_cmd push "$E2E_TMP/out/E2E.Symbols.1.0.0.nupkg" -Source "$BASE_URL/v
 assert_contains "$out" "Pushing E2E.Symbols.1.0.0.snupkg" "push output"
 assert_contains "$out" "/api/v2/symbolpackage/" "push output"
 [[ $(grep -c "Your package was pushed" <<<"$out") == 2 ]] || fail "NuGet.exe did not report two pushes: $out"
-stored=$(find "$STORE_DIR" -name '*.snupkg' | wc -l)
-assert_eq "$stored" 1 "symbol packages stored"
+assert_eq "$(snupkgs_stored)" 1 "symbol packages stored"
 pass "nuget push X.nupkg -Source <v3> pushed X.snupkg beside it"
 
 # The key: the file name, the PDB id's GUID as the SSQP key conventions write it, FFFFFFFF.
@@ -72,7 +75,7 @@ for bad in "$FIX"/bad-symbols/*; do
 	[[ $code == "$want" ]] || fail "bad symbol package $(basename "$bad"): status $code, want $want, body $(head -c 300 "$E2E_TMP/body")"
 	[[ -s $E2E_TMP/body ]] || fail "bad symbol package $(basename "$bad"): empty error body"
 done
-assert_eq "$(find "$STORE_DIR" -name '*.snupkg' | wc -l)" 1 "symbol packages stored after the bad pushes"
+assert_eq "$(snupkgs_stored)" 1 "symbol packages stored after the bad pushes"
 curl -fsS -o "$E2E_TMP/dl4.pdb" "$BASE_URL/download/symbols/$key" && cmp "$E2E_TMP/dl4.pdb" "$pdb" ||
 	fail "the good PDB is not served after the bad pushes"
 pass "broken symbol packages refused with a message, nothing stored"
@@ -95,5 +98,5 @@ pass "a -SkipDuplicate rerun of the push succeeds and changes nothing"
 # Deleting the version deletes its symbol package: the file and the key.
 out=$(nuget_cmd delete E2E.Symbols 1.0.0 -Source "$BASE_URL/api/v2/package" -ApiKey "$ADMIN_KEY" 2>&1) || fail "delete: $out"
 assert_status 404 "$BASE_URL/download/symbols/$key"
-assert_eq "$(find "$STORE_DIR" -name '*.snupkg' | wc -l)" 0 "symbol packages stored after the delete"
+assert_eq "$(snupkgs_stored)" 0 "symbol packages stored after the delete"
 pass "nuget delete removes the symbol package with its version"
