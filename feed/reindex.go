@@ -366,6 +366,13 @@ func (f *Feed) removeIfGone(ctx context.Context, key string) (searchID, bool) {
 		}
 		return searchID{}, false
 	}
+	if e.Kind == index.KindNuGet {
+		// Its symbols are served no more; their file stays, as a symbol
+		// package whose package is gone does (reindexSymbols).
+		if err := f.catalog.DeleteSymbols(ctx, e.Space, e.ID.Lower(), e.Version.String()); err != nil {
+			f.log.Error("re-index: drop the symbols of a package whose file is gone", "key", key, "err", err)
+		}
+	}
 	f.changed(e.Space, e.Kind, e.ID.Lower())
 	f.log.Info("re-index: file gone, dropped from the catalogue", "key", key, "id", e.ID, "version", e.Version.String())
 	return searchID{e.Space, e.Kind, e.ID.Lower()}, true

@@ -311,4 +311,15 @@ func TestReindexCataloguesSymbols(t *testing.T) {
 	if !slices.Contains(keys(t, e.store), "spaces-1/symbols/orphan.lib/orphan.lib.1.0.0.snupkg") {
 		t.Error("the re-index removed a symbol package it could not place")
 	}
+
+	// The .nupkg removed by hand: the next re-index stops serving its symbols.
+	if err := os.Remove(filepath.Join(dir, "packages", "spaces-1", "nuget", "fixture.symbols", "fixture.symbols.1.0.0.nupkg")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.feed.Reindex(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readSymbol(t, e.feed, "", key, nil); !errors.Is(err, feed.ErrNotFound) {
+		t.Errorf("symbols of a package whose file is gone: %v, want ErrNotFound", err)
+	}
 }
