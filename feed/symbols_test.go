@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha512"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -321,5 +322,60 @@ func TestReindexCataloguesSymbols(t *testing.T) {
 	}
 	if _, err := readSymbol(t, e.feed, "", key, nil); !errors.Is(err, feed.ErrNotFound) {
 		t.Errorf("symbols of a package whose file is gone: %v, want ErrNotFound", err)
+	}
+}
+
+// BenchmarkOpenSymbol measures one symbol server request for a PDB of a
+// symbol package with 50 PDBs of 64 KiB: the catalogue look-up by key, the
+// zip's central directory and the PDB inflated, without and with a
+// SymbolChecksum to match.
+func BenchmarkOpenSymbol(b *testing.B) {
+	t := &testing.T{}
+	e, err := openEnv(b.TempDir(), feed.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.close()
+	ctx := context.Background()
+	if _, err := e.feed.Push(ctx, feed.PushRequest{Body: bytes.NewReader(nugettest.Build(t, nugettest.Spec{ID: "Bench.Sym", Version: "1.0.0"}))}); err != nil {
+		b.Fatal(err)
+	}
+	pdbs := map[string][]byte{}
+	var id [20]byte
+	for i := range 50 {
+		id[0], id[1] = byte(i), 0xB0
+		pdbs[fmt.Sprintf("lib/net%d/Bench.Sym%d.pdb", i, i)] = append(nugettest.PortablePDB(id), bytes.Repeat([]byte{byte(i)}, 64<<10)...)
+	}
+	if _, err := e.feed.PushSymbols(ctx, "", bytes.NewReader(nugettest.SymbolPackage(t, "Bench.Sym", "1.0.0", pdbs)), false); err != nil {
+		b.Fatal(err)
+	}
+	id[0] = 25
+	key := nuget.SymbolKey("Bench.Sym25.pdb", id)
+	pdb := pdbs["lib/net25/Bench.Sym25.pdb"]
+	p, err := nuget.ReadPortablePDB(bytes.NewReader(pdb), int64(len(pdb)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sum, _ := p.Checksum(bytes.NewReader(pdb), "SHA256")
+	for _, bc := range []struct {
+		name string
+		sums []nuget.SymbolChecksum
+	}{
+		{"no header", nil},
+		{"SHA256 header", []nuget.SymbolChecksum{{Algorithm: "SHA256", Checksum: sum}}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(pdb)))
+			for b.Loop() {
+				r, err := e.feed.OpenSymbol(ctx, "", key, bc.sums, bc.sums != nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n, err := io.Copy(io.Discard, r); err != nil || n != int64(len(pdb)) {
+					b.Fatalf("read %d bytes, %v", n, err)
+				}
+				r.Close()
+			}
+		})
 	}
 }
