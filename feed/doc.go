@@ -14,6 +14,7 @@
 //
 //	{space}/nuget/{lower id}/{lower id}.{lower version}.nupkg
 //	{space}/raw/{lower id}/{original file name}
+//	{space}/symbols/{lower id}/{lower id}.{lower version}.snupkg
 //
 // {space} is the lowercased space id ("spaces-1" for the default space
 // "Spaces-1"). {lower version} is the normalised version (no build metadata),
@@ -31,6 +32,11 @@
 //
 // A .nupkg or archive dropped by hand anywhere below {space}/nuget/ or
 // {space}/raw/ is moved to its canonical key by the next re-index.
+//
+// A symbol package (.snupkg) belongs to the .nupkg of the same version and
+// goes with it: symbols.go says how. The catalogue's symbol rows, the
+// lookup a symbol server needs, are written at its push, and by the
+// re-index for a symbol package whose version has none.
 //
 // Generic packages have their own part of the directory, under generic/:
 // the registry in feed/generic owns it, and its doc.go describes the layout.

@@ -15,6 +15,8 @@ type metrics struct {
 	bytesReceived *prometheus.CounterVec
 	deletes       prometheus.Counter
 
+	symbolRequests *prometheus.CounterVec
+
 	reindexSeen, reindexAdded, reindexRemoved, reindexFailed prometheus.Counter
 	reindexDuration                                          prometheus.Gauge
 	reindexRunning                                           prometheus.Gauge
@@ -42,6 +44,10 @@ func newMetrics(reg prometheus.Registerer, catalog index.Catalog) (*metrics, err
 			Name: "feedserver_deletes_total",
 			Help: "Package versions deleted.",
 		}),
+		symbolRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "feedserver_symbol_requests_total",
+			Help: "Symbol server (SSQP) requests for a PDB by result (served, not_found, checksum_mismatch).",
+		}, []string{"result"}),
 		reindexSeen: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "feedserver_reindex_files_seen_total",
 			Help: "Files the re-index found in the package directory.",
@@ -86,7 +92,7 @@ func newMetrics(reg prometheus.Registerer, catalog index.Catalog) (*metrics, err
 		}
 	}
 	collectors := []prometheus.Collector{
-		m.pushes, m.bytesReceived, m.deletes,
+		m.pushes, m.bytesReceived, m.deletes, m.symbolRequests,
 		m.reindexSeen, m.reindexAdded, m.reindexRemoved, m.reindexFailed,
 		m.reindexDuration, m.reindexRunning, m.reindexLastSuccess, m.invalidations,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -127,6 +133,8 @@ func outcome(res PushResult, err error) string {
 		return "too_large"
 	case errors.Is(err, ErrForbidden):
 		return "forbidden"
+	case errors.Is(err, ErrNotFound):
+		return "not_found"
 	default:
 		return "error"
 	}

@@ -162,6 +162,11 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 	if status == Ignored {
 		return PushResult{Entry: entry, Status: Ignored}, nil
 	}
+	if status == Replaced && ident.kind == index.KindNuGet {
+		// The replaced file's PDBs describe DLLs that are gone; NuGet.exe
+		// pushes the new .snupkg right after the .nupkg.
+		f.removeSymbols(context.WithoutCancel(ctx), space, entry)
+	}
 	if found && existing.BlobKey != key {
 		// A raw archive re-pushed under another spelling of its version ("1.0.0.0" for "1.0.0").
 		if err := f.store.Delete(ctx, existing.BlobKey); err != nil {

@@ -122,6 +122,9 @@ func (f *Feed) Delete(ctx context.Context, space string, kind index.Kind, id, ve
 	if err := f.catalog.Delete(ctx, space, kind, e.ID.Lower(), e.Version.String()); err != nil && !errors.Is(err, index.ErrNotFound) {
 		return index.Entry{}, fmt.Errorf("uncatalogue %s %s: %w", e.ID, e.Version, err)
 	}
+	if kind == index.KindNuGet {
+		f.removeSymbols(ctx, space, e) // a version's symbol package goes with it
+	}
 	f.queueSearch(searchID{space, kind, e.ID.Lower()})
 	f.metrics.deletes.Inc()
 	return e, nil

@@ -296,6 +296,7 @@ func (f *Feed) reindex(ctx context.Context, live *liveStats) error {
 	}
 
 	var walkErr error
+	var symbolFiles []string
 	for info, err := range prefetch(ctx, f.store.List(ctx, ""), ahead) {
 		if errors.Is(err, storage.ErrUnavailable) {
 			// The store stopped answering: what the walk has not seen yet
@@ -315,6 +316,9 @@ func (f *Feed) reindex(ctx context.Context, live *liveStats) error {
 			break
 		}
 		if _, ok := parseKey(info.Key); !ok {
+			if _, ok := parseSymbolsKey(info.Key); ok {
+				symbolFiles = append(symbolFiles, info.Key) // catalogued after their packages
+			}
 			continue // generic packages and foreign files have their own owners
 		}
 		for rowOK && rowErr == nil && row.BlobKey < info.Key {
@@ -357,6 +361,7 @@ func (f *Feed) reindex(ctx context.Context, live *liveStats) error {
 	if walkErr != nil {
 		return walkErr
 	}
+	f.reindexSymbols(ctx, symbolFiles, live)
 	if fullSearch {
 		if err := index.Rebuild(ctx, f.catalog, f.search); err != nil {
 			return fmt.Errorf("rebuild search index: %w", err)
@@ -394,6 +399,13 @@ func (f *Feed) removeIfGone(ctx context.Context, key string) (searchID, bool) {
 			f.log.Error("re-index: drop catalogue row", "key", key, "err", err)
 		}
 		return searchID{}, false
+	}
+	if e.Kind == index.KindNuGet {
+		// Its symbols are served no more; their file stays, as a symbol
+		// package whose package is gone does (reindexSymbols).
+		if err := f.catalog.DeleteSymbols(ctx, e.Space, e.ID.Lower(), e.Version.String()); err != nil {
+			f.log.Error("re-index: drop the symbols of a package whose file is gone", "key", key, "err", err)
+		}
 	}
 	f.changed(e.Space, e.Kind, e.ID.Lower())
 	f.log.Info("re-index: file gone, dropped from the catalogue", "key", key, "id", e.ID, "version", e.Version.String())

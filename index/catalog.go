@@ -121,6 +121,23 @@ type Catalog interface {
 	// generic rows, so blob reference counts can be trusted.
 	MarkGenericIndexed(ctx context.Context, at time.Time) error
 
+	// PutSymbols replaces the symbol rows of one NuGet package version
+	// (space, id in any casing, version in any spelling) with files, in one
+	// transaction: afterwards the version has exactly these rows. Each file's
+	// Space, ID and Version are taken from the arguments; its Key is
+	// lowercased. Two files with one Key, or a file without Key, Path or
+	// BlobKey, are refused with nuget.ErrInvalidPackage.
+	PutSymbols(ctx context.Context, space, id, version string, files []SymbolFile) error
+	// Symbols returns the symbol rows of one version ordered by Key; none
+	// gives an empty, non-nil slice.
+	Symbols(ctx context.Context, space, id, version string) ([]SymbolFile, error)
+	// DeleteSymbols removes the symbol rows of one version; none is no error.
+	DeleteSymbols(ctx context.Context, space, id, version string) error
+	// SymbolsByKey returns the rows of one space whose Key is key (compared
+	// lowercased), ordered by id and version; none gives an empty, non-nil
+	// slice. One PDB may sit in the symbol packages of several versions.
+	SymbolsByKey(ctx context.Context, space, key string) ([]SymbolFile, error)
+
 	// Close releases the catalogue; a call after it fails, and a second
 	// Close does nothing.
 	Close() error

@@ -10,7 +10,8 @@
 //     create-only stage, then read back from the target and compared by
 //     SHA-512;
 //   - catalogue rows: every package row with its unlisted flag and download
-//     count, and every generic file row; a row's file time becomes its
+//     count, the symbol rows of its symbol package (the PDBs a symbol
+//     server finds by key), and every generic file row; a row's file time becomes its
 //     blob's in the target store, so the first re-index there reads nothing
 //     again;
 //   - the key database: API keys as digests (a key never passes through in

@@ -384,3 +384,38 @@ func TestMigrateRefusesADifferentKey(t *testing.T) {
 		t.Fatalf("Run: %v, want ErrMismatch naming %s", err, recs[0].ID)
 	}
 }
+
+// TestMigrateSymbols: a symbol package's blob and its PDBs' catalogue rows
+// move with its package, so the target's symbol server finds them.
+func TestMigrateSymbols(t *testing.T) {
+	ctx := t.Context()
+	src := newSource(t, 2)
+	pdbID := [20]byte{0xF6, 0x72, 0x7B, 0x49, 0x0A, 0x39, 0xFC, 0x44, 0x87, 0x8E, 0x5A, 0x2D, 0x63, 0xB6, 0xCC, 0x4B, 1, 2, 3, 4}
+	snupkg := nugettest.SymbolPackage(t, "Move.P0", "1.0.0", map[string][]byte{"lib/Move.P0.pdb": nugettest.PortablePDB(pdbID)})
+	const blobKey = "spaces-1/symbols/move.p0/move.p0.1.0.0.snupkg"
+	if _, err := src.Store.Put(ctx, blobKey, bytes.NewReader(snupkg)); err != nil {
+		t.Fatal(err)
+	}
+	key := nuget.SymbolKey("Move.P0.pdb", pdbID)
+	row := index.SymbolFile{Key: key, Path: "lib/Move.P0.pdb", BlobKey: blobKey, Size: 192, SHA256: strings.Repeat("ab", 32)}
+	if err := src.Catalog.PutSymbols(ctx, auth.DefaultSpaceID, "move.p0", "1.0.0", []index.SymbolFile{row}); err != nil {
+		t.Fatal(err)
+	}
+	to := newTarget(t)
+	if _, err := migration.Run(ctx, src.Backends, to, migration.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := to.Catalog.SymbolsByKey(ctx, auth.DefaultSpaceID, key)
+	if err != nil || len(got) != 1 || got[0].BlobKey != blobKey || got[0].Path != row.Path || got[0].SHA256 != row.SHA256 {
+		t.Fatalf("symbol rows in the target: %+v, %v; want the source's", got, err)
+	}
+	b, err := to.Store.Open(ctx, blobKey)
+	if err != nil {
+		t.Fatalf("the symbol package in the target store: %v", err)
+	}
+	data, _ := io.ReadAll(b)
+	b.Close()
+	if !bytes.Equal(data, snupkg) {
+		t.Error("the symbol package in the target store differs")
+	}
+}

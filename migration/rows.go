@@ -49,6 +49,11 @@ func (m *migration) copyPackages(ctx context.Context, dst index.Catalog) error {
 		if err != nil {
 			return err
 		}
+		if dst != m.from.Catalog && e.Kind == index.KindNuGet {
+			if err := copySymbols(ctx, m.from.Catalog, dst, e); err != nil {
+				return err
+			}
+		}
 		switch outcome {
 		case copied:
 			p.copied.Add(1)
@@ -66,6 +71,23 @@ func (m *migration) copyPackages(ctx context.Context, dst index.Catalog) error {
 		return interrupted("package rows", err)
 	}
 	return err
+}
+
+// copySymbols writes the symbol rows of e's version (the PDBs of its symbol
+// package, whose blob the store copy moved under the same key) into dst,
+// replacing what dst has for it.
+func copySymbols(ctx context.Context, src, dst index.Catalog, e index.Entry) error {
+	files, err := src.Symbols(ctx, e.Space, e.ID.Lower(), e.Version.String())
+	if err != nil {
+		return fmt.Errorf("read the symbols of %s %s: %w", e.ID, e.Version, err)
+	}
+	if len(files) == 0 {
+		return nil
+	}
+	if err := dst.PutSymbols(ctx, e.Space, e.ID.Lower(), e.Version.String(), files); err != nil {
+		return fmt.Errorf("write the symbols of %s %s: %w", e.ID, e.Version, err)
+	}
+	return nil
 }
 
 // withTargetFile is e with its blob's file time in the target store, when

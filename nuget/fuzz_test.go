@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"crypto/sha256"
+	"crypto/sha512"
 	"errors"
 	"io/fs"
 	"os"
@@ -203,9 +204,12 @@ func FuzzReadPortablePDB(f *testing.F) {
 		if want := checksumByHand(b, p.IDOffset, sha256.New()); !bytes.Equal(sum, want) {
 			t.Fatalf("checksum %x, want %x", sum, want)
 		}
-		q, streamed, err := readPDBStream(bytes.NewReader(b), int64(len(b)))
+		q, streamed, err := readPDBStreamSHA256(bytes.NewReader(b), int64(len(b)))
 		if err != nil || q.ID != p.ID || !bytes.Equal(streamed[:], sum) {
 			t.Fatalf("readPDBStream = %+v, %x, %v; ReadPortablePDB found %x, %x", q, streamed, err, p.ID, sum)
+		}
+		if s384, err := StreamPDBChecksum(bytes.NewReader(b), int64(len(b)), "SHA384"); err != nil || !bytes.Equal(s384, checksumByHand(b, p.IDOffset, sha512.New384())) {
+			t.Fatalf("StreamPDBChecksum SHA384 = %x, %v", s384, err)
 		}
 		if key := SymbolKey("x.pdb", p.ID); len(key) != len("x.pdb/")+32+8+len("/x.pdb") {
 			t.Fatalf("SymbolKey = %q", key)

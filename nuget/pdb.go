@@ -260,32 +260,46 @@ func (p *PortablePDB) Checksum(r io.ReaderAt, algorithm string) ([]byte, error) 
 	return h.Sum(nil), nil
 }
 
+// StreamPDBChecksum is PortablePDB.Checksum for a PDB that can only be read
+// in order, such as an entry of a symbol package: it reads the whole PDB of
+// size bytes from r once, holding only its header in memory, checks it as
+// ReadPortablePDB does, and returns its checksum by algorithm (SHA256, SHA384
+// or SHA512). A symbol server needs it for the algorithms other than the
+// SHA-256 it keeps from the push (docs/protocol/nuget.md §12.4).
+func StreamPDBChecksum(r io.Reader, size int64, algorithm string) ([]byte, error) {
+	h, ok := newPDBHash(algorithm)
+	if !ok {
+		return nil, fmt.Errorf("unknown PDB checksum algorithm %q (want SHA256, SHA384 or SHA512)", algorithm)
+	}
+	if _, err := readPDBStream(r, size, h); err != nil {
+		return nil, invalidf("the file is not a portable PDB: %w", err)
+	}
+	return h.Sum(nil), nil
+}
+
 // readPDBStream reads a whole PDB of size bytes from rc, as inflated from a
-// symbol package, and returns its id with its SHA-256 checksum (Checksum's
-// definition), reading rc once and holding only its header in memory.
-func readPDBStream(rc io.Reader, size int64) (*PortablePDB, [sha256.Size]byte, error) {
-	var sum [sha256.Size]byte
+// symbol package, returns its id and writes it to h with the id zeroed
+// (Checksum's definition), reading rc once and holding only its header in memory.
+func readPDBStream(rc io.Reader, size int64, h hash.Hash) (*PortablePDB, error) {
 	head := make([]byte, min(max(size, 0), maxPDBHeaderBytes))
 	if _, err := io.ReadFull(rc, head); err != nil {
-		return nil, sum, fmt.Errorf("it cannot be read: %w", err)
+		return nil, fmt.Errorf("it cannot be read: %w", err)
 	}
 	layout, err := parsePDBHeader(head, size)
 	if err != nil {
-		return nil, sum, err
+		return nil, err
 	}
 	p := &PortablePDB{Version: layout.version, IDOffset: layout.idOffset, Size: size}
-	h := sha256.New()
 	w := &idZeroer{w: h, at: layout.idOffset, id: &p.ID}
 	w.Write(head) // a hash never fails
 	n, err := io.Copy(w, rc)
 	if err != nil {
-		return nil, sum, fmt.Errorf("it cannot be read: %w", err)
+		return nil, fmt.Errorf("it cannot be read: %w", err)
 	}
 	if int64(len(head))+n != size {
-		return nil, sum, fmt.Errorf("it is %d bytes, not the %d its zip entry declares", int64(len(head))+n, size)
+		return nil, fmt.Errorf("it is %d bytes, not the %d its zip entry declares", int64(len(head))+n, size)
 	}
-	h.Sum(sum[:0])
-	return p, sum, nil
+	return p, nil
 }
 
 // idZeroer writes everything to w except the PDBIDSize bytes at offset at of

@@ -179,7 +179,7 @@ func TestReadPDBStream(t *testing.T) {
 		{"one byte at a time", iotest.OneByteReader(bytes.NewReader(b))},
 		{"half reads", iotest.HalfReader(bytes.NewReader(b))},
 	} {
-		p, sum, err := readPDBStream(tc.r, int64(len(b)))
+		p, sum, err := readPDBStreamSHA256(tc.r, int64(len(b)))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -187,11 +187,43 @@ func TestReadPDBStream(t *testing.T) {
 			t.Errorf("%s: id %x sum %x, want %x %x", tc.name, p.ID, sum, specID, want)
 		}
 	}
-	if _, _, err := readPDBStream(bytes.NewReader(b), int64(len(b))+1); err == nil {
+	if _, _, err := readPDBStreamSHA256(bytes.NewReader(b), int64(len(b))+1); err == nil {
 		t.Error("a stream shorter than its declared size was accepted")
 	}
-	if _, _, err := readPDBStream(bytes.NewReader(b), int64(len(b))-1); err == nil {
+	if _, _, err := readPDBStreamSHA256(bytes.NewReader(b), int64(len(b))-1); err == nil {
 		t.Error("a stream longer than its declared size was accepted")
+	}
+}
+
+// readPDBStreamSHA256 is readPDBStream with the SHA-256 hash symbol packages keep.
+func readPDBStreamSHA256(r io.Reader, size int64) (*PortablePDB, []byte, error) {
+	h := sha256.New()
+	p, err := readPDBStream(r, size, h)
+	return p, h.Sum(nil), err
+}
+
+// StreamPDBChecksum gives PortablePDB.Checksum's answer for every algorithm.
+func TestStreamPDBChecksum(t *testing.T) {
+	b := append(nugettest.PortablePDB(specID), bytes.Repeat([]byte{0xCD}, 5000)...)
+	p, err := ReadPortablePDB(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, alg := range []string{"SHA256", "SHA384", "SHA512"} {
+		want, err := p.Checksum(bytes.NewReader(b), alg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := StreamPDBChecksum(iotest.HalfReader(bytes.NewReader(b)), int64(len(b)), alg)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: StreamPDBChecksum = %x, %v; want %x", alg, got, err, want)
+		}
+	}
+	if _, err := StreamPDBChecksum(bytes.NewReader(b), int64(len(b)), "MD5"); err == nil {
+		t.Error("MD5 accepted")
+	}
+	if _, err := StreamPDBChecksum(bytes.NewReader([]byte("not a pdb at all")), 16, "SHA256"); !errors.Is(err, ErrInvalidPackage) {
+		t.Errorf("a file that is not a PDB: %v, want ErrInvalidPackage", err)
 	}
 }
 

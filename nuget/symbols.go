@@ -150,7 +150,10 @@ func readSymbolFile(f *zip.File) (SymbolFile, error) {
 		return SymbolFile{}, invalidf("%s cannot be read: %w", shorten(f.Name), err)
 	}
 	defer rc.Close()
-	p, sum, err := readPDBStream(rc, int64(f.UncompressedSize64))
+	h := sha256.New()
+	p, err := readPDBStream(rc, int64(f.UncompressedSize64), h)
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
 	if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return SymbolFile{}, invalidf("%s is damaged: its data does not match the zip headers (%w)", shorten(f.Name), err)
 	}

@@ -16,6 +16,8 @@ import (
 	"github.com/feedserver/feedserver/feed"
 	"github.com/feedserver/feedserver/feed/generic"
 	"github.com/feedserver/feedserver/index"
+	"github.com/feedserver/feedserver/nuget"
+	"github.com/feedserver/feedserver/nuget/nugettest"
 	"github.com/feedserver/feedserver/protocol"
 	"github.com/feedserver/feedserver/protocol/octopus/octodiff"
 	"github.com/feedserver/feedserver/protocol/protocoltest"
@@ -53,6 +55,13 @@ type permRow struct {
 	// "as open" (rows where anonymous callers get nothing either way).
 	closed codes
 }
+
+// permPDBID is the PDB id of the fixture's symbol package, and
+// permSymbolKey the key the symbol server has it under.
+var (
+	permPDBID     = [20]byte{0xF6, 0x72, 0x7B, 0x49, 0x0A, 0x39, 0xFC, 0x44, 0x87, 0x8E, 0x5A, 0x2D, 0x63, 0xB6, 0xCC, 0x4B, 1, 2, 3, 4}
+	permSymbolKey = nuget.SymbolKey("Scope.Pkg.pdb", permPDBID)
+)
 
 // The fixture every request runs against: in Spaces-1 and Spaces-2 the NuGet
 // package Scope.Pkg 1.0.0; generic packages alpha/tool 1.0.0 and beta/tool
@@ -176,6 +185,33 @@ var permTable = []permRow{
 		open: codes{401, 403, 403, 204, 204, 403, 403, 403}},
 	{method: POST, route: "/{spaceId:[Ss][Pp][Aa][Cc][Ee][Ss]-[0-9]+}/api/v2/package/{id}/{version}", path: sp2 + "/api/v2/package/Scope.Pkg/1.0.0",
 		open: codes{401, 403, 403, 200, 200, 403, 403, 403}},
+
+	// Symbol packages: pushed with the push permission, beside the package
+	// they belong to; the symbol server is a NuGet read.
+	{method: PUT, route: "/api/v2/symbolpackage", path: "/api/v2/symbolpackage", body: "snupkg",
+		open: codes{401, 403, 201, 201, 403, 403, 403, 403}},
+	{method: PUT, route: "/{spaceId:[Ss][Pp][Aa][Cc][Ee][Ss]-[0-9]+}/api/v2/symbolpackage", path: sp2 + "/api/v2/symbolpackage", body: "snupkg",
+		open: codes{401, 403, 201, 201, 201, 403, 403, 403}},
+	{method: PUT, route: "/api/v2/symbolpackage/", path: "/api/v2/symbolpackage/", body: "snupkg",
+		open: codes{401, 403, 201, 201, 403, 403, 403, 403}},
+	{method: PUT, route: "/{spaceId:[Ss][Pp][Aa][Cc][Ee][Ss]-[0-9]+}/api/v2/symbolpackage/", path: sp2 + "/api/v2/symbolpackage/", body: "snupkg",
+		open: codes{401, 403, 201, 201, 201, 403, 403, 403}},
+	{method: POST, route: "/api/v2/symbolpackage", path: "/api/v2/symbolpackage", body: "snupkg",
+		open: codes{401, 403, 201, 201, 403, 403, 403, 403}},
+	{method: POST, route: "/{spaceId:[Ss][Pp][Aa][Cc][Ee][Ss]-[0-9]+}/api/v2/symbolpackage", path: sp2 + "/api/v2/symbolpackage", body: "snupkg",
+		open: codes{401, 403, 201, 201, 201, 403, 403, 403}},
+	{method: POST, route: "/api/v2/symbolpackage/", path: "/api/v2/symbolpackage/", body: "snupkg",
+		open: codes{401, 403, 201, 201, 403, 403, 403, 403}},
+	{method: POST, route: "/{spaceId:[Ss][Pp][Aa][Cc][Ee][Ss]-[0-9]+}/api/v2/symbolpackage/", path: sp2 + "/api/v2/symbolpackage/", body: "snupkg",
+		open: codes{401, 403, 201, 201, 201, 403, 403, 403}},
+	{method: GET, route: "/download/symbols/{ssqpKey:.+}", path: "/download/symbols/" + permSymbolKey,
+		open: codes{200, 200, 200, 200, 403, 403, 200, 200}, closed: codes{401, 200, 200, 200, 403, 403, 401, 401}},
+	{method: GET, route: "/{spaceId:[Ss][Pp][Aa][Cc][Ee][Ss]-[0-9]+}/download/symbols/{ssqpKey:.+}", path: sp2 + "/download/symbols/" + permSymbolKey,
+		open: codes{200, 200, 200, 200, 200, 403, 200, 200}, closed: codes{401, 200, 200, 200, 200, 403, 401, 401}},
+	{method: HEAD, route: "/download/symbols/{ssqpKey:.+}", path: "/download/symbols/" + permSymbolKey,
+		open: codes{200, 200, 200, 200, 403, 403, 200, 200}, closed: codes{401, 200, 200, 200, 403, 403, 401, 401}},
+	{method: HEAD, route: "/{spaceId:[Ss][Pp][Aa][Cc][Ee][Ss]-[0-9]+}/download/symbols/{ssqpKey:.+}", path: sp2 + "/download/symbols/" + permSymbolKey,
+		open: codes{200, 200, 200, 200, 200, 403, 200, 200}, closed: codes{401, 200, 200, 200, 200, 403, 401, 401}},
 
 	// NuGet v2 reads: Spaces-1. The service document and $metadata are
 	// anonymous, as clients probe them first.
@@ -518,14 +554,15 @@ func TestPermissionTable(t *testing.T) {
 
 // permFixture is a server with the fixture's packages, owners and keys.
 type permFixture struct {
-	env    *protocoltest.Env
-	owners *auth.Owners
-	keys   [principals]string
-	base   []byte // Scope.Pkg 1.0.0
-	next   []byte // Scope.Pkg 2.0.0
-	delta  []byte // from base to next
-	dirty  bool   // a request changed the fixture: restore it before the next
-	fresh  int
+	env     *protocoltest.Env
+	owners  *auth.Owners
+	keys    [principals]string
+	base    []byte // Scope.Pkg 1.0.0
+	next    []byte // Scope.Pkg 2.0.0
+	delta   []byte // from base to next
+	symbols []byte // the symbol package of Scope.Pkg 1.0.0, whose PDB's key is permSymbolKey
+	dirty   bool   // a request changed the fixture: restore it before the next
+	fresh   int
 }
 
 func newPermFixture(t *testing.T, closed bool) *permFixture {
@@ -539,7 +576,8 @@ func newPermFixture(t *testing.T, closed bool) *permFixture {
 	// A row asserts the answer of its own route: redirects are not followed.
 	env.Server.Client().CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	fx := &permFixture{env: env, owners: owners,
-		base: protocoltest.Nupkg(t, "Scope.Pkg", "1.0.0"), next: protocoltest.Nupkg(t, "Scope.Pkg", "2.0.0")}
+		base: protocoltest.Nupkg(t, "Scope.Pkg", "1.0.0"), next: protocoltest.Nupkg(t, "Scope.Pkg", "2.0.0"),
+		symbols: nugettest.SymbolPackage(t, "Scope.Pkg", "1.0.0", map[string][]byte{"lib/net45/Scope.Pkg.pdb": nugettest.PortablePDB(permPDBID)})}
 	fx.keys[reader], fx.keys[publisher], fx.keys[admin] = env.ReaderKey, env.PublisherKey, env.AdminKey
 	var err error
 	for _, k := range []struct {
@@ -597,6 +635,9 @@ func (fx *permFixture) restore(t *testing.T) {
 		if _, err := f.SetListed(ctx, space, index.KindNuGet, "scope.pkg", "1.0.0", true); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := f.PushSymbols(ctx, space, bytes.NewReader(fx.symbols), false); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, owner := range []string{"alpha", "beta"} {
 		if _, err := fx.owners.Create(ctx, owner); err != nil && !isExists(err) {
@@ -647,6 +688,17 @@ func (fx *permFixture) state(t *testing.T) string {
 			}
 			for _, e := range entries {
 				fmt.Fprintf(&b, "%s %s %s %s listed=%v deprecated=%v sha=%s\n", space, kind, e.ID, e.Version.Full(), e.Listed, e.Deprecation != nil, e.SHA1)
+			}
+			if kind == index.KindNuGet {
+				for _, e := range entries {
+					syms, err := fx.env.Feed.Symbols(ctx, space, e.ID.Lower(), e.Version.String())
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, sym := range syms {
+						fmt.Fprintf(&b, "%s symbols %s %s %s %s\n", space, e.ID, e.Version.Full(), sym.Key, sym.SHA256)
+					}
+				}
 			}
 		}
 	}
@@ -739,6 +791,9 @@ func (fx *permFixture) body(t *testing.T, kind string) (io.Reader, string) {
 		return nil, ""
 	case "nupkg": // NuGet push
 		b, ct := protocoltest.Multipart(t, "package", "package.nupkg", fx.next)
+		return bytes.NewReader(b), ct
+	case "snupkg": // NuGet symbol push, for Scope.Pkg 1.0.0
+		b, ct := protocoltest.Multipart(t, "package", "package.nupkg", fx.symbols)
 		return bytes.NewReader(b), ct
 	case "raw": // Octopus upload
 		b, ct := protocoltest.Multipart(t, "file", "Scope.Pkg.2.0.0.nupkg", fx.next)

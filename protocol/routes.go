@@ -81,6 +81,23 @@ func (s *Server) routes() *mux.Router {
 		r.Handle(base+"/{id}/{version}", nugetPublish(del)).Methods(DELETE)
 		r.Handle(base+"/{id}/{version}", nugetPublish(relist)).Methods(POST)
 	}
+	// Symbol packages (.snupkg): NuGet.exe pushes X.snupkg after X.nupkg to
+	// the service index's SymbolPackagePublish/4.9.0 URL plus "/" (§12.1 of
+	// docs/protocol/nuget.md), in the default space or per space.
+	for _, base := range []string{"/api/v2/symbolpackage", "/" + spaceID + "/api/v2/symbolpackage"} {
+		push := httpx.HandlerFunc(pub.PushSymbols)
+		if base[1] == '{' {
+			push = s.oct.KnownSpace(push)
+		}
+		r.Handle(base, nugetPublish(push)).Methods(PUT, POST)
+		r.Handle(base+"/", nugetPublish(push)).Methods(PUT, POST)
+	}
+	// The symbol server: a PDB of a symbol package by its Simple Symbol Query
+	// Protocol key, {file}/{id}/{file} (protocol/v3 Symbol), where nuget.org's
+	// symbol server has it. The key may arrive with its slashes as %2F.
+	r.Handle("/download/symbols/{"+v3.SymbolKeyVar+":.+}", nugetRead(s.v3.Symbol)).Methods(GET, HEAD)
+	r.Handle("/"+spaceID+"/download/symbols/{"+v3.SymbolKeyVar+":.+}", nugetRead(s.oct.KnownSpace(s.v3.Symbol))).Methods(GET, HEAD)
+
 	// nuget delete against a "-Source .../nuget/packages?replace=true" source
 	// resolves "{id}/{version}" against that URL, which drops the query and the
 	// last segment: DELETE /nuget/{id}/{version} (NuGet.Client GetServiceEndpointUrl).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/feedserver/feedserver/auth"
@@ -93,6 +94,7 @@ type packageView struct {
 	Deprecation    *deprecationView // of the version shown; nil when none
 	DeprecateForm  *deprecationForm // NuGet packages only
 	Embedded       embeddedView
+	Symbols        []link // the PDBs of the version's symbol package, on the symbol server
 }
 
 // Package serves GET /packages/{id} and /packages/{id}/{version} (the NuGet
@@ -226,6 +228,7 @@ func (h *Handler) packageView(ctx context.Context, base string, entries []index.
 		if v.Embedded.License != "" {
 			v.License = cur.Manifest.License.Text + " (below)"
 		}
+		v.Symbols = h.symbolLinks(ctx, base, cur)
 	}
 	v.Snippets = snippets(base, cur)
 	return v
@@ -338,4 +341,28 @@ func (h *Handler) actions(e index.Entry, afterDelete string) []action {
 		return append(acts, del)
 	}
 	return append(acts, listed(!e.Listed), octopusDelete)
+}
+
+// symbolLinks are the PDBs of cur's symbol package, each linked to the
+// symbol server's URL a debugger asks (docs/protocol/nuget.md §12.3). A
+// failed look-up shows no line rather than failing the page.
+func (h *Handler) symbolLinks(ctx context.Context, base string, cur index.Entry) []link {
+	files, err := h.feed.Symbols(ctx, cur.Space, cur.ID.Lower(), cur.Version.String())
+	if err != nil {
+		h.log.Warn("symbols of a package page", "id", cur.ID, "version", cur.Version, "err", err)
+		return nil
+	}
+	prefix := base
+	if cur.Space != feed.DefaultSpace {
+		prefix += "/" + cur.Space
+	}
+	var out []link
+	for _, f := range files {
+		segs := strings.Split(f.Key, "/")
+		for i := range segs {
+			segs[i] = url.PathEscape(segs[i])
+		}
+		out = append(out, link{Label: path.Base(f.Path), URL: prefix + "/download/symbols/" + strings.Join(segs, "/")})
+	}
+	return out
 }

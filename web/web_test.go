@@ -399,3 +399,24 @@ func TestPackagePageDeprecation(t *testing.T) {
 		}
 	}
 }
+
+// A version with a symbol package lists its PDBs, linked to the symbol
+// server; one without shows no such line.
+func TestPackagePageSymbols(t *testing.T) {
+	env := protocoltest.New(t)
+	pushFixtures(t, env, "Fixture.Symbols.1.0.0.nupkg", "Fixture.Plain.1.0.0.nupkg")
+	if _, err := env.Feed.PushSymbols(t.Context(), "", bytes.NewReader(fixtures.Good("Fixture.Symbols.1.0.0.snupkg")), false); err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, env, "/packages/Fixture.Symbols/1.0.0")
+	link := env.URL + "/download/symbols/fixture.symbols.pdb/497b72f6390a44fc878e5a2d63b6cc4bffffffff/fixture.symbols.pdb"
+	if want := `<dd id="symbols"><a href="` + link + `" download>Fixture.Symbols.pdb</a>`; !strings.Contains(body, want) {
+		t.Errorf("page lacks %q\n%s", want, body[strings.Index(body, "<aside"):])
+	}
+	if resp, pdb := env.Do(t, http.MethodGet, strings.TrimPrefix(link, env.URL), nil, ""); resp.StatusCode != 200 || len(pdb) != 192 {
+		t.Errorf("the page's symbol link: %d, %d bytes; want the 192-byte PDB", resp.StatusCode, len(pdb))
+	}
+	if _, body := get(t, env, "/packages/Fixture.Plain/1.0.0"); strings.Contains(body, `id="symbols"`) {
+		t.Error("a package without symbols shows a symbols line")
+	}
+}

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) index.Catalog) {
 		{"GenericRefKeys", testGenericRefKeys},
 		{"GenericIndexed", testGenericIndexed},
 		{"GenericPackages", testGenericPackages},
+		{"Symbols", testSymbols},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })

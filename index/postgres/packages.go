@@ -144,6 +144,12 @@ func (c *Catalog) AllEntries(ctx context.Context, space string, kind index.Kind)
 // queryEntries runs a query of rows selected with row.Columns; no rows is
 // an empty, non-nil slice.
 func (c *Catalog) queryEntries(ctx context.Context, query string, args ...any) ([]index.Entry, error) {
+	return queryRows(ctx, c, row.Scan, query, args...)
+}
+
+// queryRows runs a query and reads each row with scan; no rows is an
+// empty, non-nil slice.
+func queryRows[T any](ctx context.Context, c *Catalog, scan func(row.Scanner) (T, error), query string, args ...any) ([]T, error) {
 	if err := c.usable(ctx); err != nil {
 		return nil, err
 	}
@@ -152,13 +158,13 @@ func (c *Catalog) queryEntries(ctx context.Context, query string, args ...any) (
 		return nil, classify(err)
 	}
 	defer rows.Close()
-	out := []index.Entry{}
+	out := []T{}
 	for rows.Next() {
-		e, err := row.Scan(rows)
+		v, err := scan(rows)
 		if err != nil {
 			return nil, classify(err)
 		}
-		out = append(out, e)
+		out = append(out, v)
 	}
 	return out, classify(rows.Err())
 }

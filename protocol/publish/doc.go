@@ -1,6 +1,7 @@
 // Package publish is NuGet's publish resource (PackagePublish/2.0.0 in the
 // service index): push, delete and relist on the publish URLs nuget.org and
-// Octopus use (/api/v2/package, /nuget/packages, /{spaceId}/nuget/packages).
+// Octopus use (/api/v2/package, /nuget/packages, /{spaceId}/nuget/packages),
+// and the symbol package push (SymbolPackagePublish/4.9.0, /api/v2/symbolpackage).
 // Handlers are methods of Handler that return their errors; protocol's route
 // table wires them to paths through the NuGet family's Publish adapter
 // (protocol/nugethttp), which answers them.

@@ -16,11 +16,7 @@ import (
 // 409 duplicate, 400 bad package, 401/403 auth, 413 too large.
 func (h *Handler) Push(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	sp, err := h.fam.Require(r, auth.BuiltInFeedPush)
-	if err != nil {
-		return err
-	}
-	file, _, err := httpx.Upload(w, r, h.opts.MaxUploadBytes)
+	sp, file, canReplace, err := h.upload(w, r)
 	if err != nil {
 		return err
 	}
@@ -28,7 +24,6 @@ func (h *Handler) Push(w http.ResponseWriter, r *http.Request) error {
 	if replaceRequested(r.URL.RawQuery) {
 		overwrite = feed.OverwriteExisting
 	}
-	_, notAdmin := h.fam.Require(r, auth.BuiltInFeedAdminister)
 	res, err := h.feed.Push(ctx, feed.PushRequest{
 		Space:    sp,
 		Protocol: "nuget",
@@ -36,7 +31,7 @@ func (h *Handler) Push(w http.ResponseWriter, r *http.Request) error {
 		// "package.nupkg" (docs/protocol/nuget.md §7.2), and a .zip here is still a nupkg.
 		Body:       file,
 		Overwrite:  overwrite,
-		CanReplace: notAdmin == nil,
+		CanReplace: canReplace,
 	})
 	if err != nil {
 		return err
@@ -47,6 +42,53 @@ func (h *Handler) Push(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusCreated)
 	_, _ = io.WriteString(w, "Created "+string(res.Entry.ID)+" "+res.Entry.Version.Original()+"\n")
 	return nil
+}
+
+// PushSymbols stores the symbol package (.snupkg) of a PUT on the symbol
+// publish URL, the SymbolPackagePublish/4.9.0 resource of the service index,
+// to which NuGet.exe 4.9+ pushes X.snupkg right after X.nupkg, in the same
+// multipart form with the same API key (NuGet.Client PushRunner and
+// PackageUpdateResource; docs/protocol/nuget.md §12.1). The answers are
+// nuget.org's: 201 stored (or the same PDBs stored already), 400 not a
+// valid symbol package, 404 no package with that id and version, 413 too
+// large; and 409 when the version has other symbols and the key may not
+// replace them (feed.PushSymbols says why).
+func (h *Handler) PushSymbols(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	sp, file, canReplace, err := h.upload(w, r)
+	if err != nil {
+		return err
+	}
+	res, err := h.feed.PushSymbols(ctx, sp, file, canReplace)
+	if err != nil {
+		return err
+	}
+	h.log.Info("symbol package pushed", "id", res.Entry.ID, "version", res.Entry.Version.Original(),
+		"space", sp, "replaced", res.Status == feed.Replaced, "by", httpx.Principal(ctx).String())
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusCreated)
+	msg := "Created symbols of "
+	if res.Status == feed.Ignored {
+		msg = "Already stored: these symbols of "
+	}
+	_, _ = io.WriteString(w, msg+string(res.Entry.ID)+" "+res.Entry.Version.Original()+"\n")
+	return nil
+}
+
+// upload checks the push permission in the route's space and opens the
+// uploaded file; canReplace says whether the key may also replace what is
+// stored (BuiltInFeedAdminister).
+func (h *Handler) upload(w http.ResponseWriter, r *http.Request) (space string, file io.Reader, canReplace bool, err error) {
+	space, err = h.fam.Require(r, auth.BuiltInFeedPush)
+	if err != nil {
+		return "", nil, false, err
+	}
+	file, _, err = httpx.Upload(w, r, h.opts.MaxUploadBytes)
+	if err != nil {
+		return "", nil, false, err
+	}
+	_, notAdmin := h.fam.Require(r, auth.BuiltInFeedAdminister)
+	return space, file, notAdmin == nil, nil
 }
 
 // replaceRequested reads ?replace=true leniently: NuGet.exe appends "/" to

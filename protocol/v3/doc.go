@@ -3,8 +3,10 @@
 // container (PackageBaseAddress/3.0.0: a package's versions, its .nupkg and
 // nuspec; flatcontainer.go), the registration hives (package metadata:
 // index, pages, leaves; registration.go), search and autocomplete
-// (search.go). Push, delete and relist are protocol/publish's; the service
-// index advertises them. Handlers return their errors, which the NuGet
+// (search.go), and the symbol server that hands debuggers the PDBs of
+// pushed symbol packages by Simple Symbol Query Protocol key (symbols.go).
+// Push, delete and relist, of symbol packages too, are protocol/publish's;
+// the service index advertises them. Handlers return their errors, which the NuGet
 // family's Read adapter answers (protocol/nugethttp, with the family's read
 // check, cache policy and package serving).
 //

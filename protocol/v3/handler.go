@@ -14,14 +14,16 @@ import (
 
 // Paths of the resources, relative to the public base URL.
 const (
-	pathPublish      = "/api/v2/package"           // protocol/publish's push, delete and relist
-	pathContent      = "/v3/package/"              // the flat container
-	pathSemVer1      = "/v3/registration/"         // hides SemVer2 packages
-	pathSemVer2      = "/v3/registration-semver2/" // everything
-	pathSearch       = "/v3/search"
-	pathAutocomplete = "/v3/autocomplete"
-	pathLegacyV2     = "/api/v2"                  // protocol/v2's OData feed
-	pathDetails      = "/packages/{id}/{version}" // web's page of a package version
+	pathPublish = "/api/v2/package" // protocol/publish's push, delete and relist
+	// protocol/publish's symbol package push, where nuget.org has it.
+	pathSymbolPublish = "/api/v2/symbolpackage"
+	pathContent       = "/v3/package/"              // the flat container
+	pathSemVer1       = "/v3/registration/"         // hides SemVer2 packages
+	pathSemVer2       = "/v3/registration-semver2/" // everything
+	pathSearch        = "/v3/search"
+	pathAutocomplete  = "/v3/autocomplete"
+	pathLegacyV2      = "/api/v2"                  // protocol/v2's OData feed
+	pathDetails       = "/packages/{id}/{version}" // web's page of a package version
 	// The readme in the flat container, where nuget.org has it. NuGet.Client
 	// replaces {lower_id} and {lower_version} (the normalized version,
 	// lowercase) literally (Resources/ReadmeUriTemplateResource.cs).
@@ -72,8 +74,10 @@ func resources() []resource {
 		Comment: "The web page of a package version.", HTTPSOnly: true})
 	// Visual Studio shows a package's README tab only when the source has this (NuGet/Home#14376).
 	add(pathReadme, "The readme a package embeds.", "ReadmeUriTemplate/6.13.0")
-	// SymbolPackagePublish/4.9.0 is left out on purpose: the server has no
-	// symbol-package endpoint, and NuGet.exe pushes a .snupkg to any it sees.
+	// NuGet.exe 4.9+ pushes X.snupkg beside X.nupkg to this one spelling
+	// (NuGet.Client ServiceTypes.SymbolPackagePublish); the symbols it holds
+	// are served by Symbol (symbols.go).
+	add(pathSymbolPublish, "Push symbol packages (.snupkg).", "SymbolPackagePublish/4.9.0")
 	return rs
 }
 

@@ -53,13 +53,11 @@ func TestServiceIndex(t *testing.T) {
 		"PackageDetailsUriTemplate/5.1.0":      "https://feed.example/packages/{id}/{version}",
 		"PackagePublish/2.0.0":                 "https://feed.example/api/v2/package",
 		"PackageBaseAddress/3.0.0":             "https://feed.example/v3/package/",
+		"SymbolPackagePublish/4.9.0":           "https://feed.example/api/v2/symbolpackage",
 	} {
 		if got := byType[typ]; got != want {
 			t.Errorf("%s = %q, want %q", typ, got, want)
 		}
-	}
-	if _, ok := byType["SymbolPackagePublish/4.9.0"]; ok {
-		t.Errorf("SymbolPackagePublish advertised without a symbol endpoint")
 	}
 
 	// Under http the details template is left out: NuGet accepts only https templates.
