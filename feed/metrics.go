@@ -21,6 +21,7 @@ type metrics struct {
 	reindexLastSuccess                                       prometheus.Gauge
 
 	retention *retentionMetrics
+	mirror    *mirrorMetrics
 }
 
 func newMetrics(reg prometheus.Registerer, catalog index.Catalog) (*metrics, error) {
@@ -69,6 +70,7 @@ func newMetrics(reg prometheus.Registerer, catalog index.Catalog) (*metrics, err
 			Help: "Unix time the last re-index finished without error.",
 		}),
 		retention: newRetentionMetrics(),
+		mirror:    newMirrorMetrics(),
 	}
 	counts := func(pick func(ids, versions int64) int64) func() float64 {
 		return func() float64 {
@@ -92,6 +94,7 @@ func newMetrics(reg prometheus.Registerer, catalog index.Catalog) (*metrics, err
 			Help: "Package versions in the catalogue (all spaces and kinds).",
 		}, counts(func(_, versions int64) int64 { return versions })),
 	}
+	collectors = append(collectors, m.mirror.collectors()...)
 	for _, c := range append(collectors, m.retention.collectors()...) {
 		if err := reg.Register(c); err != nil {
 			return nil, err

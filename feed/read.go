@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
@@ -18,7 +17,13 @@ func (f *Feed) Get(ctx context.Context, space string, kind index.Kind, id, versi
 		return index.Entry{}, err
 	}
 	space = CanonicalSpace(space)
-	e, err := f.catalog.Get(ctx, space, kind, id, version)
+	var e index.Entry
+	var err error
+	if m, ok := f.mirror(space); ok && kind == index.KindNuGet {
+		e, err = f.mirroredGet(ctx, space, m, id, version)
+	} else {
+		e, err = f.catalog.Get(ctx, space, kind, id, version)
+	}
 	if errors.Is(err, index.ErrNotFound) {
 		return index.Entry{}, fmt.Errorf("%w: package %s %s", ErrNotFound, id, version)
 	}
@@ -68,14 +73,15 @@ func (f *Feed) Versions(ctx context.Context, space string, kind index.Kind, id s
 		return []index.Entry{}, nil // no stored id is spelt so; lowercasing could fold it into one (KELVIN SIGN)
 	}
 	space = CanonicalSpace(space)
-	k := searchID{space, kind, strings.ToLower(id)}
-	vs, ok, epoch := f.versions.get(k)
-	if !ok {
-		var err error
-		if vs, err = f.catalog.Versions(ctx, space, kind, id); err != nil {
-			return nil, fmt.Errorf("versions of %s: %w", id, err)
-		}
-		f.versions.put(k, vs, epoch)
+	var vs []index.Entry
+	var err error
+	if m, ok := f.mirror(space); ok && kind == index.KindNuGet {
+		vs, err = f.mirroredVersions(ctx, space, m, id)
+	} else {
+		vs, err = f.storedVersions(ctx, space, kind, id)
+	}
+	if err != nil {
+		return nil, err
 	}
 	f.addPendingDownloads(vs)
 	return vs, nil
@@ -87,6 +93,13 @@ func (f *Feed) Open(ctx context.Context, space string, kind index.Kind, id, vers
 	e, err := f.Get(ctx, space, kind, id, version)
 	if err != nil {
 		return nil, index.Entry{}, err
+	}
+	if e.Kind == index.KindCached {
+		m, _ := f.mirror(space)
+		if e.BlobKey == "" { // described by the upstream, not stored yet
+			return f.openCached(ctx, space, m, e)
+		}
+		f.metrics.mirror.packages.WithLabelValues(space, "hit").Inc()
 	}
 	b, err := f.store.Open(ctx, e.BlobKey)
 	if errors.Is(err, storage.ErrNotFound) {
