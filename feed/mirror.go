@@ -65,7 +65,7 @@ func newMirrorMetrics() *mirrorMetrics {
 		}, []string{"space", "result"}),
 		fallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "feedserver_mirror_fallbacks_total",
-			Help: "Reads of a mirrored space answered from local and cached packages only because the upstream failed.",
+			Help: "Reads of a mirrored space answered from local and cached packages alone because the upstream failed and had no earlier answer to reuse.",
 		}, []string{"space"}),
 	}
 }
