@@ -264,3 +264,34 @@ func TestMirrorReindexKeepsCached(t *testing.T) {
 		t.Errorf("after re-index: %+v, %v", e, err)
 	}
 }
+
+// A cached version can be deleted (its row and file go; the upstream's
+// metadata still lists it, and the next download fetches it again); a
+// version only the upstream has cannot be deleted or unlisted.
+func TestMirrorDelete(t *testing.T) {
+	up := &memUpstream{}
+	up.add(t, nugettest.Spec{ID: "Gone", Version: "1.0.0"})
+	up.add(t, nugettest.Spec{ID: "Gone", Version: "2.0.0"})
+	f, parts := mirrorFeed(t, up)
+	if _, _, err := openBytes(t, f, "gone", "1.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Delete(t.Context(), feed.DefaultSpace, index.KindNuGet, "gone", "1.0.0"); err != nil {
+		t.Fatalf("delete a cached version: %v", err)
+	}
+	if _, err := parts.Catalog.Get(t.Context(), feed.DefaultSpace, index.KindCached, "gone", "1.0.0"); !errors.Is(err, index.ErrNotFound) {
+		t.Errorf("the cached row stayed: %v", err)
+	}
+	if ks := keys(t, parts.Store); len(ks) != 0 {
+		t.Errorf("files left: %v", ks)
+	}
+	if _, err := f.Delete(t.Context(), feed.DefaultSpace, index.KindNuGet, "gone", "2.0.0"); !errors.Is(err, feed.ErrNotFound) {
+		t.Errorf("delete of an upstream-only version = %v, want ErrNotFound", err)
+	}
+	if _, err := f.SetListed(t.Context(), feed.DefaultSpace, index.KindNuGet, "gone", "2.0.0", false); !errors.Is(err, feed.ErrNotFound) {
+		t.Errorf("unlist of an upstream-only version = %v, want ErrNotFound", err)
+	}
+	if _, _, err := openBytes(t, f, "gone", "1.0.0"); err != nil || up.downloads.Load() != 2 {
+		t.Errorf("download after delete: %v, %d upstream downloads (want a second fetch)", err, up.downloads.Load())
+	}
+}

@@ -111,6 +111,16 @@ func (f *Feed) Open(ctx context.Context, space string, kind index.Kind, id, vers
 	return b, e, nil
 }
 
+// stored is Get for a change: a version only the upstream has (no file
+// here) cannot be deleted or unlisted.
+func (f *Feed) stored(ctx context.Context, space string, kind index.Kind, id, version string) (index.Entry, error) {
+	e, err := f.Get(ctx, space, kind, id, version)
+	if err == nil && e.BlobKey == "" {
+		return index.Entry{}, fmt.Errorf("%w: %s %s is the upstream's, not stored here", ErrNotFound, id, version)
+	}
+	return e, err
+}
+
 // RecordDownload counts one download of a package version. Counts reach the
 // catalogue within a second (see background.go); a crash loses at most that.
 func (f *Feed) RecordDownload(ctx context.Context, e index.Entry) {
@@ -121,10 +131,11 @@ func (f *Feed) RecordDownload(ctx context.Context, e index.Entry) {
 // leaves a catalogue row the re-index drops rather than a file it re-adds.
 func (f *Feed) Delete(ctx context.Context, space string, kind index.Kind, id, version string) (index.Entry, error) {
 	space = CanonicalSpace(space)
-	e, err := f.Get(ctx, space, kind, id, version)
+	e, err := f.stored(ctx, space, kind, id, version)
 	if err != nil {
 		return index.Entry{}, err
 	}
+	kind = e.Kind // a mirrored space's cached package is deleted as one
 	unlock := f.locks.Lock(lockKey(space, kind, e.ID, e.Version))
 	defer unlock()
 	if err := f.store.Delete(ctx, e.BlobKey); err != nil {
@@ -144,10 +155,11 @@ func (f *Feed) Delete(ctx context.Context, space string, kind index.Kind, id, ve
 // stay downloadable by exact version but leave search and "latest".
 func (f *Feed) SetListed(ctx context.Context, space string, kind index.Kind, id, version string, listed bool) (index.Entry, error) {
 	space = CanonicalSpace(space)
-	e, err := f.Get(ctx, space, kind, id, version)
+	e, err := f.stored(ctx, space, kind, id, version)
 	if err != nil {
 		return index.Entry{}, err
 	}
+	kind = e.Kind
 	if err := f.catalog.SetListed(ctx, space, kind, e.ID.Lower(), e.Version.String(), listed); err != nil {
 		return index.Entry{}, fmt.Errorf("set listed on %s %s: %w", e.ID, e.Version, err)
 	}

@@ -93,6 +93,15 @@ sleep $((TTL + 1))
 assert_eq "$(versions_at "$MIRROR_URL" Fixture.Versions)" "1.0.0,2.0.0" "after the metadata lifetime"
 pass "a version published upstream appears after the metadata lifetime (${TTL}s), not before"
 
+# The web page marks what came from the upstream and names it.
+page=$(curl -fsS "$MIRROR_URL/packages/Fixture.ChainB")
+assert_contains "$page" "cached from $UP_URL/v3/index.json" "the page of the cached Fixture.ChainB"
+page=$(curl -fsS "$MIRROR_URL/packages/Fixture.Versions/2.0.0")
+assert_contains "$page" "from $UP_URL/v3/index.json, not cached yet" "the page of the upstream-only Fixture.Versions 2.0.0"
+page=$(curl -fsS "$MIRROR_URL/packages/Fixture.ChainA")
+[[ $page != *'id="origin"'* ]] || fail "the page of the pushed Fixture.ChainA is marked as the upstream's"
+pass "the web page marks cached and upstream-only versions with the upstream's URL, pushed ones not"
+
 # --- 8 concurrent first downloads: one upstream download --------------------------------
 before=$(content_gets "$UP_URL")
 clients=()
