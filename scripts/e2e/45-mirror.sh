@@ -7,7 +7,8 @@
 # upstream); a locally pushed id shadows the upstream's; an upstream that needs a key works
 # with one and fails cleanly without; an upstream that is slow or answers garbage leaves
 # answers within the timeout, from local data, never a 5xx; and with the upstream stopped
-# and the client's caches cleared, the same install still works from the mirror's cache.
+# and the client's caches cleared, the same install still works from the mirror's cache, also
+# after the mirror restarts.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/faultlib.sh"
 FIX=$ROOT/fixtures/good
@@ -224,3 +225,13 @@ errors=$(curl -s "$MIRROR_URL/metrics" | awk '/^feedserver_upstream_requests_tot
 stale=$(curl -s "$MIRROR_URL/metrics" | awk '/^feedserver_upstream_metadata_cache_total\{/ && /result="stale"/ { n += $2 } END { print n + 0 }')
 ((errors > 0 && stale > 0)) || fail "with the upstream down: feedserver_upstream_requests_total{result=error} $errors, metadata_cache_total{result=stale} $stale"
 pass "the mirror logs and counts answering without the upstream (upstream errors $errors, stale metadata served $stale)"
+
+# A restart with the upstream still down: the cache is in the catalogue and the store, not
+# only in the process's memory.
+stop_server "$MIRROR_PID"
+BASE_URL=$MIRROR_URL ADMIN_KEY=$MIRROR_KEY
+start_on "$MIRROR_DATA" FEEDSERVER_UPSTREAM="$UP_URL/v3/index.json" FEEDSERVER_UPSTREAM_TIMEOUT=2s
+wait_ready
+install_chain "$MIRROR_URL/v3/index.json"
+install_chain "$MIRROR_URL/api/v2"
+pass "mirror restarted with the upstream still down: install Fixture.ChainA through v3 and v2 still works from the cache"
