@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
@@ -99,17 +96,11 @@ type mirrorFileSpace struct {
 // Unknown fields are refused, as in the retention file, so a typo never
 // silently leaves a setting out.
 func readMirrorFile(path string) (map[string]mirrorSpace, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
 	var file struct {
 		Spaces map[string]mirrorFileSpace `json:"spaces"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&file); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err := readStrictJSON(path, &file); err != nil {
+		return nil, err
 	}
 	out := make(map[string]mirrorSpace, len(file.Spaces))
 	for name, s := range file.Spaces {
@@ -117,6 +108,7 @@ func readMirrorFile(path string) (map[string]mirrorSpace, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s: %q is not a space id such as Spaces-2", path, name)
 		}
+		var err error
 		m := mirrorSpace{Config: upstream.Config{ServiceIndex: s.URL, Username: s.Username, Password: s.Password, APIKey: s.APIKey},
 			Allow: s.Allow}
 		for _, d := range []struct {
