@@ -72,6 +72,7 @@ TTL=3
 start_server FEEDSERVER_UPSTREAM="$UP_URL/v3/index.json" FEEDSERVER_UPSTREAM_TIMEOUT=2s \
 	FEEDSERVER_UPSTREAM_METADATA_TTL=${TTL}s
 MIRROR_URL=$BASE_URL MIRROR_KEY=$ADMIN_KEY MIRROR_PID=$SERVER_PID MIRROR_DATA=$SERVER_DATA MIRROR_LOG=$SERVER_LOG
+MIRROR_STORE=$STORE_DIR
 push_to "$MIRROR_URL" "$MIRROR_KEY" "$FIX/Fixture.ChainA.1.0.0.nupkg"
 push_to "$MIRROR_URL" "$MIRROR_KEY" "$(make_nupkg "$PKGS/local" Shadow.Lib 1.0.0)"
 
@@ -81,9 +82,9 @@ pass "NuGet.exe install Fixture.ChainA through the mirror's v3 URL brings ChainB
 install_chain "$MIRROR_URL/api/v2"
 pass "the same through the mirror's v2 URL (FindPackagesById() lists upstream versions)"
 for f in fixture.chainb/fixture.chainb.1.1.0.nupkg fixture.chainc/fixture.chainc.1.0.0.nupkg; do
-	[[ -f $MIRROR_DATA/packages/spaces-1/cached/$f ]] || fail "no cached file $f: $(find "$MIRROR_DATA/packages" -type f)"
+	[[ -f $MIRROR_STORE/spaces-1/cached/$f ]] || fail "no cached file $f: $(find "$MIRROR_STORE" -type f)"
 done
-[[ ! -e $MIRROR_DATA/packages/spaces-1/cached/fixture.chaina ]] || fail "the pushed ChainA was cached as well"
+[[ ! -e $MIRROR_STORE/spaces-1/cached/fixture.chaina ]] || fail "the pushed ChainA was cached as well"
 pass "ChainB and ChainC are stored under spaces-1/cached/, ChainA stays a pushed package"
 
 # --- a new upstream version shows after the metadata lifetime ----------------------------
