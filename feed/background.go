@@ -109,6 +109,9 @@ func (f *Feed) Close() error {
 
 // queueSearch schedules the search document of one id for a rebuild.
 func (f *Feed) queueSearch(s searchID) {
+	if s.kind == index.KindCached {
+		return // the search index holds what the feed publishes; a cache is not searched
+	}
 	b := &f.bg
 	b.mu.Lock()
 	first := len(b.search) == 0

@@ -15,6 +15,11 @@
 //	{space}/nuget/{lower id}/{lower id}.{lower version}.nupkg
 //	{space}/raw/{lower id}/{original file name}
 //	{space}/symbols/{lower id}/{lower id}.{lower version}.snupkg
+//	{space}/cached/{lower id}/{lower id}.{lower version}.nupkg
+//
+// cached/ holds a mirrored space's copies of upstream packages, fetched on
+// their first download (mirror.go; catalogued as index.KindCached, so pushes
+// shadow them and retention of pushed packages leaves them alone).
 //
 // {space} is the lowercased space id ("spaces-1" for the default space
 // "Spaces-1"). {lower version} is the normalised version (no build metadata),

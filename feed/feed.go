@@ -66,6 +66,9 @@ type Options struct {
 	// starts from (one catalogue read per id otherwise); 0 means
 	// DefaultVersionsCacheBytes, negative turns the cache off.
 	VersionsCacheBytes int64
+	// Mirrors are the spaces (canonical ids) that mirror an upstream feed
+	// (mirror.go); a space not named mirrors nothing.
+	Mirrors map[string]Mirror
 }
 
 // CachedBytes is what the cached version lists take, as the cache counts

@@ -53,7 +53,7 @@ func SpaceFromDir(dir string) (string, bool) {
 // directory to make and two more metadata writes to make durable.
 func packageKey(space string, kind index.Kind, id nuget.ID, v nuget.Version, fileName string) string {
 	dir := path.Join(SpaceDir(space), string(kind), id.Lower())
-	if kind == index.KindNuGet {
+	if kind == index.KindNuGet || kind == index.KindCached {
 		return path.Join(dir, id.Lower()+"."+v.Lower()+".nupkg")
 	}
 	return path.Join(dir, fileName)
@@ -86,7 +86,7 @@ func parseKey(key string) (keyInfo, bool) {
 		return keyInfo{}, false
 	}
 	kind := index.Kind(parts[1])
-	if kind != index.KindNuGet && kind != index.KindRaw {
+	if kind != index.KindNuGet && kind != index.KindRaw && kind != index.KindCached {
 		return keyInfo{}, false
 	}
 	// {space}/{kind}/{id}/{file}, or {space}/{kind}/{id}/{version}/{file}

@@ -25,6 +25,7 @@ type metrics struct {
 	retention *retentionMetrics
 
 	invalidations *prometheus.CounterVec
+	mirror        *mirrorMetrics
 }
 
 func newMetrics(reg prometheus.Registerer, catalog index.Catalog) (*metrics, error) {
@@ -81,6 +82,7 @@ func newMetrics(reg prometheus.Registerer, catalog index.Catalog) (*metrics, err
 			Name: "feedserver_cache_invalidations_total",
 			Help: "Cached version lists and rendered documents dropped, by source: local (a change this process made), log (a change read from the shared catalogue's change log), all (every cache at once: the log could not be read or no longer reaches back far enough).",
 		}, []string{"source"}),
+		mirror: newMirrorMetrics(),
 	}
 	counts := func(pick func(ids, versions int64) int64) func() float64 {
 		return func() float64 {
@@ -104,6 +106,7 @@ func newMetrics(reg prometheus.Registerer, catalog index.Catalog) (*metrics, err
 			Help: "Package versions in the catalogue (all spaces and kinds).",
 		}, counts(func(_, versions int64) int64 { return versions })),
 	}
+	collectors = append(collectors, m.mirror.collectors()...)
 	for _, c := range append(collectors, m.retention.collectors()...) {
 		if err := reg.Register(c); err != nil {
 			return nil, err

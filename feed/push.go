@@ -180,7 +180,7 @@ func (f *Feed) Push(ctx context.Context, req PushRequest) (res PushResult, err e
 
 // packageHashes is what the catalogue keeps for a package of kind.
 func packageHashes(kind index.Kind) spool.Hashes {
-	if kind == index.KindNuGet {
+	if kind == index.KindNuGet || kind == index.KindCached {
 		return spool.SHA512 | spool.SHA1
 	}
 	return spool.SHA1

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/feedserver/feedserver/index"
 	"github.com/feedserver/feedserver/nuget"
@@ -18,7 +17,13 @@ func (f *Feed) Get(ctx context.Context, space string, kind index.Kind, id, versi
 		return index.Entry{}, err
 	}
 	space = CanonicalSpace(space)
-	e, err := f.catalog.Get(ctx, space, kind, id, version)
+	var e index.Entry
+	var err error
+	if m, ok := f.mirror(space); ok && kind == index.KindNuGet {
+		e, err = f.mirroredGet(ctx, space, m, id, version)
+	} else {
+		e, err = f.catalog.Get(ctx, space, kind, id, version)
+	}
 	if errors.Is(err, index.ErrNotFound) {
 		return index.Entry{}, fmt.Errorf("%w: package %s %s", ErrNotFound, id, version)
 	}
@@ -68,14 +73,15 @@ func (f *Feed) Versions(ctx context.Context, space string, kind index.Kind, id s
 		return []index.Entry{}, nil // no stored id is spelt so; lowercasing could fold it into one (KELVIN SIGN)
 	}
 	space = CanonicalSpace(space)
-	k := searchID{space, kind, strings.ToLower(id)}
-	vs, ok, epoch := f.versions.get(k)
-	if !ok {
-		var err error
-		if vs, err = f.catalog.Versions(ctx, space, kind, id); err != nil {
-			return nil, fmt.Errorf("versions of %s: %w", id, err)
-		}
-		f.versions.put(k, vs, epoch)
+	var vs []index.Entry
+	var err error
+	if m, ok := f.mirror(space); ok && kind == index.KindNuGet {
+		vs, err = f.mirroredVersions(ctx, space, m, id)
+	} else {
+		vs, err = f.storedVersions(ctx, space, kind, id)
+	}
+	if err != nil {
+		return nil, err
 	}
 	f.addPendingDownloads(vs)
 	return vs, nil
@@ -88,6 +94,13 @@ func (f *Feed) Open(ctx context.Context, space string, kind index.Kind, id, vers
 	if err != nil {
 		return nil, index.Entry{}, err
 	}
+	if e.Kind == index.KindCached {
+		m, _ := f.mirror(space)
+		if e.BlobKey == "" { // described by the upstream, not stored yet
+			return f.openCached(ctx, space, m, e)
+		}
+		f.metrics.mirror.packages.WithLabelValues(space, "hit").Inc()
+	}
 	b, err := f.store.Open(ctx, e.BlobKey)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, index.Entry{}, fmt.Errorf("%w: the file of %s %s is gone", ErrNotFound, id, version)
@@ -96,6 +109,16 @@ func (f *Feed) Open(ctx context.Context, space string, kind index.Kind, id, vers
 		return nil, index.Entry{}, fmt.Errorf("open %s: %w", e.BlobKey, err)
 	}
 	return b, e, nil
+}
+
+// stored is Get for a change: a version only the upstream has (no file
+// here) cannot be deleted or unlisted.
+func (f *Feed) stored(ctx context.Context, space string, kind index.Kind, id, version string) (index.Entry, error) {
+	e, err := f.Get(ctx, space, kind, id, version)
+	if err == nil && e.BlobKey == "" {
+		return index.Entry{}, fmt.Errorf("%w: %s %s is the upstream's, not stored here", ErrNotFound, id, version)
+	}
+	return e, err
 }
 
 // RecordDownload counts one download of a package version. Counts reach the
@@ -108,10 +131,11 @@ func (f *Feed) RecordDownload(ctx context.Context, e index.Entry) {
 // leaves a catalogue row the re-index drops rather than a file it re-adds.
 func (f *Feed) Delete(ctx context.Context, space string, kind index.Kind, id, version string) (index.Entry, error) {
 	space = CanonicalSpace(space)
-	e, err := f.Get(ctx, space, kind, id, version)
+	e, err := f.stored(ctx, space, kind, id, version)
 	if err != nil {
 		return index.Entry{}, err
 	}
+	kind = e.Kind // a mirrored space's cached package is deleted as one
 	unlock := f.locks.Lock(lockKey(space, kind, e.ID, e.Version))
 	defer unlock()
 	if err := f.store.Delete(ctx, e.BlobKey); err != nil {
@@ -134,10 +158,11 @@ func (f *Feed) Delete(ctx context.Context, space string, kind index.Kind, id, ve
 // stay downloadable by exact version but leave search and "latest".
 func (f *Feed) SetListed(ctx context.Context, space string, kind index.Kind, id, version string, listed bool) (index.Entry, error) {
 	space = CanonicalSpace(space)
-	e, err := f.Get(ctx, space, kind, id, version)
+	e, err := f.stored(ctx, space, kind, id, version)
 	if err != nil {
 		return index.Entry{}, err
 	}
+	kind = e.Kind
 	if err := f.catalog.SetListed(ctx, space, kind, e.ID.Lower(), e.Version.String(), listed); err != nil {
 		return index.Entry{}, fmt.Errorf("set listed on %s %s: %w", e.ID, e.Version, err)
 	}

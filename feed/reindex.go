@@ -452,7 +452,7 @@ func (f *Feed) readFile(ctx context.Context, key string) (index.Entry, string, e
 	}
 	var fileName string
 	switch ki.kind {
-	case index.KindNuGet:
+	case index.KindNuGet, index.KindCached:
 		ra, ok := b.(io.ReaderAt)
 		if !ok {
 			return index.Entry{}, "", fmt.Errorf("read %s: the store cannot read at offsets", key)

@@ -160,6 +160,10 @@ type Kind string
 const (
 	KindNuGet Kind = "nuget" // a .nupkg; identity from its nuspec
 	KindRaw   Kind = "raw"   // any other archive pushed to the Octopus API; identity from its file name
+	// KindCached is a .nupkg a mirrored space fetched from its upstream
+	// on first use (feed/mirror.go): read like KindNuGet, but kept apart so
+	// pushes shadow it, retention treats it as a cache, and pages mark it.
+	KindCached Kind = "cached"
 )
 
 // Entry is one package version in one space: the catalogue row.

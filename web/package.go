@@ -39,6 +39,7 @@ type versionRow struct {
 	Deprecated bool
 	Current    bool
 	Actions    []action
+	Origin     string // mirror: "cached" (fetched from the upstream), "upstream" (not fetched yet), "" (pushed)
 }
 
 // link is an outbound link from the manifest.
@@ -95,6 +96,8 @@ type packageView struct {
 	DeprecateForm  *deprecationForm // NuGet packages only
 	Embedded       embeddedView
 	Symbols        []link // the PDBs of the version's symbol package, on the symbol server
+	Origin         string // of the current version, as versionRow's
+	Upstream       string // the space's upstream feed, when Origin is set
 }
 
 // Package serves GET /packages/{id} and /packages/{id}/{version} (the NuGet
@@ -171,13 +174,34 @@ func pickVersion(entries []index.Entry, version string) (index.Entry, bool) {
 	return entries[len(entries)-1], true
 }
 
+// origin tells a mirrored space's upstream versions apart (feed/mirror.go):
+// they read as NuGet packages, but are not pushed here and cannot be
+// administered.
+func origin(e index.Entry) string {
+	switch {
+	case e.Kind != index.KindCached:
+		return ""
+	case e.BlobKey == "":
+		return "upstream"
+	}
+	return "cached"
+}
+
 func (h *Handler) packageView(ctx context.Context, base string, entries []index.Entry, cur index.Entry) packageView {
+	curOrigin := origin(cur)
+	if curOrigin != "" {
+		cur.Kind = index.KindNuGet // served, linked and consumed as one
+	}
 	v := packageView{
 		ID: string(cur.ID), Version: cur.Version.Full(), Kind: kindLabel(cur.Kind), Space: cur.Space,
 		DefaultSpace: cur.Space == feed.DefaultSpace, Listed: cur.Listed, Prerelease: cur.Version.IsPrerelease(),
 		Size: cur.Size, SHA512: cur.SHA512, DeleteMode: h.opts.DeleteMode,
 		FileName:    string(cur.ID) + "." + cur.Version.Original() + cur.Extension,
 		DownloadURL: base + downloadPath(cur),
+		Origin:      curOrigin,
+	}
+	if curOrigin != "" {
+		v.Upstream = h.feed.Upstream(cur.Space)
 	}
 	// After a delete the page shows the package again, or the list when
 	// its last version is gone.
@@ -188,11 +212,15 @@ func (h *Handler) packageView(ctx context.Context, base string, entries []index.
 	for i := len(entries) - 1; i >= 0; i-- { // newest first
 		e := entries[i]
 		v.TotalDownloads += e.Downloads
-		v.Versions = append(v.Versions, versionRow{
+		row := versionRow{
 			Version: e.Version.Full(), URL: packageURL(e.ID, e.Version, e.Space, e.Kind, true),
 			Published: formatDate(e.Published), Size: e.Size, Downloads: e.Downloads, Listed: e.Listed,
-			Deprecated: e.Deprecation != nil, Current: e.Version.Equal(cur.Version), Actions: h.actions(e, afterDelete),
-		})
+			Deprecated: e.Deprecation != nil, Current: e.Version.Equal(cur.Version), Origin: origin(e),
+		}
+		if row.Origin == "" {
+			row.Actions = h.actions(e, afterDelete)
+		}
+		v.Versions = append(v.Versions, row)
 	}
 	if m := cur.Manifest; m != nil {
 		v.Title, v.Description, v.Summary, v.ReleaseNotes = m.Title, m.Description, m.Summary, m.ReleaseNotes

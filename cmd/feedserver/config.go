@@ -40,6 +40,9 @@ type config struct {
 	// UploadIdle is the window in which a request body must bring 64 KiB
 	// (or end) before the request fails; 0 means no limit.
 	UploadIdle time.Duration
+	// Mirrors are the spaces that mirror an upstream feed, by canonical
+	// space id (mirror.go).
+	Mirrors map[string]mirrorSpace
 	// Memory is the memory budget split (memory.go).
 	Memory budget
 	// getenv is the environment the configuration was read from; an S3
@@ -73,6 +76,15 @@ var settings = []setting{
 	{"retention-generic-max-age-days", "FEEDSERVER_RETENTION_GENERIC_MAX_AGE_DAYS", "0", "retention: delete generic package versions that got no file for D days; 0 means no limit"},
 	{"retention-file", "FEEDSERVER_RETENTION_FILE", "", "retention: JSON file of per-space rules (README, Retention)"},
 	{"retention-interval", "FEEDSERVER_RETENTION_INTERVAL", "0", "run retention every interval, e.g. 24h, the first time after the start-up re-index; 0 means never"},
+	// The pull-through mirror (cmd/feedserver/mirror.go reads these rows).
+	{"upstream", "FEEDSERVER_UPSTREAM", "", "mirror: v3 service index URL of an upstream feed whose packages the default space serves too, cached on first use (e.g. https://api.nuget.org/v3/index.json); empty means no mirror"},
+	{"upstream-username", "FEEDSERVER_UPSTREAM_USERNAME", "", "mirror: user name sent to the upstream (HTTP Basic)"},
+	{"upstream-password", "FEEDSERVER_UPSTREAM_PASSWORD", "", "mirror: password sent to the upstream (HTTP Basic); never logged"},
+	{"upstream-api-key", "FEEDSERVER_UPSTREAM_API_KEY", "", "mirror: API key sent to the upstream as X-NuGet-ApiKey; never logged"},
+	{"upstream-timeout", "FEEDSERVER_UPSTREAM_TIMEOUT", "10s", "mirror: longest wait for the upstream's answer (and any pause in a download) before answering from local and cached packages"},
+	{"upstream-metadata-ttl", "FEEDSERVER_UPSTREAM_METADATA_TTL", "5m", "mirror: how long the upstream's versions of an id are reused before it is asked again"},
+	{"upstream-allow", "FEEDSERVER_UPSTREAM_ALLOW", "", "mirror: comma-separated ids that take upstream versions although pushed here; every other pushed id shadows the upstream's (dependency confusion)"},
+	{"upstream-file", "FEEDSERVER_UPSTREAM_FILE", "", "mirror: JSON file of per-space upstreams (README, Mirroring an upstream feed)"},
 	{"memory", "FEEDSERVER_MEMORY", "96MiB", "memory budget, e.g. 256MiB: a quarter of it bounds the caches together, and all of it is Go's soft memory limit (GOMEMLIMIT wins); the process takes more for the executable, SQLite and the search index (docs/performance.md)"},
 	{"upload-idle-timeout", "FEEDSERVER_UPLOAD_IDLE_TIMEOUT", "60s", "fail an upload that brings less than 64 KiB in this long (a stalled or trickling client; steady uploads are never cut off); 0 means never"},
 }
@@ -129,6 +141,9 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		return config{}, nil, fmt.Errorf("upload-idle-timeout: %q is not a duration such as 60s", *values["upload-idle-timeout"])
 	}
 	if c.Retention, c.RetentionInterval, err = retentionConfig(values); err != nil {
+		return config{}, nil, err
+	}
+	if c.Mirrors, err = mirrorConfig(values); err != nil {
 		return config{}, nil, err
 	}
 	if c.DeleteMode != "delete" && c.DeleteMode != "unlist" {

@@ -11,9 +11,10 @@
 // # Imports
 //
 // Whatever it wires: the drivers it names (index/sqlite, index/postgres,
-// storage/filesystem, storage/s3 and the SQL drivers), never a test helper.
+// storage/filesystem, storage/s3 and the SQL drivers), the upstream client
+// of a mirrored space, never a test helper.
 //
 //	may import: std, auth, cluster, feed, index, migration, index/sqlite, index/postgres, protocol, protocol/httpx,
-//	            storage, storage/filesystem, storage/s3, github.com/mattn/go-sqlite3,
+//	            upstream, storage, storage/filesystem, storage/s3, github.com/mattn/go-sqlite3,
 //	            github.com/jackc/pgx/v5/..., github.com/prometheus/client_golang/...
 package main

@@ -162,9 +162,13 @@ func open(ctx context.Context, cfg config, log *slog.Logger, command string) (*a
 		return nil, err
 	}
 	changes, group := a.sharing(command)
+	ms, err := mirrors(cfg.Mirrors, cfg.MaxUpload, log, a.reg)
+	if err != nil {
+		return nil, err
+	}
 	if a.feed, err = feed.New(a.store, a.catalog, a.search, feed.Options{
 		Logger: log, MaxPackageSize: cfg.MaxUpload, Registerer: a.reg, Changes: changes, Cluster: group,
-		VersionsCacheBytes: cfg.Memory.versions,
+		VersionsCacheBytes: cfg.Memory.versions, Mirrors: ms,
 	}); err != nil {
 		return nil, err
 	}

@@ -75,17 +75,11 @@ type retentionRule struct {
 // rule switches retention off in that space. Unknown fields are refused, so
 // a typo never silently keeps (or deletes) everything.
 func readRetentionFile(path string) (map[string]feed.RetentionRule, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
 	var file struct {
 		Spaces map[string]retentionRule `json:"spaces"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&file); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err := readStrictJSON(path, &file); err != nil {
+		return nil, err
 	}
 	out := make(map[string]feed.RetentionRule, len(file.Spaces))
 	for space, r := range file.Spaces {
@@ -93,6 +87,21 @@ func readRetentionFile(path string) (map[string]feed.RetentionRule, error) {
 			ReleaseMaxAgeDays: r.ReleaseMaxAgeDays, PrereleaseMaxAgeDays: r.PrereleaseMaxAgeDays}
 	}
 	return out, nil
+}
+
+// readStrictJSON decodes a configuration file into v, refusing unknown
+// fields: a typo must not silently leave a setting out.
+func readStrictJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }
 
 // startRetention runs the policy every interval until ctx is done or stop is

@@ -33,7 +33,10 @@ func (h *Handler) Versions(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := httpx.Var(r, "id")
 	key, stamp := sp+"\x00"+strings.ToLower(id), document.GenerationStamp(h.feed.Generation())
-	if d := h.flat.Get(key, stamp); d != nil {
+	// A mirrored space's versions change upstream too, which the generation
+	// does not count: the feed's upstream client caches those instead.
+	mirrored := h.feed.Upstream(sp) != ""
+	if d := h.flat.Get(key, stamp); d != nil && !mirrored {
 		document.Serve(w, r, d, h.fam.ListCacheControl(), "Accept-Encoding")
 		return nil
 	}
@@ -55,7 +58,9 @@ func (h *Handler) Versions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := document.New(stamp, body, "application/json", true)
-	h.flat.Put(key, d)
+	if !mirrored {
+		h.flat.Put(key, d)
+	}
 	document.Serve(w, r, d, h.fam.ListCacheControl(), "Accept-Encoding")
 	return nil
 }

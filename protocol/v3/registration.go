@@ -158,6 +158,11 @@ func (h *Handler) RegistrationIndex(w http.ResponseWriter, r *http.Request) erro
 	hv, id, base := hiveOf(httpx.Var(r, "hive")), httpx.Var(r, "id"), httpx.PublicURL(r)
 	key := "reg\x00" + hv.path + "\x00" + base + "\x00" + space + "\x00" + strings.ToLower(id)
 	stamp := h.generationStamp()
+	if h.feed.Upstream(space) != "" {
+		// Upstream versions are not counted by the generation: render
+		// afresh, by signature only (the upstream client caches the input).
+		stamp = ""
+	}
 	if stamp != "" {
 		if d := h.cache.Get(key, stamp); d != nil {
 			h.serve(w, r, d)
