@@ -218,7 +218,9 @@ func (f *Feed) fetch(ctx context.Context, space string, m Mirror, meta index.Ent
 		return index.Entry{}, err
 	}
 	key := packageKey(space, index.KindCached, ident.id, ident.version, "")
-	info, err := f.commitFile(ctx, key, sp)
+	// Replaces a copy another replica fetched at the same time: the same
+	// upstream bytes, so either may win.
+	info, err := f.commitFile(ctx, key, sp, false)
 	if err != nil {
 		return index.Entry{}, err
 	}
