@@ -5,13 +5,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	gobuild "go/build"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,7 +48,7 @@ func TestServerStaysWithinItsMemoryBudget(t *testing.T) {
 	const budget = 96 << 20
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "feedserver")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	build := exec.Command(filepath.Join(gobuild.Default.GOROOT, "bin", "go"), "build", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -236,6 +236,8 @@ func startProcess(t *testing.T, bin string, env []string) serverProcess {
 				return serverProcess{Cmd: cmd, base: base}
 			}
 		case <-ctx.Done():
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait() // stderr is complete once Wait returns
 			t.Fatalf("the server printed no address in a minute; stderr:\n%s", stderr.String())
 		}
 	}
