@@ -146,6 +146,12 @@ func OpenSearch(dir string) (*Search, error) {
 		// bolt waits for root.bolt's exclusive lock without end by default:
 		// a second process on the folder then hung, deaf to SIGTERM.
 		"bolt_timeout": searchLockWait.String(),
+		// Fewer segments for a query to visit: every term of a query is
+		// looked up in each segment's dictionary, and a search of two words
+		// has nineteen terms. bleve's default (10 per tier) kept 5 segments
+		// for 10,000 ids, 2 per tier keeps 3; docs/performance.md has the
+		// measurements. Scores do not depend on how documents are split.
+		"scorchMergePlanOptions": map[string]any{"MaxSegmentsPerTier": 2},
 	}
 	idx, err := bleve.OpenUsing(dir, config)
 	if errors.Is(err, bolterrors.ErrTimeout) {
