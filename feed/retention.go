@@ -20,6 +20,8 @@ import (
 // days. It walks the catalogue a page of ids at a time (memory does not grow
 // with the feed) and deletes through Delete and generic.Registry.DeleteVersion, so the
 // files, the catalogue, the search index and Generation stay consistent.
+// The same run drops cached upstream packages by the cache limits
+// (cacheretention.go).
 
 // ErrBusy means a re-index or another retention run holds the feed; retention
 // never works on a catalogue a re-index is still filling.
@@ -67,6 +69,12 @@ type RetentionPolicy struct {
 	// GenericMaxAgeDays deletes generic package versions whose newest file is
 	// older than this; 0 keeps them all. A package's most recent version stays.
 	GenericMaxAgeDays int
+	// Cache limits the packages mirrored spaces cached from their upstream
+	// (cacheretention.go) in every space without an entry in CacheSpaces,
+	// which replaces it for some spaces; a zero rule there switches cache
+	// retention off for that space. Pushed packages are never dropped by it.
+	Cache       CacheRule
+	CacheSpaces map[string]CacheRule
 	// Now is the clock ages are measured against; zero means time.Now().
 	Now time.Time
 }
@@ -84,6 +92,17 @@ func (p RetentionPolicy) Validate() error {
 			return fmt.Errorf("space %s: %w", space, err)
 		}
 	}
+	if err := p.Cache.validate(); err != nil {
+		return err
+	}
+	for space, r := range p.CacheSpaces {
+		if _, ok := SpaceFromDir(SpaceDir(space)); !ok {
+			return fmt.Errorf("%w: %q is not a space id (Spaces-N)", ErrInvalidPolicy, space)
+		}
+		if err := r.validate(); err != nil {
+			return fmt.Errorf("space %s: %w", space, err)
+		}
+	}
 	if p.GenericMaxAgeDays < 0 {
 		return fmt.Errorf("%w: GenericMaxAgeDays is %d; it must be 0 (no limit) or more", ErrInvalidPolicy, p.GenericMaxAgeDays)
 	}
@@ -92,10 +111,15 @@ func (p RetentionPolicy) Validate() error {
 
 // IsZero reports whether the policy deletes nothing anywhere.
 func (p RetentionPolicy) IsZero() bool {
-	if !p.Rule.IsZero() || p.GenericMaxAgeDays > 0 {
+	if !p.Rule.IsZero() || p.GenericMaxAgeDays > 0 || !p.Cache.IsZero() {
 		return false
 	}
 	for _, r := range p.Spaces {
+		if !r.IsZero() {
+			return false
+		}
+	}
+	for _, r := range p.CacheSpaces {
 		if !r.IsZero() {
 			return false
 		}
@@ -119,7 +143,7 @@ const RetentionKindGeneric = "generic"
 // RetentionItem is one version a run deleted, or would delete in a dry run.
 type RetentionItem struct {
 	Space     string // "" for generic packages, which have owners instead
-	Kind      string // "nuget", "raw" or "generic"
+	Kind      string // "nuget", "raw", "cached" or "generic"
 	Owner     string // generic packages only
 	ID        string // package id, or generic package name
 	Version   string // as pushed
@@ -176,6 +200,9 @@ func (f *Feed) retentionHere(ctx context.Context, p RetentionPolicy, dryRun bool
 	err := f.retainPackages(ctx, p, now, run)
 	if err == nil {
 		err = f.retainGeneric(ctx, p.GenericMaxAgeDays, now, run)
+	}
+	if err == nil {
+		err = f.retainCached(ctx, p, now, run)
 	}
 	rep := run.rep
 	rep.Duration = time.Since(rep.Started)
@@ -437,7 +464,7 @@ func newRetentionMetrics() *retentionMetrics {
 	return &retentionMetrics{
 		deleted: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "feedserver_retention_deleted_total",
-			Help: "Package versions deleted by retention, by kind (nuget, raw, generic). Dry runs count nothing.",
+			Help: "Package versions deleted by retention, by kind (nuget, raw, generic, and cached: upstream packages a mirrored space cached, dropped by cache retention). Dry runs count nothing.",
 		}, []string{"kind"}),
 		failed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "feedserver_retention_failed_total",
