@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/feedserver/feedserver/index"
@@ -41,12 +40,7 @@ func (r CacheRule) validate() error {
 
 // cacheRuleFor is the cache rule of one space.
 func (p RetentionPolicy) cacheRuleFor(space string) CacheRule {
-	for s, r := range p.CacheSpaces {
-		if strings.EqualFold(s, space) {
-			return r
-		}
-	}
-	return p.Cache
+	return spaceRule(p.CacheSpaces, space, p.Cache)
 }
 
 // cachedCopy is what cache retention keeps of one cached row while it

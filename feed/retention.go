@@ -81,30 +81,31 @@ type RetentionPolicy struct {
 
 // Validate refuses negative limits and space keys that are not space ids.
 func (p RetentionPolicy) Validate() error {
-	if err := p.Rule.validate(); err != nil {
+	if err := validateRules(p.Rule, p.Spaces); err != nil {
 		return err
 	}
-	for space, r := range p.Spaces {
-		if _, ok := SpaceFromDir(SpaceDir(space)); !ok {
-			return fmt.Errorf("%w: %q is not a space id (Spaces-N)", ErrInvalidPolicy, space)
-		}
-		if err := r.validate(); err != nil {
-			return fmt.Errorf("space %s: %w", space, err)
-		}
-	}
-	if err := p.Cache.validate(); err != nil {
+	if err := validateRules(p.Cache, p.CacheSpaces); err != nil {
 		return err
-	}
-	for space, r := range p.CacheSpaces {
-		if _, ok := SpaceFromDir(SpaceDir(space)); !ok {
-			return fmt.Errorf("%w: %q is not a space id (Spaces-N)", ErrInvalidPolicy, space)
-		}
-		if err := r.validate(); err != nil {
-			return fmt.Errorf("space %s: %w", space, err)
-		}
 	}
 	if p.GenericMaxAgeDays < 0 {
 		return fmt.Errorf("%w: GenericMaxAgeDays is %d; it must be 0 (no limit) or more", ErrInvalidPolicy, p.GenericMaxAgeDays)
+	}
+	return nil
+}
+
+// validateRules checks a default rule and the rules of some spaces, whose
+// keys must be space ids.
+func validateRules[R interface{ validate() error }](def R, spaces map[string]R) error {
+	if err := def.validate(); err != nil {
+		return err
+	}
+	for space, r := range spaces {
+		if _, ok := SpaceFromDir(SpaceDir(space)); !ok {
+			return fmt.Errorf("%w: %q is not a space id (Spaces-N)", ErrInvalidPolicy, space)
+		}
+		if err := r.validate(); err != nil {
+			return fmt.Errorf("space %s: %w", space, err)
+		}
 	}
 	return nil
 }
@@ -129,12 +130,17 @@ func (p RetentionPolicy) IsZero() bool {
 
 // ruleFor is the rule of one space.
 func (p RetentionPolicy) ruleFor(space string) RetentionRule {
-	for s, r := range p.Spaces {
+	return spaceRule(p.Spaces, space, p.Rule)
+}
+
+// spaceRule is the rule spaces gives space (keys in any case), else def.
+func spaceRule[R any](spaces map[string]R, space string, def R) R {
+	for s, r := range spaces {
 		if strings.EqualFold(s, space) {
 			return r
 		}
 	}
-	return p.Rule
+	return def
 }
 
 // RetentionKindGeneric is the Kind of a generic package in a RetentionItem.
