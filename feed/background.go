@@ -253,9 +253,12 @@ func (f *Feed) flushDownloads(ctx context.Context) {
 	pending := b.downloads
 	b.downloads = make(map[downloadKey]int64)
 	b.mu.Unlock()
+	// The flush time stands for every download of the batch: a batch
+	// spans at most downloadFlushEvery, which is fine for cache retention.
+	at := time.Now()
 	for k, n := range pending {
 		// A version deleted since it was downloaded has no row to count on.
-		if err := f.catalog.AddDownloads(ctx, k.space, k.kind, k.id, k.version, n); err != nil && !errors.Is(err, index.ErrNotFound) {
+		if err := f.catalog.AddDownloads(ctx, k.space, k.kind, k.id, k.version, n, at); err != nil && !errors.Is(err, index.ErrNotFound) {
 			f.log.Warn("record downloads", "id", k.id, "version", k.version, "err", err)
 		}
 		f.versions.drop(searchID{k.space, k.kind, k.id})

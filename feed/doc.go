@@ -66,8 +66,9 @@
 // while small, O_DIRECT, fsyncs) is the filesystem driver's business:
 // feed writes no file itself.
 //
-// What only the catalogue knows is lost when it is deleted: download counts,
-// unlisted flags and deprecations (and the publish date becomes the file's
+// What only the catalogue knows is lost when it is deleted: download counts
+// and last-download times (cache retention then counts from the cached
+// file's time), unlisted flags and deprecations (and the publish date becomes the file's
 // modification time). API keys live in a separate database.
 //
 // # Imports

@@ -20,6 +20,8 @@ import (
 // days. It walks the catalogue a page of ids at a time (memory does not grow
 // with the feed) and deletes through Delete and generic.Registry.DeleteVersion, so the
 // files, the catalogue, the search index and Generation stay consistent.
+// The same run drops cached upstream packages by the cache limits
+// (cacheretention.go).
 
 // ErrBusy means a re-index or another retention run holds the feed; retention
 // never works on a catalogue a re-index is still filling.
@@ -67,22 +69,23 @@ type RetentionPolicy struct {
 	// GenericMaxAgeDays deletes generic package versions whose newest file is
 	// older than this; 0 keeps them all. A package's most recent version stays.
 	GenericMaxAgeDays int
+	// Cache limits the packages mirrored spaces cached from their upstream
+	// (cacheretention.go) in every space without an entry in CacheSpaces,
+	// which replaces it for some spaces; a zero rule there switches cache
+	// retention off for that space. Pushed packages are never dropped by it.
+	Cache       CacheRule
+	CacheSpaces map[string]CacheRule
 	// Now is the clock ages are measured against; zero means time.Now().
 	Now time.Time
 }
 
 // Validate refuses negative limits and space keys that are not space ids.
 func (p RetentionPolicy) Validate() error {
-	if err := p.Rule.validate(); err != nil {
+	if err := validateRules(p.Rule, p.Spaces); err != nil {
 		return err
 	}
-	for space, r := range p.Spaces {
-		if _, ok := SpaceFromDir(SpaceDir(space)); !ok {
-			return fmt.Errorf("%w: %q is not a space id (Spaces-N)", ErrInvalidPolicy, space)
-		}
-		if err := r.validate(); err != nil {
-			return fmt.Errorf("space %s: %w", space, err)
-		}
+	if err := validateRules(p.Cache, p.CacheSpaces); err != nil {
+		return err
 	}
 	if p.GenericMaxAgeDays < 0 {
 		return fmt.Errorf("%w: GenericMaxAgeDays is %d; it must be 0 (no limit) or more", ErrInvalidPolicy, p.GenericMaxAgeDays)
@@ -90,12 +93,34 @@ func (p RetentionPolicy) Validate() error {
 	return nil
 }
 
+// validateRules checks a default rule and the rules of some spaces, whose
+// keys must be space ids.
+func validateRules[R interface{ validate() error }](def R, spaces map[string]R) error {
+	if err := def.validate(); err != nil {
+		return err
+	}
+	for space, r := range spaces {
+		if _, ok := SpaceFromDir(SpaceDir(space)); !ok {
+			return fmt.Errorf("%w: %q is not a space id (Spaces-N)", ErrInvalidPolicy, space)
+		}
+		if err := r.validate(); err != nil {
+			return fmt.Errorf("space %s: %w", space, err)
+		}
+	}
+	return nil
+}
+
 // IsZero reports whether the policy deletes nothing anywhere.
 func (p RetentionPolicy) IsZero() bool {
-	if !p.Rule.IsZero() || p.GenericMaxAgeDays > 0 {
+	if !p.Rule.IsZero() || p.GenericMaxAgeDays > 0 || !p.Cache.IsZero() {
 		return false
 	}
 	for _, r := range p.Spaces {
+		if !r.IsZero() {
+			return false
+		}
+	}
+	for _, r := range p.CacheSpaces {
 		if !r.IsZero() {
 			return false
 		}
@@ -105,12 +130,17 @@ func (p RetentionPolicy) IsZero() bool {
 
 // ruleFor is the rule of one space.
 func (p RetentionPolicy) ruleFor(space string) RetentionRule {
-	for s, r := range p.Spaces {
+	return spaceRule(p.Spaces, space, p.Rule)
+}
+
+// spaceRule is the rule spaces gives space (keys in any case), else def.
+func spaceRule[R any](spaces map[string]R, space string, def R) R {
+	for s, r := range spaces {
 		if strings.EqualFold(s, space) {
 			return r
 		}
 	}
-	return p.Rule
+	return def
 }
 
 // RetentionKindGeneric is the Kind of a generic package in a RetentionItem.
@@ -119,7 +149,7 @@ const RetentionKindGeneric = "generic"
 // RetentionItem is one version a run deleted, or would delete in a dry run.
 type RetentionItem struct {
 	Space     string // "" for generic packages, which have owners instead
-	Kind      string // "nuget", "raw" or "generic"
+	Kind      string // "nuget", "raw", "cached" or "generic"
 	Owner     string // generic packages only
 	ID        string // package id, or generic package name
 	Version   string // as pushed
@@ -176,6 +206,9 @@ func (f *Feed) retentionHere(ctx context.Context, p RetentionPolicy, dryRun bool
 	err := f.retainPackages(ctx, p, now, run)
 	if err == nil {
 		err = f.retainGeneric(ctx, p.GenericMaxAgeDays, now, run)
+	}
+	if err == nil {
+		err = f.retainCached(ctx, p, now, run)
 	}
 	rep := run.rep
 	rep.Duration = time.Since(rep.Started)
@@ -437,7 +470,7 @@ func newRetentionMetrics() *retentionMetrics {
 	return &retentionMetrics{
 		deleted: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "feedserver_retention_deleted_total",
-			Help: "Package versions deleted by retention, by kind (nuget, raw, generic). Dry runs count nothing.",
+			Help: "Package versions deleted by retention, by kind (nuget, raw, generic, and cached: upstream packages a mirrored space cached, dropped by cache retention). Dry runs count nothing.",
 		}, []string{"kind"}),
 		failed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "feedserver_retention_failed_total",

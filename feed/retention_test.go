@@ -466,6 +466,10 @@ func TestRetentionRefusesBadPolicies(t *testing.T) {
 		{Spaces: map[string]feed.RetentionRule{"Default": {KeepReleases: 1}}},
 		{Spaces: map[string]feed.RetentionRule{"Spaces-2": {PrereleaseMaxAgeDays: -3}}},
 		{GenericMaxAgeDays: -1},
+		{Cache: feed.CacheRule{MaxAge: -time.Hour}},
+		{Cache: feed.CacheRule{MaxSize: -1}},
+		{CacheSpaces: map[string]feed.CacheRule{"Default": {MaxSize: 1}}},
+		{CacheSpaces: map[string]feed.CacheRule{"Spaces-2": {MaxSize: -5}}},
 	} {
 		if _, err := e.feed.Retention(context.Background(), p, true); !errors.Is(err, feed.ErrInvalidPolicy) {
 			t.Errorf("policy %+v: err = %v, want ErrInvalidPolicy", p, err)

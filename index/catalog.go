@@ -37,7 +37,7 @@ type Catalog interface {
 	// shows two spellings.
 	Insert(ctx context.Context, e Entry) error
 	// Put inserts or replaces e's row. A replaced row takes every value from
-	// e except Downloads and Deprecation, which belong to the identity, not
+	// e except Downloads, LastDownload and Deprecation, which belong to the identity, not
 	// to the file (a re-push neither resets nor inflates the count, nor
 	// clears what an administrator said of the version), and the id's
 	// casing, which stays that of the id's other rows. It fails with ErrExists when e's
@@ -63,9 +63,10 @@ type Catalog interface {
 	// empty versions list changes nothing. The caller checks d (see
 	// nuget.Deprecation.CheckFor).
 	SetDeprecation(ctx context.Context, space string, kind Kind, id string, versions []string, d *nuget.Deprecation) error
-	// AddDownloads adds n to one row's download count; ErrNotFound when
-	// there is none. feed batches counts, so a download costs no write.
-	AddDownloads(ctx context.Context, space string, kind Kind, id, version string, n int64) error
+	// AddDownloads adds n to one row's download count and moves its
+	// LastDownload to at when at is later (a zero at leaves it); ErrNotFound
+	// when there is no row. feed batches counts, so a download costs no write.
+	AddDownloads(ctx context.Context, space string, kind Kind, id, version string, n int64, at time.Time) error
 
 	// PackageIDs pages through the distinct lowercased ids of one space and
 	// kind in byte order, starting after the id after (any casing; "" for
@@ -184,6 +185,10 @@ type Entry struct {
 	BlobKey   string    // the storage key of the file; "" when the row has none
 	ModTime   time.Time // of the stored file, for the incremental re-index
 	Downloads int64
+	// LastDownload is the latest time AddDownloads recorded (zero: none);
+	// cache retention drops mirrored packages by it. Insert and Put never
+	// set it.
+	LastDownload time.Time
 	// Deprecation is what an administrator said against using this version
 	// (nil: nothing), set by SetDeprecation; NuGet packages only.
 	Deprecation *nuget.Deprecation

@@ -115,7 +115,7 @@ func benchmarkRead(b *testing.B, c index.Catalog) {
 	})
 	b.Run("AddDownloads", func(b *testing.B) {
 		for range b.N {
-			if err := c.AddDownloads(ctx, "Spaces-1", index.KindNuGet, id, "1.1.0", 1); err != nil {
+			if err := c.AddDownloads(ctx, "Spaces-1", index.KindNuGet, id, "1.1.0", 1, time.Time{}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "github.com/mattn/go-sqlite3"
@@ -104,7 +105,7 @@ func newSource(t *testing.T, packages int) source {
 	if err := catalog.SetListed(ctx, auth.DefaultSpaceID, index.KindNuGet, "move.p0", "1.0.0", false); err != nil {
 		t.Fatal(err)
 	}
-	if err := catalog.AddDownloads(ctx, auth.DefaultSpaceID, index.KindNuGet, "move.p1", "1.0.0", 42); err != nil {
+	if err := catalog.AddDownloads(ctx, auth.DefaultSpaceID, index.KindNuGet, "move.p1", "1.0.0", 42, time.Unix(1700000000, 0)); err != nil {
 		t.Fatal(err)
 	}
 	if err := catalog.SetDeprecation(ctx, auth.DefaultSpaceID, index.KindNuGet, "move.p1", []string{"1.0.0"}, movedDeprecation()); err != nil {
@@ -194,8 +195,8 @@ func checkTarget(t *testing.T, src source, to migration.Backends) {
 		t.Errorf("Move.P0 in the target: %+v, %v; want it unlisted", e.Listed, err)
 	}
 	e, err = to.Catalog.Get(ctx, auth.DefaultSpaceID, index.KindNuGet, "Move.P1", "1.0.0")
-	if err != nil || e.Downloads != 42 {
-		t.Errorf("Move.P1 in the target: %d downloads, %v; want 42", e.Downloads, err)
+	if err != nil || e.Downloads != 42 || !e.LastDownload.Equal(time.Unix(1700000000, 0)) {
+		t.Errorf("Move.P1 in the target: %d downloads, last %v, %v; want 42, 2023-11-14T22:13:20Z", e.Downloads, e.LastDownload, err)
 	}
 	if !e.Deprecation.Equal(movedDeprecation()) {
 		t.Errorf("Move.P1 in the target is deprecated as %+v, want %+v", e.Deprecation, movedDeprecation())

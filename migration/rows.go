@@ -117,6 +117,11 @@ func putEntry(ctx context.Context, dst index.Catalog, e index.Entry) (outcome, e
 		if err := dst.Insert(ctx, e); err != nil {
 			return 0, fmt.Errorf("write the row of %s: %w", describe(e), err)
 		}
+		if !e.LastDownload.IsZero() { // Insert leaves it out; only AddDownloads writes it
+			if err := dst.AddDownloads(ctx, e.Space, e.Kind, e.ID.Lower(), e.Version.String(), 0, e.LastDownload); err != nil {
+				return 0, fmt.Errorf("write the last download of %s: %w", describe(e), err)
+			}
+		}
 		return copied, nil
 	}
 	if err != nil {
@@ -125,7 +130,7 @@ func putEntry(ctx context.Context, dst index.Catalog, e index.Entry) (outcome, e
 	if diff := fileDifference(have, e); diff != "" {
 		return 0, fmt.Errorf("%w: the target catalogue already holds %s with a different %s: refusing to overwrite it", ErrMismatch, describe(e), diff)
 	}
-	if have.Listed == e.Listed && have.Downloads == e.Downloads && have.ModTime.Equal(e.ModTime) && have.Published.Equal(e.Published) &&
+	if have.Listed == e.Listed && have.Downloads == e.Downloads && !e.LastDownload.After(have.LastDownload) && have.ModTime.Equal(e.ModTime) && have.Published.Equal(e.Published) &&
 		have.Deprecation.Equal(e.Deprecation) {
 		return same, nil
 	}
@@ -134,8 +139,8 @@ func putEntry(ctx context.Context, dst index.Catalog, e index.Entry) (outcome, e
 			return 0, fmt.Errorf("update the row of %s: %w", describe(e), err)
 		}
 	}
-	if n := e.Downloads - have.Downloads; n != 0 {
-		if err := dst.AddDownloads(ctx, e.Space, e.Kind, e.ID.Lower(), e.Version.String(), n); err != nil {
+	if n := e.Downloads - have.Downloads; n != 0 || e.LastDownload.After(have.LastDownload) {
+		if err := dst.AddDownloads(ctx, e.Space, e.Kind, e.ID.Lower(), e.Version.String(), n, e.LastDownload); err != nil {
 			return 0, fmt.Errorf("update the download count of %s: %w", describe(e), err)
 		}
 	}

@@ -75,6 +75,8 @@ var settings = []setting{
 	{"retention-prerelease-max-age-days", "FEEDSERVER_RETENTION_PRERELEASE_MAX_AGE_DAYS", "0", "retention: delete prereleases published more than D days ago; 0 means no limit"},
 	{"retention-generic-max-age-days", "FEEDSERVER_RETENTION_GENERIC_MAX_AGE_DAYS", "0", "retention: delete generic package versions that got no file for D days; 0 means no limit"},
 	{"retention-file", "FEEDSERVER_RETENTION_FILE", "", "retention: JSON file of per-space rules (README, Retention)"},
+	{"cache-max-age", "FEEDSERVER_CACHE_MAX_AGE", "0", "retention: drop upstream packages a mirrored space cached that were not downloaded for this long, e.g. 30d or 720h; they are fetched again on their next download; 0 means no limit"},
+	{"cache-max-size", "FEEDSERVER_CACHE_MAX_SIZE", "0", "retention: bytes of cached upstream packages each mirrored space may keep, e.g. 10GiB; over it, the least recently downloaded are dropped; 0 means no limit"},
 	{"retention-interval", "FEEDSERVER_RETENTION_INTERVAL", "0", "run retention every interval, e.g. 24h, the first time after the start-up re-index; 0 means never"},
 	// The pull-through mirror (cmd/feedserver/mirror.go reads these rows).
 	{"upstream", "FEEDSERVER_UPSTREAM", "", "mirror: v3 service index URL of an upstream feed whose packages the default space serves too, cached on first use (e.g. https://api.nuget.org/v3/index.json); empty means no mirror"},
@@ -145,6 +147,14 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	}
 	if c.Mirrors, err = mirrorConfig(values); err != nil {
 		return config{}, nil, err
+	}
+	for space, m := range c.Mirrors {
+		if m.Cache != nil { // the upstream file's cache limits replace the flags' there
+			if c.Retention.CacheSpaces == nil {
+				c.Retention.CacheSpaces = map[string]feed.CacheRule{}
+			}
+			c.Retention.CacheSpaces[space] = *m.Cache
+		}
 	}
 	if c.DeleteMode != "delete" && c.DeleteMode != "unlist" {
 		return config{}, nil, fmt.Errorf("delete-mode: %q is neither delete nor unlist", c.DeleteMode)

@@ -21,6 +21,9 @@ import (
 type mirrorSpace struct {
 	upstream.Config
 	Allow []string // ids whose pushed versions do not shadow the upstream's
+	// Cache is the space's cache retention from the upstream file; nil
+	// means the flags' (cache-max-age, cache-max-size) apply.
+	Cache *feed.CacheRule
 }
 
 // mirrorConfig reads the upstream rows: the default space's from the flags
@@ -86,12 +89,17 @@ type mirrorFileSpace struct {
 	Timeout     string   `json:"timeout"`
 	MetadataTTL string   `json:"metadataTtl"`
 	Allow       []string `json:"allow"`
+	// CacheMaxAge and CacheMaxSize replace -cache-max-age and
+	// -cache-max-size for this space when either is given.
+	CacheMaxAge  *string `json:"cacheMaxAge"`
+	CacheMaxSize *string `json:"cacheMaxSize"`
 }
 
 // readMirrorFile reads the per-space upstreams:
 //
 //	{"spaces": {"Spaces-2": {"url": "https://api.nuget.org/v3/index.json",
-//	    "apiKey": "…", "timeout": "10s", "metadataTtl": "5m", "allow": ["Contoso.Tools"]}}}
+//	    "apiKey": "…", "timeout": "10s", "metadataTtl": "5m", "allow": ["Contoso.Tools"],
+//	    "cacheMaxAge": "30d", "cacheMaxSize": "10GiB"}}}
 //
 // Unknown fields are refused, as in the retention file, so a typo never
 // silently leaves a setting out.
@@ -125,9 +133,23 @@ func readMirrorFile(path string) (map[string]mirrorSpace, error) {
 		if err := m.Check(); err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", path, space, err)
 		}
+		if s.CacheMaxAge != nil || s.CacheMaxSize != nil {
+			r, err := cacheRule(deref(s.CacheMaxAge), deref(s.CacheMaxSize))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s: %w", path, space, err)
+			}
+			m.Cache = &r
+		}
 		out[space] = m
 	}
 	return out, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // mirrors builds one upstream client per mirrored space, for feed.Options.

@@ -2,17 +2,29 @@ package main
 
 import (
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/feedserver/feedserver/feed"
 )
 
 func TestMirrorConfig(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "upstreams.json")
 	if err := os.WriteFile(good, []byte(`{"spaces": {"spaces-02": {"url": "http://127.0.0.1:9/v3/index.json", "apiKey": "k2", "timeout": "3s", "allow": ["Lib"]}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cache := filepath.Join(dir, "cache.json")
+	if err := os.WriteFile(cache, []byte(`{"spaces": {"Spaces-2": {"url": "http://127.0.0.1:9/v3/index.json", "cacheMaxAge": "7d"},
+		"Spaces-3": {"url": "http://127.0.0.1:9/v3/index.json", "cacheMaxSize": "0"}, "Spaces-4": {"url": "http://127.0.0.1:9/v3/index.json"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	badCache := filepath.Join(dir, "badcache.json")
+	if err := os.WriteFile(badCache, []byte(`{"spaces": {"Spaces-2": {"url": "http://127.0.0.1:9/v3/index.json", "cacheMaxSize": "lots"}}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	typo := filepath.Join(dir, "typo.json")
@@ -47,6 +59,15 @@ func TestMirrorConfig(t *testing.T) {
 				t.Errorf("mirrors = %+v", c.Mirrors)
 			}
 		}},
+		{name: "cache limits per space", env: map[string]string{"FEEDSERVER_UPSTREAM_FILE": cache, "FEEDSERVER_CACHE_MAX_SIZE": "1MiB"}, want: func(t *testing.T, c config) {
+			// Spaces-2 replaces the flags' rule, Spaces-3 switches it off,
+			// Spaces-4 takes the flags'.
+			want := map[string]feed.CacheRule{"Spaces-2": {MaxAge: 7 * 24 * time.Hour}, "Spaces-3": {}}
+			if !maps.Equal(c.Retention.CacheSpaces, want) || c.Retention.Cache != (feed.CacheRule{MaxSize: 1 << 20}) {
+				t.Errorf("cache rules = %+v and %+v, want %+v and 1 MiB", c.Retention.CacheSpaces, c.Retention.Cache, want)
+			}
+		}},
+		{name: "bad cache size in the file", env: map[string]string{"FEEDSERVER_UPSTREAM_FILE": badCache}, err: "cache-max-size"},
 		{name: "file typo", env: map[string]string{"FEEDSERVER_UPSTREAM_FILE": typo}, err: "apiKeys"},
 		{name: "not a URL", env: map[string]string{"FEEDSERVER_UPSTREAM": "api.nuget.org"}, err: "not an absolute"},
 		{name: "credentials in the URL", env: map[string]string{"FEEDSERVER_UPSTREAM": "https://u:secret@x/v3/index.json"}, err: "not in its URL"},

@@ -22,6 +22,7 @@ import (
 // retentionConfig reads the retention rows of the configuration table.
 func retentionConfig(values map[string]*string) (feed.RetentionPolicy, time.Duration, error) {
 	var p feed.RetentionPolicy
+	var err error
 	ints := []struct {
 		flag string
 		dst  *int
@@ -38,6 +39,9 @@ func retentionConfig(values map[string]*string) (feed.RetentionPolicy, time.Dura
 			return feed.RetentionPolicy{}, 0, fmt.Errorf("%s: %q is not a whole number of 0 or more", i.flag, *values[i.flag])
 		}
 		*i.dst = n
+	}
+	if p.Cache, err = cacheRule(*values["cache-max-age"], *values["cache-max-size"]); err != nil {
+		return feed.RetentionPolicy{}, 0, err
 	}
 	if file := *values["retention-file"]; file != "" {
 		spaces, err := readRetentionFile(file)
@@ -57,6 +61,34 @@ func retentionConfig(values map[string]*string) (feed.RetentionPolicy, time.Dura
 		return feed.RetentionPolicy{}, 0, fmt.Errorf("retention-interval: %s is shorter than a minute", interval)
 	}
 	return p, interval, nil
+}
+
+// cacheRule reads the cache limits: an age as a Go duration ("720h") or a
+// number of days ("30d"), a size as max-upload takes it ("10GiB"); "" or 0
+// is no limit.
+func cacheRule(age, size string) (feed.CacheRule, error) {
+	var r feed.CacheRule
+	age, size = strings.TrimSpace(age), strings.TrimSpace(size)
+	if age != "" && age != "0" {
+		d, err := time.ParseDuration(age)
+		if days, ok := strings.CutSuffix(age, "d"); ok {
+			var n int
+			n, err = strconv.Atoi(days)
+			d = time.Duration(n) * 24 * time.Hour
+		}
+		if err != nil || d <= 0 {
+			return feed.CacheRule{}, fmt.Errorf("cache-max-age: %q is not an age such as 30d or 720h (0 means no limit)", age)
+		}
+		r.MaxAge = d
+	}
+	if size != "" {
+		n, err := parseSize(size)
+		if err != nil {
+			return feed.CacheRule{}, fmt.Errorf("cache-max-size: %w (such as 10GiB; 0 means no limit)", err)
+		}
+		r.MaxSize = n
+	}
+	return r, nil
 }
 
 // retentionRule is one rule in the retention file.
@@ -166,7 +198,8 @@ func retentionCmd(ctx context.Context, args []string, getenv func(string) string
 	}
 	if cfg.Retention.IsZero() {
 		return errors.New("no retention limit is set: give one of -retention-keep-releases, -retention-keep-prereleases, " +
-			"-retention-release-max-age-days, -retention-prerelease-max-age-days, -retention-generic-max-age-days or -retention-file " +
+			"-retention-release-max-age-days, -retention-prerelease-max-age-days, -retention-generic-max-age-days, -retention-file, " +
+			"-cache-max-age or -cache-max-size (or cacheMaxAge/cacheMaxSize in -upstream-file) " +
 			"(or their FEEDSERVER_RETENTION_* variables)")
 	}
 	a, err := openLogged(ctx, cfg, stderr, "retention", "POST /api/admin/retention?dryRun=true")

@@ -63,6 +63,19 @@ func TestRetentionConfig(t *testing.T) {
 				"Spaces-2": {KeepReleases: 5, PrereleaseMaxAgeDays: 14}, "Spaces-3": {},
 			}},
 		},
+		{
+			name: "cache limits",
+			args: []string{"-cache-max-age", "30d", "-cache-max-size", "10GiB"},
+			want: feed.RetentionPolicy{Cache: feed.CacheRule{MaxAge: 30 * 24 * time.Hour, MaxSize: 10 << 30}},
+		},
+		{
+			name: "cache age as a duration, by environment",
+			env:  map[string]string{"FEEDSERVER_CACHE_MAX_AGE": "36h", "FEEDSERVER_CACHE_MAX_SIZE": "1000"},
+			want: feed.RetentionPolicy{Cache: feed.CacheRule{MaxAge: 36 * time.Hour, MaxSize: 1000}},
+		},
+		{name: "cache age not an age", args: []string{"-cache-max-age", "a month"}, err: "cache-max-age"},
+		{name: "cache age negative", args: []string{"-cache-max-age", "-2h"}, err: "cache-max-age"},
+		{name: "cache size not a size", args: []string{"-cache-max-size", "big"}, err: "cache-max-size"},
 		{name: "negative", args: []string{"-retention-keep-releases", "-1"}, err: "retention-keep-releases"},
 		{name: "not a number", env: map[string]string{"FEEDSERVER_RETENTION_RELEASE_MAX_AGE_DAYS": "a month"}, err: "retention-release-max-age-days"},
 		{name: "bad interval", args: []string{"-retention-interval", "daily"}, err: "retention-interval"},
@@ -84,7 +97,8 @@ func TestRetentionConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := cfg.Retention; got.Rule != tc.want.Rule || got.GenericMaxAgeDays != tc.want.GenericMaxAgeDays || len(got.Spaces) != len(tc.want.Spaces) {
+			if got := cfg.Retention; got.Rule != tc.want.Rule || got.GenericMaxAgeDays != tc.want.GenericMaxAgeDays || len(got.Spaces) != len(tc.want.Spaces) ||
+				got.Cache != tc.want.Cache {
 				t.Errorf("policy = %+v, want %+v", got, tc.want)
 			}
 			for s, r := range tc.want.Spaces {

@@ -287,17 +287,30 @@ func testListedAndDownloads(t *testing.T, c index.Catalog) {
 	if err := c.SetListed(ctx, space1, index.KindNuGet, "COUNTED", "1.0", false); err != nil {
 		t.Fatalf("SetListed: %v", err)
 	}
-	for range 3 {
-		if err := c.AddDownloads(ctx, space1, index.KindNuGet, "counted", "1.0.0.0", 1); err != nil {
+	if got := get(t, c, space1, "Counted", "1.0.0"); !got.LastDownload.IsZero() {
+		t.Errorf("a new row's last download = %v, want none", got.LastDownload)
+	}
+	// The last download only moves forward: a batch flushed late (another
+	// process's) never takes it back, and a zero time leaves it.
+	t1 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	for _, at := range []time.Time{t1.Add(-time.Hour), t1, t1.Add(-time.Minute)} {
+		if err := c.AddDownloads(ctx, space1, index.KindNuGet, "counted", "1.0.0.0", 1, at); err != nil {
 			t.Fatalf("AddDownloads: %v", err)
 		}
 	}
-	if err := c.AddDownloads(ctx, space1, index.KindNuGet, "Counted", "1.0.0", 10); err != nil {
+	if err := c.AddDownloads(ctx, space1, index.KindNuGet, "Counted", "1.0.0", 10, time.Time{}); err != nil {
 		t.Fatalf("AddDownloads: %v", err)
 	}
 	got := get(t, c, space1, "Counted", "1.0.0")
-	if got.Listed || got.Downloads != 18 {
-		t.Errorf("listed=%v downloads=%d, want false 18", got.Listed, got.Downloads)
+	if got.Listed || got.Downloads != 18 || !got.LastDownload.Equal(t1) {
+		t.Errorf("listed=%v downloads=%d last=%v, want false 18 %v", got.Listed, got.Downloads, got.LastDownload, t1)
+	}
+	// A re-push keeps the last download, like the count.
+	if err := c.Put(ctx, got); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	if got := get(t, c, space1, "Counted", "1.0.0"); !got.LastDownload.Equal(t1) || got.Downloads != 18 {
+		t.Errorf("after a re-push: downloads=%d last=%v, want 18 %v", got.Downloads, got.LastDownload, t1)
 	}
 	if err := c.SetListed(ctx, space1, index.KindNuGet, "counted", "1.0.0", true); err != nil {
 		t.Fatalf("SetListed: %v", err)
@@ -307,7 +320,7 @@ func testListedAndDownloads(t *testing.T, c index.Catalog) {
 	}
 	for _, v := range []string{"2.0.0", "not a version"} {
 		wantErr(t, "SetListed of an absent row", c.SetListed(ctx, space1, index.KindNuGet, "Counted", v, true), index.ErrNotFound)
-		wantErr(t, "AddDownloads of an absent row", c.AddDownloads(ctx, space1, index.KindNuGet, "Counted", v, 1), index.ErrNotFound)
+		wantErr(t, "AddDownloads of an absent row", c.AddDownloads(ctx, space1, index.KindNuGet, "Counted", v, 1, t1), index.ErrNotFound)
 	}
 }
 

@@ -45,7 +45,7 @@ func TestChangeLogRecordsWrites(t *testing.T) {
 	}{
 		{"insert", func() error { return c.Insert(ctx, e) }, []string{"logged"}},
 		{"put unchanged", func() error { return c.Put(ctx, e) }, nil},
-		{"downloads", func() error { return c.AddDownloads(ctx, e.Space, e.Kind, "logged", "1.0.0", 3) }, nil},
+		{"downloads", func() error { return c.AddDownloads(ctx, e.Space, e.Kind, "logged", "1.0.0", 3, time.Now()) }, nil},
 		{"unlist", func() error { return c.SetListed(ctx, e.Space, e.Kind, "LOGGED", "1.0", false) }, []string{"logged"}},
 		{"put changed", func() error { e.Size = 42; return c.Put(ctx, e) }, []string{"logged"}},
 		{"insert other", func() error { return c.Insert(ctx, small("Other")) }, []string{"other"}},

@@ -207,10 +207,10 @@ func (c *Catalog) SetListed(ctx context.Context, space string, kind index.Kind, 
 }
 
 // AddDownloads adds n downloads to one version in one UPDATE.
-func (c *Catalog) AddDownloads(ctx context.Context, space string, kind index.Kind, id, version string, n int64) (err error) {
+func (c *Catalog) AddDownloads(ctx context.Context, space string, kind index.Kind, id, version string, n int64, at time.Time) (err error) {
 	defer c.observe("add_downloads", time.Now(), &err)
 	k, ok := row.Lookup(space, kind, id, version)
-	return c.exec(ctx, "add downloads", k, ok, `UPDATE packages SET downloads = downloads + $1`, n)
+	return c.exec(ctx, "add downloads", k, ok, `UPDATE packages SET downloads = downloads + $1, `+row.LastDownloadSet("GREATEST", "$2::BIGINT"), n, row.Nanos(at))
 }
 
 // SetDeprecation sets or clears the deprecation of versions of one id in

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -193,9 +194,9 @@ func (c *Catalog) SetListed(ctx context.Context, space string, kind index.Kind, 
 
 // AddDownloads adds n downloads to one version: a single UPDATE on the
 // writer connection.
-func (c *Catalog) AddDownloads(ctx context.Context, space string, kind index.Kind, id, version string, n int64) error {
+func (c *Catalog) AddDownloads(ctx context.Context, space string, kind index.Kind, id, version string, n int64, at time.Time) error {
 	k, ok := row.Lookup(space, kind, id, version)
-	return c.exec(ctx, "add downloads", k, ok, `UPDATE packages SET downloads = downloads + ?`, n)
+	return c.exec(ctx, "add downloads", k, ok, `UPDATE packages SET downloads = downloads + ?, `+row.LastDownloadSet("MAX", "?"), n, row.Nanos(at))
 }
 
 // SetDeprecation sets or clears the deprecation of versions of one id in

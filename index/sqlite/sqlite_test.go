@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -89,33 +90,7 @@ func TestDiskFullIsENOSPC(t *testing.T) {
 // deprecation afterwards.
 func TestUpgradeBeforeDeprecation(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "catalog.db")
-	old, err := sql.Open("sqlite3", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	migrations, err := row.Migrations(migrationFS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := old.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range migrations {
-		if m.Version >= 20 {
-			break
-		}
-		if err := applyMigration(ctx, old, m.Version, m.Name, m.SQL); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := old.ExecContext(ctx, `INSERT INTO packages (space, kind, id, id_lower, version, version_lower,
-		version_original, version_full, prerelease, semver2, listed, size, sha512, sha1, sha256, extension, blob_key)
-		VALUES ('Spaces-1', 'nuget', 'Before', 'before', '1.0.0', '1.0.0', '1.0', '1.0.0', false, false, true, 1, '', '', '', '.nupkg', 'k')`); err != nil {
-		t.Fatal(err)
-	}
-	old.Close()
-
+	path := oldCatalogue(t, 20)
 	c, err := Open(ctx, path)
 	if err != nil {
 		t.Fatalf("Open an old catalogue: %v", err)
@@ -131,5 +106,63 @@ func TestUpgradeBeforeDeprecation(t *testing.T) {
 	}
 	if e, _ := c.Get(ctx, "Spaces-1", index.KindNuGet, "before", "1.0.0"); e.Deprecation == nil {
 		t.Error("deprecation not kept after upgrade")
+	}
+}
+
+// oldCatalogue writes a catalogue file as a version with the migrations
+// before number before left it, with one row (Before 1.0.0), and returns
+// its path.
+func oldCatalogue(t *testing.T, before int) string {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "catalog.db")
+	old, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	migrations, err := row.Migrations(migrationFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations {
+		if m.Version >= before {
+			break
+		}
+		if err := applyMigration(ctx, old, m.Version, m.Name, m.SQL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := old.ExecContext(ctx, `INSERT INTO packages (space, kind, id, id_lower, version, version_lower,
+		version_original, version_full, prerelease, semver2, listed, size, sha512, sha1, sha256, extension, blob_key)
+		VALUES ('Spaces-1', 'nuget', 'Before', 'before', '1.0.0', '1.0.0', '1.0', '1.0.0', false, false, true, 1, '', '', '', '.nupkg', 'k')`); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestUpgradeBeforeLastDownload: a catalogue written before the
+// last_download column existed opens with its rows intact and no last
+// download, and records one afterwards.
+func TestUpgradeBeforeLastDownload(t *testing.T) {
+	ctx := context.Background()
+	c, err := Open(ctx, oldCatalogue(t, 22))
+	if err != nil {
+		t.Fatalf("Open an old catalogue: %v", err)
+	}
+	defer c.Close()
+	e, err := c.Get(ctx, "Spaces-1", index.KindNuGet, "before", "1.0.0")
+	if err != nil || !e.LastDownload.IsZero() {
+		t.Fatalf("old row after upgrade: %+v, %v; want it, with no last download", e, err)
+	}
+	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	if err := c.AddDownloads(ctx, "Spaces-1", index.KindNuGet, "Before", "1.0", 2, at); err != nil {
+		t.Fatalf("AddDownloads after upgrade: %v", err)
+	}
+	if e, _ := c.Get(ctx, "Spaces-1", index.KindNuGet, "before", "1.0.0"); !e.LastDownload.Equal(at) || e.Downloads != 2 {
+		t.Errorf("after a download: %d downloads, last %v; want 2 at %v", e.Downloads, e.LastDownload, at)
 	}
 }

@@ -244,6 +244,18 @@ type policyJSON struct {
 	ruleJSON
 	GenericMaxAgeDays int                 `json:"genericMaxAgeDays"`
 	Spaces            map[string]ruleJSON `json:"spaces,omitempty"`
+	// The cache limits of mirrored spaces, shown only when set.
+	Cache       *cacheJSON           `json:"cache,omitempty"`
+	CacheSpaces map[string]cacheJSON `json:"cacheSpaces,omitempty"`
+}
+
+type cacheJSON struct {
+	MaxAgeSeconds float64 `json:"maxAgeSeconds"`
+	MaxSize       int64   `json:"maxSize"`
+}
+
+func toCacheJSON(r feed.CacheRule) cacheJSON {
+	return cacheJSON{MaxAgeSeconds: r.MaxAge.Seconds(), MaxSize: r.MaxSize}
 }
 
 type ruleJSON struct {
@@ -269,6 +281,16 @@ func retentionJSON(p feed.RetentionPolicy, rep feed.RetentionReport) retentionRe
 		out.Policy.Spaces = map[string]ruleJSON{}
 		for s, r := range p.Spaces {
 			out.Policy.Spaces[s] = toRuleJSON(r)
+		}
+	}
+	if !p.Cache.IsZero() {
+		c := toCacheJSON(p.Cache)
+		out.Policy.Cache = &c
+	}
+	if len(p.CacheSpaces) > 0 {
+		out.Policy.CacheSpaces = map[string]cacheJSON{}
+		for s, r := range p.CacheSpaces {
+			out.Policy.CacheSpaces[s] = toCacheJSON(r)
 		}
 	}
 	for _, it := range rep.Items {

@@ -6,7 +6,9 @@
 # lifetime; 8 concurrent first downloads cause one upstream download (counted on the
 # upstream); a locally pushed id shadows the upstream's; an upstream that needs a key works
 # with one and fails cleanly without; an upstream that is slow or answers garbage leaves
-# answers within the timeout, from local data, never a 5xx; and with the upstream stopped
+# answers within the timeout, from local data, never a 5xx; cache retention drops a cached
+# package not downloaded within FEEDSERVER_CACHE_MAX_AGE (and only it), and its next download
+# fetches it again; and with the upstream stopped
 # and the client's caches cleared, the same install still works from the mirror's cache, also
 # after the mirror restarts.
 source "$(dirname "$0")/lib.sh"
@@ -214,6 +216,34 @@ for mode in slow garbage; do
 done
 stop_server "$SERVER_PID"
 pass "the mirror reads the upstream again once it answers"
+
+# --- cache retention: cached packages go by last download, pushed ones stay ---------------
+# A mirror whose cache keeps what was downloaded in the last 3 seconds: ChainC is cached and
+# then left alone, Fixture.Versions is cached and downloaded again just before the run.
+start_server FEEDSERVER_UPSTREAM="$UP_URL/v3/index.json" FEEDSERVER_CACHE_MAX_AGE=3s
+push_to "$BASE_URL" "$ADMIN_KEY" "$FIX/Fixture.ChainA.1.0.0.nupkg"
+assert_status 200 "$BASE_URL/v3/package/fixture.chainc/1.0.0/fixture.chainc.1.0.0.nupkg"
+assert_status 200 "$BASE_URL/v3/package/fixture.versions/1.0.0/fixture.versions.1.0.0.nupkg"
+sleep 4
+assert_status 200 "$BASE_URL/v3/package/fixture.versions/1.0.0/fixture.versions.1.0.0.nupkg"
+sleep 1.5 # the download count (and its time) reaches the catalogue within a second
+code=$(curl -s -o "$E2E_TMP/retention.json" -w '%{http_code}' --max-time 60 -X POST 	-H "X-NuGet-ApiKey: $ADMIN_KEY" "$BASE_URL/api/admin/retention")
+assert_eq "$code" 200 "POST /api/admin/retention: $(head -c 300 "$E2E_TMP/retention.json")"
+assert_eq "$(jq -r '[.items[] | .kind + ":" + .id + ":" + .version] | join(",")' "$E2E_TMP/retention.json")" \
+	"cached:fixture.chainc:1.0.0" "what cache retention dropped"
+[[ ! -e $STORE_DIR/spaces-1/cached/fixture.chainc/fixture.chainc.1.0.0.nupkg ]] || fail "the dropped ChainC's file stayed"
+[[ -f $STORE_DIR/spaces-1/cached/fixture.versions/fixture.versions.1.0.0.nupkg ]] || fail "the recently downloaded Fixture.Versions was dropped"
+assert_status 200 "$BASE_URL/v3/package/fixture.chaina/1.0.0/fixture.chaina.1.0.0.nupkg"
+dropped=$(curl -s "$BASE_URL/metrics" | awk '/^feedserver_retention_deleted_total\{/ && /kind="cached"/ { n += $2 } END { print n + 0 }')
+assert_eq "$dropped" 1 "feedserver_retention_deleted_total{kind=cached}"
+pass "cache retention (FEEDSERVER_CACHE_MAX_AGE=3s) drops the cached package not downloaded since, keeps the one downloaded again and the pushed ChainA"
+before=$(content_gets "$UP_URL")
+assert_status 200 "$BASE_URL/v3/package/fixture.chainc/1.0.0/fixture.chainc.1.0.0.nupkg"
+cmp -s "$E2E_TMP/last-body" "$FIX/Fixture.ChainC.1.0.0.nupkg" || fail "ChainC fetched again differs from the fixture"
+assert_eq "$(($(content_gets "$UP_URL") - before))" 1 "upstream downloads for the dropped ChainC's next download"
+[[ -f $STORE_DIR/spaces-1/cached/fixture.chainc/fixture.chainc.1.0.0.nupkg ]] || fail "ChainC is not cached again"
+stop_server "$SERVER_PID"
+pass "the dropped package's next download fetches it from the upstream again, byte-identical, and caches it"
 
 # --- the upstream stopped: the cache still restores -------------------------------------
 stop_server "$UP_PID"

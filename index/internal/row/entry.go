@@ -15,7 +15,7 @@ type Scanner interface{ Scan(dest ...any) error }
 
 // Columns is the select list of the packages table that Scan reads, in order.
 const Columns = `space, kind, id, version_original, version_full, listed, published, size,
-	sha512, sha1, sha256, extension, blob_key, file_mtime, downloads, manifest, deprecation`
+	sha512, sha1, sha256, extension, blob_key, file_mtime, downloads, manifest, deprecation, last_download`
 
 // Scan reads one row selected with Columns.
 func Scan(s Scanner) (index.Entry, error) {
@@ -23,11 +23,12 @@ func Scan(s Scanner) (index.Entry, error) {
 		e                   index.Entry
 		kind, id, orig, ful string
 		published, mtime    sql.NullInt64
+		lastDownload        sql.NullInt64
 		blobKey, manifest   sql.NullString
 		deprecation         sql.NullString
 	)
 	err := s.Scan(&e.Space, &kind, &id, &orig, &ful, &e.Listed, &published, &e.Size,
-		&e.SHA512, &e.SHA1, &e.SHA256, &e.Extension, &blobKey, &mtime, &e.Downloads, &manifest, &deprecation)
+		&e.SHA512, &e.SHA1, &e.SHA256, &e.Extension, &blobKey, &mtime, &e.Downloads, &manifest, &deprecation, &lastDownload)
 	if err != nil {
 		return index.Entry{}, err
 	}
@@ -43,6 +44,7 @@ func Scan(s Scanner) (index.Entry, error) {
 	e.Version = v
 	e.Published = fromNanos(published)
 	e.ModTime = fromNanos(mtime)
+	e.LastDownload = fromNanos(lastDownload)
 	e.BlobKey = blobKey.String
 	if manifest.Valid {
 		m, err := decodeManifest([]byte(manifest.String))
@@ -106,8 +108,9 @@ func ValuesOf(e index.Entry) (Values, error) {
 
 // PutSet is the SET list of a put's upsert ("ON CONFLICT (space, kind,
 // id_lower, version_lower) DO UPDATE SET " + PutSet): every column of the
-// existing row but downloads and deprecation, which belong to the identity,
-// not to the file.
+// existing row but downloads, last_download and deprecation, which belong
+// to the identity, not to the file. A new row has no last_download: only
+// AddDownloads writes it.
 const PutSet = `id = excluded.id, version = excluded.version, version_original = excluded.version_original,
 		version_full = excluded.version_full, prerelease = excluded.prerelease,
 		semver2 = excluded.semver2, listed = excluded.listed, published = excluded.published,
@@ -131,6 +134,22 @@ func ScanFile(s Scanner) (index.FileRow, error) {
 	}
 	f.ModTime = fromNanos(mtime)
 	return f, nil
+}
+
+// LastDownloadSet is the SET clause AddDownloads adds to the count: the
+// later of the stored time and the argument (unix nanoseconds, 0 for none),
+// NULL while there is none. max is SQLite's two-argument scalar function;
+// greatest is PostgreSQL's.
+func LastDownloadSet(max, arg string) string {
+	return `last_download = NULLIF(` + max + `(COALESCE(last_download, 0), ` + arg + `), 0)`
+}
+
+// Nanos is t as unix nanoseconds, 0 for the zero time.
+func Nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
 }
 
 // Times are stored as unix nanoseconds, NULL for the zero time.
